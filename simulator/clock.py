@@ -1,0 +1,64 @@
+"""Real or simulated time.
+
+Everything in fssim that depends on time (rate-limit windows, retry back-off, de-duplication windows,
+record timestamps) asks a :class:`Clock`, never ``datetime.now()``, so that a test can move time forward
+by hours in a microsecond with :meth:`Clock.advance` instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+__all__ = ["Clock", "isoformat", "parse_iso"]
+
+
+class Clock:
+    """Wall-clock time plus an offset that only ever grows.
+
+    ``frozen=True`` stops the wall clock: time then moves only through :meth:`advance`, which makes
+    tests fully deterministic. The default keeps ticking so that ``fssim serve`` shows real times.
+    """
+
+    def __init__(self, start: datetime | None = None, *, frozen: bool = False) -> None:
+        self._start = (start or datetime.now(UTC)).astimezone(UTC)
+        self._started_monotonic = time.monotonic()
+        self._frozen = frozen
+        self._offset = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def frozen(self) -> bool:
+        return self._frozen
+
+    def now(self) -> datetime:
+        elapsed = 0.0 if self._frozen else time.monotonic() - self._started_monotonic
+        with self._lock:
+            offset = self._offset
+        return self._start + timedelta(seconds=elapsed + offset)
+
+    def timestamp(self) -> float:
+        """Seconds since the epoch on this clock (for windows and due times)."""
+        return self.now().timestamp()
+
+    def advance(self, seconds: float) -> datetime:
+        """Move simulated time forward; returns the new time. Time never goes backwards."""
+        if seconds < 0:
+            raise ValueError("the clock only moves forward: seconds must be >= 0")
+        with self._lock:
+            self._offset += seconds
+        return self.now()
+
+
+def isoformat(moment: datetime) -> str:
+    """ISO-8601 with an explicit offset and whole seconds, as Freshsales prints times."""
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def parse_iso(text: str) -> datetime:
+    """Parse an ISO-8601 string (``Z`` or an offset); naive times are taken as UTC."""
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
