@@ -31,7 +31,7 @@ from tinydb import TinyDB
 from tinydb.storages import MemoryStorage, Storage
 from tinydb.table import Document, Table
 
-__all__ = ["AtomicJSONStorage", "Database", "Index", "InPlaceTable"]
+__all__ = ["AtomicJSONStorage", "Database", "InPlaceTable", "Index"]
 
 Data = dict[str, dict[str, Any]]
 
@@ -217,14 +217,14 @@ class Database:
         """Hold the lock and write the file once at the end, however many documents change inside."""
         with self.lock:
             storage = self._db.storage
-            holding = isinstance(storage, AtomicJSONStorage)
-            if holding:
-                storage.hold()
+            file_storage = storage if isinstance(storage, AtomicJSONStorage) else None
+            if file_storage is not None:
+                file_storage.hold()
             try:
                 yield
             finally:
-                if holding:
-                    storage.release()
+                if file_storage is not None:
+                    file_storage.release()
 
     def insert(self, table: Table, document: Mapping[str, Any], doc_id: int | None = None) -> int:
         """Insert and update every index of ``table``; returns the document id."""

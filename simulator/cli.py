@@ -1,0 +1,23 @@
+"""The ``fssim`` command (also ``python -m simulator``)."""
+
+from __future__ import annotations
+
+import click
+
+from simulator import __version__
+from simulator.commands.serve import serve
+
+__all__ = ["cli", "main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="fssim")
+def cli() -> None:
+    """fssim: a local simulator and test harness for the Segment -> Freshsales integration."""
+
+
+cli.add_command(serve)
+
+
+def main() -> None:
+    cli()
