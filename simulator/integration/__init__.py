@@ -1,0 +1,36 @@
+"""The Freshsales destination's integration rules (DESIGN §2, R4-R10), pure and property-tested.
+
+No HTTP and no storage here: :func:`apply` takes one Segment message and a :class:`CRM` (one account)
+and returns an :class:`Outcome`. ``simulator.freshsales`` uses this package; it imports neither
+``simulator.freshsales`` nor ``simulator.segment``.
+"""
+
+from simulator.integration.crm import CRM, CRMConflict, Entity, FieldType, RecordRef
+from simulator.integration.mapping import MappedTraits, is_fs_contact, map_traits, snake_case
+from simulator.integration.message import Problem, check_message, event_time, is_email, normalize_email
+from simulator.integration.outcome import IgnoredTrait, Outcome, Result
+from simulator.integration.rules import activity_for, apply, match_record, timeline_time
+
+__all__ = [
+    "CRM",
+    "CRMConflict",
+    "Entity",
+    "FieldType",
+    "IgnoredTrait",
+    "MappedTraits",
+    "Outcome",
+    "Problem",
+    "RecordRef",
+    "Result",
+    "activity_for",
+    "apply",
+    "check_message",
+    "event_time",
+    "is_email",
+    "is_fs_contact",
+    "map_traits",
+    "match_record",
+    "normalize_email",
+    "snake_case",
+    "timeline_time",
+]

@@ -1,0 +1,180 @@
+"""Reading one Segment message as the Freshsales destination receives it: checks and accessors.
+
+The checks follow the Segment spec (reference/segment.md §1 and the discard codes of §2.5) plus what
+the Freshsales destination itself demands (§4.3: ``userId`` is mandatory for identify). Each problem
+names the field, because the answer ends up in Segment's Event Delivery view and the user must be able
+to fix their tracking code from that line alone.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+__all__ = [
+    "MAX_MESSAGE_BYTES",
+    "MAX_MESSAGE_ID_LENGTH",
+    "SUPPORTED_TYPES",
+    "UNSUPPORTED_TYPES",
+    "Problem",
+    "check_message",
+    "event_time",
+    "is_email",
+    "normalize_email",
+]
+
+SUPPORTED_TYPES = ("identify", "page", "track")
+UNSUPPORTED_TYPES = ("screen", "group", "alias")  # R9: the destination's catalog entry says false
+
+MAX_MESSAGE_ID_LENGTH = 100  # spec-field-message-id.md
+MAX_MESSAGE_BYTES = 32 * 1024  # Segment's per-event limit; nothing larger can come from Segment
+
+# Deliberately simple: one "@", no spaces, a dot in the domain. Freshsales validates emails loosely too,
+# and the question here is only "is this userId an email or a database key?" (R4 vs R6).
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+
+_TIME_FIELDS = ("timestamp", "originalTimestamp", "receivedAt", "sentAt")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a message cannot be taken: the HTTP status, the field, and a sentence naming both."""
+
+    status: int
+    field: str
+    message: str
+
+
+def is_email(value: str) -> bool:
+    return bool(_EMAIL.match(value.strip()))
+
+
+def normalize_email(value: str) -> str:
+    """The key two emails are compared by (R4): trimmed and case-folded."""
+    return value.strip().lower()
+
+
+def _parse_time(text: str) -> datetime:
+    parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def event_time(message: Mapping[str, Any], received_at: datetime) -> datetime:
+    """When the message happened: Segment's corrected ``timestamp`` first (R8 orders timelines by it)."""
+    for name in ("timestamp", "originalTimestamp", "receivedAt"):
+        value = message.get(name)
+        if isinstance(value, str) and value.strip():
+            return _parse_time(value).astimezone(UTC)
+    return received_at.astimezone(UTC)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _optional_object(message: Mapping[str, Any], name: str) -> Problem | None:
+    value = message.get(name)
+    if value is not None and not isinstance(value, dict):
+        return Problem(400, name, f"'{name}' must be an object, not {_kind(value)}")
+    return None
+
+
+def _optional_id(message: Mapping[str, Any], name: str) -> Problem | None:
+    value = message.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        return Problem(400, name, f"'{name}' must be a string, not {_kind(value)}")
+    if not value.strip():
+        return Problem(400, name, f"'{name}' must not be empty")
+    return None
+
+
+def check_message(message: Any) -> Problem | None:
+    """The first reason this message cannot be processed, or ``None`` if it is well-formed.
+
+    ``type`` is checked first: a screen, group or alias is answered 501 whatever else it holds (R9).
+    """
+    if not isinstance(message, dict):
+        return Problem(400, "body", f"the body must be one Segment message (a JSON object), not {_kind(message)}")
+    kind = message.get("type")
+    if not isinstance(kind, str) or not kind:
+        return Problem(400, "type", f"'type' is required and must be one of {', '.join(SUPPORTED_TYPES)}")
+    if kind in UNSUPPORTED_TYPES:
+        return Problem(
+            501,
+            "type",
+            f"Freshsales does not support '{kind}' messages: the Segment destination takes identify, "
+            "page and track only",
+        )
+    if kind not in SUPPORTED_TYPES:
+        return Problem(400, "type", f"unknown message type {kind!r}: expected one of {', '.join(SUPPORTED_TYPES)}")
+    size = len(json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+    if size > MAX_MESSAGE_BYTES:
+        return Problem(400, "body", f"the message is {size} bytes; a Segment message may be at most 32 KB")
+    message_id = message.get("messageId")
+    if not isinstance(message_id, str) or not message_id.strip():
+        return Problem(400, "messageId", "'messageId' is required and must be a non-empty string")
+    if len(message_id) > MAX_MESSAGE_ID_LENGTH:
+        return Problem(
+            400, "messageId", f"'messageId' is {len(message_id)} characters; the limit is {MAX_MESSAGE_ID_LENGTH}"
+        )
+    for name in ("userId", "anonymousId"):
+        problem = _optional_id(message, name)
+        if problem:
+            return problem
+    if message.get("userId") is None and message.get("anonymousId") is None:
+        return Problem(400, "userId", "a message needs a 'userId' or an 'anonymousId'")
+    for name in ("context", "integrations"):
+        problem = _optional_object(message, name)
+        if problem:
+            return problem
+    for name in _TIME_FIELDS:
+        value = message.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            return Problem(400, name, f"'{name}' must be an ISO-8601 string, not {_kind(value)}")
+        try:
+            _parse_time(value)
+        except ValueError:
+            return Problem(400, name, f"'{name}' is not an ISO-8601 time: {value[:60]!r}")
+    return _check_type_fields(kind, message)
+
+
+def _check_type_fields(kind: str, message: Mapping[str, Any]) -> Problem | None:
+    if kind == "identify":
+        if message.get("userId") is None:
+            return Problem(
+                400, "userId", "Freshsales needs a 'userId' on identify (an email, or a database id with traits.email)"
+            )
+        return _optional_object(message, "traits")
+    if kind == "track":
+        event = message.get("event")
+        if event is None:
+            return Problem(400, "event", "a track message needs an 'event' name")
+        if not isinstance(event, str) or not event.strip():
+            return Problem(400, "event", f"'event' must be a non-empty string, not {_kind(event)}")
+        return _optional_object(message, "properties")
+    # page
+    for name in ("name", "category"):
+        value = message.get(name)
+        if value is not None and not isinstance(value, str):
+            return Problem(400, name, f"'{name}' must be a string, not {_kind(value)}")
+    return _optional_object(message, "properties")
