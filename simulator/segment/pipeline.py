@@ -1,0 +1,130 @@
+"""From accepted request to queued deliveries: validate, enrich, de-duplicate, route, log.
+
+The Tracking API (``tracking.py``) has already answered or is about to answer 200; everything here is
+what Segment does *after* acceptance, so a bad message ends up in the event log with a code and a
+reason rather than as an HTTP error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from simulator.clock import Clock
+from simulator.segment.dedupe import Deduplicator
+from simulator.segment.enrich import enrich, iso_ms, merge_batch_fields
+from simulator.segment.logs import DeliveryLog, EventLog
+from simulator.segment.routing import route
+from simulator.segment.spec import validate
+from simulator.segment.workspace import Workspace
+from simulator.store import Database
+
+__all__ = ["IngestResult", "Pipeline"]
+
+
+@dataclass
+class IngestResult:
+    accepted: int = 0
+    discarded: int = 0
+    duplicates: int = 0
+    dropped: int = 0
+    deliveries: int = 0
+
+
+def _who(message: Any) -> dict[str, Any]:
+    if not isinstance(message, dict):
+        return {"message_id": None, "type": None, "user_id": None, "anonymous_id": None, "event": None}
+    return {
+        "message_id": message.get("messageId"),
+        "type": message.get("type"),
+        "user_id": message.get("userId"),
+        "anonymous_id": message.get("anonymousId"),
+        "event": message.get("event") if message.get("type") == "track" else message.get("name"),
+    }
+
+
+class Pipeline:
+    def __init__(self, db: Database, clock: Clock, workspace: Workspace, dedupe: Deduplicator,
+                 events: EventLog, deliveries: DeliveryLog) -> None:
+        self.db = db
+        self.clock = clock
+        self.workspace = workspace
+        self.dedupe = dedupe
+        self.events = events
+        self.deliveries = deliveries
+
+    def drop(self, items: list[Any], *, path: str, source: str | None, code: str, reason: str) -> IngestResult:
+        """Log every message of a request Segment answered 200 for but will not process."""
+        received_at = self.clock.now()
+        with self.db.transaction():
+            for item in items or [None]:
+                self.events.add({**_who(item), "received_at": iso_ms(received_at), "path": path,
+                                 "source": source, "status": "dropped", "code": code, "reason": reason,
+                                 "destinations": [], "message": item})
+        return IngestResult(dropped=len(items))
+
+    def ingest(self, items: list[Any], batch: dict[str, Any], *, path: str, source: dict[str, Any]) -> IngestResult:
+        """Process the messages of one accepted request, in order, in one store transaction."""
+        result = IngestResult()
+        received_at = self.clock.now()
+        with self.db.transaction():
+            if not items:
+                self.events.add({**_who(None), "received_at": iso_ms(received_at), "path": path,
+                                 "source": source["name"], "status": "discarded", "code": "empty_batch",
+                                 "reason": "the batch contained no messages", "destinations": [],
+                                 "message": None})
+            destinations = self.workspace.destinations_of(source["name"])
+            for item in items:
+                self._one(item, batch, path, source, destinations, received_at, result)
+        return result
+
+    def _one(self, item: Any, batch: dict[str, Any], path: str, source: dict[str, Any],
+             destinations: list[dict[str, Any]], received_at: datetime, result: IngestResult) -> None:
+        base = {"received_at": iso_ms(received_at), "path": path, "source": source["name"]}
+        message = merge_batch_fields(item, batch) if isinstance(item, dict) else item
+        discard = validate(message)
+        if discard is not None:
+            result.discarded += 1
+            self.events.add({**_who(message), **base, "status": "discarded", "code": discard.code,
+                             "reason": discard.reason, "destinations": [], "message": message})
+            return
+        enriched, warnings = enrich(message, received_at=received_at, source_kind=source.get("kind"))
+        first_seen = self.dedupe.first_seen(enriched["messageId"], received_at.timestamp())
+        if first_seen is not None:
+            result.duplicates += 1
+            self.events.add({**_who(enriched), **base, "status": "duplicate", "code": "duplicate_message_id",
+                             "reason": f"messageId {enriched['messageId']!r} was already received at "
+                                       f"{iso_ms(datetime.fromtimestamp(first_seen, tz=received_at.tzinfo))}"
+                                       " (24 h de-duplication window)",
+                             "destinations": [], "message": enriched})
+            return
+        result.accepted += 1
+        event_id = self.events.add({**_who(enriched), **base, "status": "accepted", "code": None, "reason": None,
+                                    "warnings": warnings, "destinations": [], "message": enriched})
+        routed = []
+        for verdict in route(enriched, destinations):
+            destination = verdict.destination
+            delivery = {
+                **_who(enriched),
+                "event_id": event_id,
+                "source": source["name"],
+                "destination": destination["name"],
+                "destination_type": destination["type"],
+                "destination_id": destination["id"],
+                "subdomain": destination["settings"]["subdomain"],
+                "created_at": iso_ms(received_at),
+                "attempts": [],
+                "message": enriched,
+            }
+            if verdict.filtered is not None:
+                delivery |= {"status": "filtered", "code": verdict.code, "reason": verdict.filtered,
+                             "due": None, "next_attempt_at": None}
+            else:
+                result.deliveries += 1
+                delivery |= {"status": "pending", "code": None, "reason": None, "due": received_at.timestamp(),
+                             "deadline": None, "next_attempt_at": iso_ms(received_at)}
+            delivery_id = self.deliveries.add(delivery)
+            routed.append({"destination": destination["name"], "delivery_id": delivery_id,
+                           "status": delivery["status"], "reason": delivery["reason"]})
+        self.events.set_destinations(event_id, routed, None if routed else "the source has no enabled destination")

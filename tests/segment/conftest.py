@@ -1,0 +1,29 @@
+"""Fixtures for the fake Segment on its own (no Freshsales): tracking API in process, a frozen clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from simulator.clock import Clock
+from simulator.segment import Segment
+from simulator.store import Database
+
+
+@pytest.fixture
+def segment() -> Iterator[Segment]:
+    """A Segment with one web source (write key ``web-key``) and no destination yet."""
+    db = Database()
+    seg = Segment(db, Clock(frozen=True))
+    seg.add_source("web", "web-key", "web")
+    yield seg
+    db.close()
+
+
+@pytest.fixture
+def tracking(segment: Segment) -> TestClient:
+    """In-process HTTP to the Tracking API routes alone."""
+    return TestClient(Starlette(routes=segment.tracking_routes()))
