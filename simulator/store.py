@@ -31,7 +31,7 @@ from tinydb import TinyDB
 from tinydb.storages import MemoryStorage, Storage
 from tinydb.table import Document, Table
 
-__all__ = ["AtomicJSONStorage", "Database", "InPlaceTable", "Index"]
+__all__ = ["AtomicJSONStorage", "Database", "InPlaceTable", "Index", "MultiIndex"]
 
 Data = dict[str, dict[str, Any]]
 
@@ -183,6 +183,25 @@ class Index:
         return key in self._ids
 
 
+class MultiIndex(Index):
+    """An :class:`Index` whose documents may carry several keys (a contact with several emails).
+
+    ``key_of`` returns an iterable of keys (empty for "not indexed").
+    """
+
+    def add(self, document: Mapping[str, Any], doc_id: int) -> None:
+        for key in self.key_of(document) or ():  # type: ignore[attr-defined]
+            self._ids.setdefault(key, set()).add(doc_id)
+
+    def remove(self, document: Mapping[str, Any], doc_id: int) -> None:
+        for key in self.key_of(document) or ():  # type: ignore[attr-defined]
+            ids = self._ids.get(key)
+            if ids is not None:
+                ids.discard(doc_id)
+                if not ids:
+                    del self._ids[key]
+
+
 class Database:
     """The one TinyDB of a simulator: tables, indexes, a lock, and atomic file writes."""
 
@@ -209,6 +228,13 @@ class Database:
     def index(self, table: Table, key_of: Callable[[Mapping[str, Any]], Hashable | None]) -> Index:
         with self.lock:
             index = Index(table, key_of)
+            self._indexes.append(index)
+            return index
+
+    def multi_index(self, table: Table, keys_of: Callable[[Mapping[str, Any]], Any]) -> MultiIndex:
+        """Like :meth:`index`, for documents with several keys each (``keys_of`` returns an iterable)."""
+        with self.lock:
+            index = MultiIndex(table, keys_of)
             self._indexes.append(index)
             return index
 

@@ -1,0 +1,1 @@
+"""The fake Freshsales: accounts and plans, the CRM store, timelines, the REST API and the Segment receiver."""
