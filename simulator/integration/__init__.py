@@ -5,7 +5,7 @@ and returns an :class:`Outcome`. ``simulator.freshsales`` uses this package; it 
 ``simulator.freshsales`` nor ``simulator.segment``.
 """
 
-from simulator.integration.crm import CRM, CRMConflict, Entity, FieldType, RecordRef
+from simulator.integration.crm import CRM, CRMConflict, CustomField, Entity, FieldType, RecordRef
 from simulator.integration.mapping import MappedTraits, is_fs_contact, map_traits, snake_case
 from simulator.integration.message import Problem, check_message, event_time, is_email, normalize_email
 from simulator.integration.outcome import IgnoredTrait, Outcome, Result
@@ -14,6 +14,7 @@ from simulator.integration.rules import activity_for, apply, match_record, timel
 __all__ = [
     "CRM",
     "CRMConflict",
+    "CustomField",
     "Entity",
     "FieldType",
     "IgnoredTrait",

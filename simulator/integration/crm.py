@@ -14,12 +14,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-__all__ = ["CRM", "CRMConflict", "Entity", "FieldType", "RecordRef"]
+__all__ = ["CRM", "CRMConflict", "CustomField", "Entity", "FieldType", "RecordRef"]
 
 Entity = Literal["lead", "contact"]
 
-# The custom field types the mapping can check a value against (Freshsales' field types, simplified).
-FieldType = Literal["text", "number", "checkbox", "date", "dropdown"]
+# The custom field types the mapping checks a value against (Freshsales' custom field types).
+FieldType = Literal["text", "paragraph", "number", "checkbox", "date", "dropdown"]
+
+
+@dataclass(frozen=True)
+class CustomField:
+    """One ``cf_*`` field an account has defined: its type and, for a dropdown, the allowed values."""
+
+    type: FieldType
+    choices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -41,7 +49,10 @@ class RecordRef:
 
 
 class CRMConflict(Exception):
-    """A create or update the store refused because it would break a uniqueness rule (an email taken)."""
+    """A create or update the store refused (an email already taken, a value it does not accept).
+
+    The message says why, in words fit for the answer to the message; nothing was changed.
+    """
 
 
 class CRM(Protocol):
@@ -65,15 +76,17 @@ class CRM(Protocol):
         ...
 
     def update(self, ref: RecordRef, fields: Mapping[str, Any], *, at: datetime) -> list[str]:
-        """Merge fields into a record; returns the names of the fields whose value changed."""
+        """Merge fields into a record; returns the names of the fields whose value changed.
+        Raises :class:`CRMConflict` if the store refuses the write."""
         ...
 
     def add_activity(self, ref: RecordRef, activity: Mapping[str, Any]) -> None:
         """Append a page view or event to the record's timeline (``activity["created_at"]`` orders it)."""
         ...
 
-    def custom_fields(self) -> Mapping[str, FieldType]:
-        """The account's custom fields (``cf_*`` name → type); a trait may only fill one that exists."""
+    def custom_fields(self, entity: Entity) -> Mapping[str, CustomField]:
+        """The account's custom fields of leads or contacts by ``cf_*`` name; a trait may only fill one
+        that exists (reference/segment.md §4.3: custom fields are not created on the fly)."""
         ...
 
     def recall(self, message_id: str) -> Mapping[str, Any] | None:

@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from simulator.integration.crm import FieldType
+from simulator.integration.crm import CustomField, Entity
 from simulator.integration.outcome import IgnoredTrait
 
 __all__ = [
     "CONSUMED_TRAITS",
+    "LEAD_ONLY_FIELDS",
     "STANDARD_FIELDS",
     "MappedTraits",
     "is_fs_contact",
@@ -55,6 +56,9 @@ STANDARD_FIELDS = frozenset(
         "keyword",
     }
 )
+
+# Standard fields Freshsales has on leads only (contacts link sales accounts instead of a company).
+LEAD_ONLY_FIELDS = frozenset({"company", "department"})
 
 # Segment names for the same thing (after snake_casing).
 _ALIASES = {
@@ -128,11 +132,14 @@ def _kind(value: Any) -> str:
     return {bool: "a boolean", dict: "an object", list: "an array", str: "a string"}.get(type(value), "a number")
 
 
-def _custom_value(value: Any, field_type: FieldType) -> tuple[bool, Any]:
-    """Whether ``value`` fits a custom field of ``field_type``, and the value as stored."""
-    if field_type in ("text", "dropdown"):
+def _custom_value(value: Any, spec: CustomField) -> tuple[bool, Any]:
+    """Whether ``value`` fits the custom field ``spec``, and the value as stored."""
+    field_type = spec.type
+    if field_type in ("text", "paragraph"):
         text = _text(value)
         return (text is not None, text)
+    if field_type == "dropdown":
+        return (isinstance(value, str) and value in spec.choices, value)
     if field_type == "number":
         return (isinstance(value, int | float) and not isinstance(value, bool), value)
     if field_type == "checkbox":
@@ -191,8 +198,13 @@ def _map_address(value: Any, fields: dict[str, Any], ignored: list[IgnoredTrait]
             fields[target] = _text(part)
 
 
-def map_traits(traits: Mapping[str, Any], custom_fields: Mapping[str, FieldType]) -> MappedTraits:
-    """Translate identify traits into Freshsales fields; report every trait left out, with the reason."""
+def map_traits(
+    traits: Mapping[str, Any], custom_fields: Mapping[str, CustomField], entity: Entity = "lead"
+) -> MappedTraits:
+    """Translate identify traits into the fields of a lead or contact; report every trait left out, and why.
+
+    ``custom_fields`` are the account's ``cf_*`` fields of that entity.
+    """
     fields: dict[str, Any] = {}
     custom: dict[str, Any] = {}
     ignored: list[IgnoredTrait] = []
@@ -204,6 +216,8 @@ def map_traits(traits: Mapping[str, Any], custom_fields: Mapping[str, FieldType]
         target = _ALIASES.get(snake, snake)
         if target == "name":
             full_name = _text(value)
+        elif target in LEAD_ONLY_FIELDS and entity != "lead":
+            ignored.append(IgnoredTrait(key, f"'{target}' is a field of leads; this record is a contact"))
         elif target == "company":
             company = _map_company(value, ignored)
             if company is not None:
@@ -211,15 +225,18 @@ def map_traits(traits: Mapping[str, Any], custom_fields: Mapping[str, FieldType]
         elif target == "address":
             _map_address(value, fields, ignored)
         elif target.startswith("cf_"):
-            field_type = custom_fields.get(target)
-            if field_type is None:
-                ignored.append(IgnoredTrait(key, f"no custom field '{target}' exists in this Freshsales account"))
+            spec = custom_fields.get(target)
+            if spec is None:
+                ignored.append(IgnoredTrait(key, f"no custom field '{target}' exists for {entity}s in this account"))
                 continue
-            fits, stored = _custom_value(value, field_type)
+            fits, stored = _custom_value(value, spec)
             if fits:
                 custom[target] = stored
+            elif spec.type == "dropdown" and isinstance(value, str):
+                reason = f"{value!r} is not one of the choices of dropdown '{target}': {', '.join(spec.choices)}"
+                ignored.append(IgnoredTrait(key, reason))
             else:
-                reason = f"custom field '{target}' is a {field_type} field; got {_kind(value)}"
+                reason = f"custom field '{target}' is a {spec.type} field; got {_kind(value)}"
                 ignored.append(IgnoredTrait(key, reason))
         elif target in STANDARD_FIELDS:
             text = _text(value)

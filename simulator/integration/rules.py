@@ -112,21 +112,20 @@ def _new_entity(crm: CRM, traits: Mapping[str, Any]) -> Entity:
 def _identify(message: Mapping[str, Any], crm: CRM, at: datetime) -> Outcome:
     user_id: str = message["userId"]
     traits: Mapping[str, Any] = message.get("traits") or {}
-    mapped = map_traits(traits, crm.custom_fields())
-    ignored = list(mapped.ignored)
     if is_email(user_id):
-        return _identify_by_email(user_id.strip(), traits, mapped.fields, ignored, crm, at)
-    return _identify_by_database_id(user_id, traits, mapped.fields, ignored, crm, at)
+        return _identify_by_email(user_id.strip(), traits, crm, at)
+    return _identify_by_database_id(user_id, traits, crm, at)
 
 
-def _identify_by_email(
-    email: str,
-    traits: Mapping[str, Any],
-    fields: dict[str, Any],
-    ignored: list[IgnoredTrait],
-    crm: CRM,
-    at: datetime,
-) -> Outcome:
+def _mapped(crm: CRM, traits: Mapping[str, Any], entity: Entity) -> tuple[dict[str, Any], list[IgnoredTrait]]:
+    mapped = map_traits(traits, crm.custom_fields(entity), entity)
+    return mapped.fields, list(mapped.ignored)
+
+
+def _identify_by_email(email: str, traits: Mapping[str, Any], crm: CRM, at: datetime) -> Outcome:
+    found = crm.find_by_email(normalize_email(email))
+    entity = found.entity if found is not None else _new_entity(crm, traits)
+    fields, ignored = _mapped(crm, traits, entity)
     trait_email = traits.get("email")
     if trait_email is not None and not (
         isinstance(trait_email, str) and normalize_email(trait_email) == normalize_email(email)
@@ -134,15 +133,16 @@ def _identify_by_email(
         # The userId is the record's identity (R4); letting traits.email move it would split one person in two.
         reason = "the userId is this record's email; a different traits.email is not applied"
         ignored.append(IgnoredTrait("email", reason))
-    found = crm.find_by_email(normalize_email(email))
     if found is not None:
-        changed = crm.update(found, fields, at=at)
+        try:
+            changed = crm.update(found, fields, at=at)
+        except CRMConflict as error:
+            return Outcome("rejected", 400, str(error), field="traits", record=found, ignored=tuple(ignored), rule="R7")
         summary = ", ".join(changed) if changed else "nothing changed"
         return Outcome(
             "updated", 200, f"{found.entity} {found.id} updated ({summary})", record=found,
             ignored=tuple(ignored), changed=tuple(changed), rule="R4",
         )
-    entity = _new_entity(crm, traits)
     try:
         ref = crm.create(entity, {**fields, "email": email}, at=at)
     except CRMConflict as error:
@@ -153,15 +153,10 @@ def _identify_by_email(
     )
 
 
-def _identify_by_database_id(
-    user_id: str,
-    traits: Mapping[str, Any],
-    fields: dict[str, Any],
-    ignored: list[IgnoredTrait],
-    crm: CRM,
-    at: datetime,
-) -> Outcome:
+def _identify_by_database_id(user_id: str, traits: Mapping[str, Any], crm: CRM, at: datetime) -> Outcome:
     existing = crm.find_by_external_id(user_id)
+    entity = existing.entity if existing is not None else _new_entity(crm, traits)
+    fields, ignored = _mapped(crm, traits, entity)
     if existing is not None:
         return Outcome(
             "not_processed", 202,
@@ -187,7 +182,6 @@ def _identify_by_database_id(
             "only creates records, so nothing was changed",
             field="traits.email", record=taken, ignored=tuple(ignored), rule="R6",
         )
-    entity = _new_entity(crm, traits)
     try:
         ref = crm.create(entity, {**fields, "email": email.strip(), "external_id": user_id}, at=at)
     except CRMConflict as error:
