@@ -6,6 +6,7 @@ import click
 
 from simulator import __version__
 from simulator.commands.serve import serve
+from simulator.commands.traffic import generate, send
 
 __all__ = ["cli", "main"]
 
@@ -17,6 +18,8 @@ def cli() -> None:
 
 
 cli.add_command(serve)
+cli.add_command(generate)
+cli.add_command(send)
 
 
 def main() -> None:
