@@ -22,7 +22,7 @@ import httpx
 with warnings.catch_warnings():
     # Starlette announces a move of its test client to another HTTP library; fssim depends on httpx
     # and pins what it needs, so the notice is noise for our users.
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
 __all__ = ["InProcessClient"]

@@ -53,15 +53,20 @@ class _HasApp(Protocol):
     def app(self) -> Any: ...
 
 
+def _host_matches(host: str, patterns: Sequence[str]) -> bool:
+    host = host.lower().rstrip(".")
+    return any(fnmatch.fnmatchcase(host, pattern.lower()) for pattern in patterns)
+
+
 @dataclass
 class _Route:
     hosts: tuple[str, ...]
     refuse_others: bool
     send: Sender
+    allowed: tuple[str, ...] = ()  # pass through even when refusing others
 
     def serves(self, host: str) -> bool:
-        host = host.lower().rstrip(".")
-        return any(fnmatch.fnmatchcase(host, pattern.lower()) for pattern in self.hosts)
+        return _host_matches(host, self.hosts)
 
 
 _lock = threading.RLock()
@@ -79,7 +84,8 @@ def _current(url: str) -> tuple[_Route | None, bool]:
         for route in reversed(_routes):
             if route.serves(host):
                 return route, innermost.refuse_others
-        return None, innermost.refuse_others
+        refuse = innermost.refuse_others and not _host_matches(host, innermost.allowed)
+        return None, refuse
 
 
 def _refusal(method: str, url: str) -> InterceptRefused:
@@ -89,7 +95,7 @@ def _refusal(method: str, url: str) -> InterceptRefused:
     return InterceptRefused(
         f"fssim interception refused {method} {url}: {host} is not a simulated host "
         f"(served: {allowed}). Only simulated hosts are reachable inside intercept(refuse_others=True); "
-        f"pass extra_hosts=[{host!r}] to simulate it too, or refuse_others=False to let it through."
+        f"pass allow_hosts=[{host!r}] to let it through (or extra_hosts=[{host!r}] to simulate it)."
     )
 
 
@@ -211,8 +217,12 @@ def intercept(
     hosts: Sequence[str] = DEFAULT_HOSTS,
     extra_hosts: Sequence[str] = (),
     refuse_others: bool = False,
+    allow_hosts: Sequence[str] = (),
 ) -> Iterator[None]:
     """Serve calls to ``hosts`` (+ ``extra_hosts``; ``*`` wildcards) from ``target`` inside the block.
+
+    With ``refuse_others=True`` every other host is refused, except ``allow_hosts`` (e.g. ``localhost``),
+    which pass through untouched.
 
     ``target`` is a :class:`~simulator.app.Simulator` (anything with an ASGI ``.app``) or a function from
     an ``httpx.Request`` to an ``httpx.Response`` (the ``fssim`` fixture passes its own client, so the
@@ -224,7 +234,7 @@ def intercept(
     else:
         owned = InProcessClient(target.app)
         send = owned.send
-    route = _Route(tuple(hosts) + tuple(extra_hosts), refuse_others, send)
+    route = _Route(tuple(hosts) + tuple(extra_hosts), refuse_others, send, tuple(allow_hosts))
     with _lock:
         if not _routes:
             _install()
