@@ -19,12 +19,13 @@ import itertools
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from simulator.assertions import Assertions
 from simulator.clock import isoformat
+from simulator.inprocess import InProcessClient
 from simulator.intercept import DEFAULT_HOSTS, intercept
 
 if TYPE_CHECKING:
@@ -35,10 +36,6 @@ __all__ = ["Account", "Fssim", "HarnessError", "Source"]
 
 class HarnessError(AssertionError):
     """The simulator refused a set-up step; the message carries its answer."""
-
-
-class _Http(Protocol):
-    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response: ...
 
 
 @dataclass(frozen=True)
@@ -59,8 +56,8 @@ class Source:
 class Fssim(Assertions):
     """Helpers over one simulator. ``http`` reaches its app (in-process or over a socket)."""
 
-    def __init__(self, sim: Simulator, http: _Http, forward: Callable[[httpx.Request], httpx.Response],
-                 *, base_url: str | None = None) -> None:
+    def __init__(self, sim: Simulator, http: InProcessClient | httpx.Client,
+                 forward: Callable[[httpx.Request], httpx.Response], *, base_url: str | None = None) -> None:
         self.sim = sim
         self.http = http
         self.base_url = base_url  # set for fssim_server: where code under test should send its HTTP
