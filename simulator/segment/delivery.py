@@ -80,14 +80,15 @@ def backoff_seconds(failures: int, message_id: str, retry_after: float | None = 
     return delay
 
 
-def _answer_message(response: httpx.Response) -> str:
+def _answer(response: httpx.Response) -> tuple[str, Any]:
+    """The destination's message (what Segment's debugger shows) and its whole JSON body, if any."""
     try:
         body = response.json()
     except ValueError:
-        return response.text[:500]
+        return response.text[:500], None
     if isinstance(body, dict) and isinstance(body.get("message"), str):
-        return body["message"]
-    return json.dumps(body)[:500]
+        return body["message"], body
+    return json.dumps(body)[:500], body
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -178,13 +179,14 @@ class Deliverer:
                        "message": str(error) or type(error).__name__, "duration_ms": _ms(started)}
             self._after_failure(delivery, attempt, code, None)
             return 1
-        answer = _answer_message(response)
+        answer, body = _answer(response)
+        # The whole answer is kept: the receiver lists ignored traits (R7) and what it changed there.
         attempt = {"number": number, "at": iso_ms(started_at), "status_code": response.status_code,
-                   "message": answer, "duration_ms": _ms(started)}
+                   "message": answer, "response": body, "duration_ms": _ms(started)}
         verdict = classify_status(response.status_code)
         if verdict == "delivered":
             self._finish(delivery, "delivered", f"success.{response.status_code}",
-                         answer if response.status_code == 202 else None, attempt)
+                         answer, attempt)
         elif verdict == "discard":
             self._finish(delivery, "discarded", f"errors.discarded.{response.status_code}", answer, attempt)
         else:
