@@ -129,6 +129,11 @@ class Records:
             return RecordPage([public(doc, owner.product) for doc in chosen], total,
                               max(1, math.ceil(total / per_page)))
 
+    def check_module(self, account: str, entity: str) -> Account:
+        """The account, or the error a request for ``entity`` gets there (leads on Suite: 404)."""
+        with self._db.lock:
+            return self._account(account, entity)
+
     def count(self, account: str, entity: str) -> int:
         with self._db.lock:
             return len(self._by_owner.ids((account, entity)))
