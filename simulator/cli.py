@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from simulator import __version__
+from simulator.commands.reproduce import reproduce
+from simulator.commands.scenarios import scenario
 from simulator.commands.serve import serve
 from simulator.commands.traffic import generate, send
 
@@ -20,6 +22,8 @@ def cli() -> None:
 cli.add_command(serve)
 cli.add_command(generate)
 cli.add_command(send)
+cli.add_command(scenario)
+cli.add_command(reproduce)
 
 
 def main() -> None:

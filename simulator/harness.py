@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from simulator.assertions import Assertions
-from simulator.clock import isoformat
 from simulator.inprocess import InProcessClient
 from simulator.intercept import DEFAULT_HOSTS, intercept
 
@@ -272,7 +271,8 @@ class Fssim(Assertions):
         return completed
 
     def _now(self) -> str:
-        return isoformat(self.sim.clock.now())
+        # Full precision, like the SDKs' timestamps, so messages sent one after another keep their order.
+        return self.sim.clock.now().isoformat()
 
 
 def _kind_of(source: str) -> str:
