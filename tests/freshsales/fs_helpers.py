@@ -1,0 +1,31 @@
+"""Small helpers shared by the Freshsales tests (plain functions; fixtures stay in tests/conftest.py)."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class HTTP(Protocol):
+    def post(self, url: str, **kwargs: Any) -> Any: ...
+
+
+def token(key: str) -> dict[str, str]:
+    return {"Authorization": f"Token token={key}"}
+
+
+def make_account(http: HTTP, subdomain: str, *, plan: str = "garden", product: str = "classic",
+                 api_key: str | None = None) -> dict[str, str]:
+    """Create an account through the control API; returns the auth headers for its key."""
+    key = api_key or f"{subdomain}-key"
+    response = http.post("/_sim/accounts", json={"subdomain": subdomain, "plan": plan, "api_key": key,
+                                                 "product": product})
+    assert response.status_code == 201, response.text
+    return token(key)
+
+
+def errors_of(response: Any) -> list[str]:
+    body = response.json()
+    assert body["errors"]["code"] == response.status_code
+    messages = body["errors"]["message"]
+    assert isinstance(messages, list)
+    return messages
