@@ -43,15 +43,24 @@ class World:
         return self.sim.freshsales.timeline.activities(self.subdomain, entity, record_id)
 
     def snapshot(self) -> dict[str, Any]:
-        """Everything a Freshsales user could see: every record and every timeline item."""
-        return {
-            f"{entity}:{record['id']}": {"record": record, "timeline": self.timeline(entity, record["id"])}
-            for entity, record in self.records()
-        }
+        return snapshot(self.sim, self.subdomain)
 
     def create(self, entity: str, **fields: Any) -> dict[str, Any]:
         """A record made the way a salesperson would (REST/store), not through Segment."""
         return self.sim.freshsales.records.create(self.subdomain, entity, fields)
+
+
+def snapshot(sim: Simulator, subdomain: str) -> dict[str, Any]:
+    """Everything a Freshsales user could see of an account: every record and every timeline item."""
+    fs = sim.freshsales
+    return {
+        f"{entity}:{record['id']}": {
+            "record": record,
+            "timeline": fs.timeline.activities(subdomain, entity, record["id"]),
+        }
+        for entity in ("lead", "contact")
+        for record in fs.records.all(subdomain, entity)
+    }
 
 
 def build_world(product: str = "classic") -> World:
