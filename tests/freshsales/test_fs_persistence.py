@@ -1,0 +1,131 @@
+"""A restart on the same TinyDB file shows exactly what was there; a crash never leaves half a file."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fs_helpers import make_account
+from starlette.testclient import TestClient
+
+from simulator.app import Simulator, SimulatorConfig
+from simulator.store import AtomicJSONStorage
+
+
+def open_sim(path: Path) -> tuple[Simulator, TestClient]:
+    sim = Simulator(SimulatorConfig(db_path=str(path), frozen_clock=True))
+    return sim, TestClient(sim.app)
+
+
+def snapshot(client: TestClient, headers: dict[str, str]) -> dict[str, Any]:
+    views = client.get("/api/leads/filters", headers=headers).json()["filters"]
+    leads = client.get(f"/api/leads/view/{views[0]['id']}?per_page=100&sort=id&sort_type=asc", headers=headers).json()
+    first = leads["leads"][0]["id"]
+    return {
+        "leads": leads,
+        "lead": client.get(f"/api/leads/{first}", headers=headers).json(),
+        "timeline": client.get(f"/api/leads/{first}/activities", headers=headers).json(),
+        "lookup": client.get("/api/lookup?q=P1@EXAMPLE.com&f=email&entities=lead,contact", headers=headers).json(),
+        "fields": client.get("/api/settings/leads/fields", headers=headers).json(),
+        "accounts": client.get("/_sim/accounts").json(),
+    }
+
+
+def test_restart_on_the_same_file_shows_exactly_what_was_there(tmp_path: Path) -> None:
+    path = tmp_path / "fssim.json"
+    sim, client = open_sim(path)
+    headers = make_account(client, "acme")
+    client.post("/_sim/accounts/acme/fields", json={"entity": "lead", "name": "cf_plan", "type": "text"})
+    ids = []
+    for index in range(5):
+        lead = client.post("/api/leads", headers=headers, json={"lead": {
+            "email": f"p{index}@example.com", "last_name": f"P{index}", "custom_field": {"cf_plan": "pro"}}})
+        ids.append(lead.json()["lead"]["id"])
+    client.put(f"/api/leads/{ids[1]}", json={"lead": {"city": "Oslo"}}, headers=headers)
+    client.post("/api/notes", headers=headers, json={"note": {"description": "n", "targetable_type": "Lead",
+                                                              "targetable_id": ids[1]}})
+    client.delete(f"/api/leads/{ids[4]}", headers=headers)
+    before = snapshot(client, headers)
+    sim.close()
+
+    again, client = open_sim(path)
+    assert snapshot(client, headers) == before
+    # indexes were rebuilt from the file: the email namespace still holds, ids keep growing
+    taken = client.post("/api/leads", json={"lead": {"email": "p2@example.com"}}, headers=headers)
+    assert taken.status_code == 400
+    new = client.post("/api/leads", json={"lead": {"email": "p9@example.com"}}, headers=headers).json()["lead"]
+    assert new["id"] > max(ids)
+    again.close()
+
+
+@pytest.mark.parametrize("failing", ["os.replace", "json.dump"])
+def test_a_failed_write_leaves_the_previous_file_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       failing: str) -> None:
+    path = tmp_path / "fssim.json"
+    sim, client = open_sim(path)
+    headers = make_account(client, "acme")
+    client.post("/api/leads", json={"lead": {"email": "kept@example.com"}}, headers=headers)
+    on_disk = path.read_bytes()
+
+    def crash(*args: Any, **kwargs: Any) -> None:
+        if failing == "json.dump":
+            args[1].write('{"half": ')  # part of the new file reaches the disk, then the process "dies"
+        raise OSError("simulated crash during write")
+
+    module, name = failing.split(".")
+    monkeypatch.setattr(f"simulator.store.{module}.{name}", crash)
+    with pytest.raises(OSError):
+        sim.freshsales.records.create("acme", "lead", {"email": "lost@example.com"})
+    monkeypatch.undo()
+    assert path.read_bytes() == on_disk
+    assert [p.name for p in tmp_path.iterdir()] == ["fssim.json"]  # no temporary file left behind
+    sim.close()
+    again, client = open_sim(path)
+    found = client.get("/api/lookup?q=kept@example.com&f=email&entities=lead", headers=headers).json()
+    assert len(found["leads"]["leads"]) == 1
+    assert again.freshsales.records.find_by_email("acme", "lost@example.com") is None
+    again.close()
+
+
+WRITER = textwrap.dedent("""
+    import sys
+    from simulator.clock import Clock
+    from simulator.freshsales.service import Freshsales
+    from simulator.store import Database
+    fs = Freshsales(Database(sys.argv[1]), Clock(frozen=True))
+    fs.accounts.create("acme", api_key="k")
+    index = 0
+    while True:
+        fs.records.create("acme", "lead", {"email": f"w{index}@example.com"})
+        index += 1
+        if index == 20:
+            print("ready", flush=True)
+""")
+
+
+def test_killing_the_writer_mid_stream_leaves_a_loadable_file(tmp_path: Path) -> None:
+    path = tmp_path / "fssim.json"
+    process = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True,
+                               cwd=Path(__file__).resolve().parents[2])
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().strip() == "ready"
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+    data = json.loads(path.read_text())  # whole JSON, never half a file
+    stored = len(data["fs_records"])
+    assert stored >= 20
+    storage = AtomicJSONStorage(path)
+    assert storage.read() == data
+    sim, _ = open_sim(path)
+    assert sim.freshsales.records.count("acme", "lead") == stored
+    assert sim.freshsales.records.find_by_email("acme", f"w{stored - 1}@example.com") is not None
+    sim.close()
