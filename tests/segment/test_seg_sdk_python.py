@@ -4,6 +4,7 @@ background mode and sync_mode, gzip on and off. Results are read through the Fre
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -32,8 +33,12 @@ def test_python_sdk_messages_become_leads_contacts_and_timeline_entries(connecte
                     on_error=lambda error, batch: errors.append(error), upload_interval=0.05)
     client.identify("ada@example.com", {"firstName": "Ada", "lastName": "Lovelace", "title": "Countess"})
     client.identify("grace@example.com", {"lastName": "Hopper", "fs_contact": True})
-    client.page("ada@example.com", name="Pricing", properties={"url": "https://example.com/pricing"})
-    client.track("ada@example.com", "Trial Started", {"plan": "pro"})
+    # Explicit call times a minute apart: the simulated clock is frozen, so the skew-corrected timestamps
+    # (receivedAt - (sentAt - timestamp)) keep the calls' order only if their own times differ clearly.
+    now = datetime.now(UTC)
+    client.page("ada@example.com", name="Pricing", properties={"url": "https://example.com/pricing"},
+                timestamp=now - timedelta(minutes=2))
+    client.track("ada@example.com", "Trial Started", {"plan": "pro"}, timestamp=now - timedelta(minutes=1))
     client.track("grace@example.com", "Invoice Paid", {"amount": 99})
     client.screen("ada@example.com", name="Home")  # not for Freshsales (R9): filtered by Segment
     if not sync_mode:
