@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from conftest import World
+from seg_world import World
 
 from simulator.app import Simulator, SimulatorConfig
 from simulator.server import ServerThread

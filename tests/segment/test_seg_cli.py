@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import World
+from seg_world import World
 
 from simulator.cli import cli
 from simulator.commands.traffic import batches, parse_write_keys

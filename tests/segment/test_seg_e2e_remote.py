@@ -8,7 +8,7 @@ import socket
 from collections.abc import Iterator
 
 import pytest
-from conftest import World
+from seg_world import World
 
 from simulator.app import Simulator, SimulatorConfig
 from simulator.server import ServerThread

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import World
+from seg_world import World
 
 pytestmark = pytest.mark.e2e
 

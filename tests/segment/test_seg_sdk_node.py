@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import World
+from seg_world import World
 
 pytestmark = pytest.mark.e2e
 

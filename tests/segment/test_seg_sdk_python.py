@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from conftest import World
+from seg_world import World
 from segment.analytics.client import Client
 
 pytestmark = pytest.mark.e2e
