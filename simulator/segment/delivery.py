@@ -143,6 +143,9 @@ class Deliverer:
                 tried += await self._attempt(delivery_id)
             finally:
                 self._release(delivery_id)
+            # An in-process delivery never really suspends; yield so that the server keeps answering
+            # SDKs (and /_sim/...) while a long flush runs in its event loop.
+            await asyncio.sleep(0)
         while elsewhere:
             # Another flush (the background loop, another request) is trying these right now.
             await asyncio.sleep(0.005)

@@ -98,7 +98,10 @@ class DeliveryLog(_Log):
         self._open = db.index(self.table, lambda doc: "open" if doc.get("status") in OPEN_STATUSES else None)
 
     def update(self, entry_id: int, entry: Mapping[str, Any]) -> None:
-        self.db.replace(self.table, entry_id, {k: v for k, v in entry.items() if k != "id"})
+        """Write a delivery's new state; a no-op if a reset removed it while its attempt was in flight."""
+        with self.db.transaction():
+            if self.table.contains(doc_id=entry_id):
+                self.db.replace(self.table, entry_id, {k: v for k, v in entry.items() if k != "id"})
 
     def due(self, now: float) -> list[int]:
         """Ids of open deliveries whose next attempt is due, oldest first (so a user's calls keep order)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from typing import Any
 
 import httpx
@@ -29,6 +30,8 @@ from simulator.segment.workspace import Workspace, WorkspaceError
 from simulator.store import Database
 
 __all__ = ["BACKGROUND_INTERVAL_SECONDS", "Segment", "WorkspaceError"]
+
+_log = logging.getLogger("fssim.segment")
 
 # How often `fssim serve` looks for due retries when no new message wakes it (real seconds).
 BACKGROUND_INTERVAL_SECONDS = 0.5
@@ -125,7 +128,11 @@ class Segment:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=interval)
                 self._wake.clear()
-                await self.deliverer.flush()
+                try:
+                    await self.deliverer.flush()
+                except Exception:
+                    # A bug must not silently end delivery for the rest of the server's life.
+                    _log.exception("background delivery failed; trying again at the next tick")
         finally:
             self._wake = None
             self._wake_loop = None
