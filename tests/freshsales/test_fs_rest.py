@@ -210,3 +210,21 @@ def test_accounts_are_isolated(client: TestClient, acme: Headers) -> None:
     assert [r["id"] for r in lookup["leads"]["leads"]] == [other["id"]]
     assert client.get("/api/search?q=shared", headers=globex).json()[0]["id"] == str(other["id"])
     assert client.get(f"/api/leads/{lead['id']}", headers=acme).json()["lead"]["city"] is None
+
+
+def test_filtered_search_by_rules(client: TestClient, sim: Simulator, acme: Headers) -> None:
+    old = create_lead(client, acme, email="old@example.com", last_name="Old", city="Oslo")
+    sim.clock.advance(3600)
+    new = create_lead(client, acme, email="new@example.com", last_name="New", city="Oslo")
+    rules = [{"attribute": "city", "operator": "equals", "value": "oslo"},
+             {"attribute": "updated_at", "operator": "is_after", "value": old["updated_at"]}]
+    found = client.post("/api/filtered_search/lead", json={"filter_rule": rules}, headers=acme).json()
+    assert [lead["id"] for lead in found["leads"]] == [new["id"]] and found["meta"]["total"] == 1
+    by_email = client.post("/api/filtered_search/lead", headers=acme, json={"filter_rule": [
+        {"attribute": "lead_email.email", "operator": "is_in", "value": ["OLD@example.com", "x@y.io"]}]}).json()
+    assert [lead["id"] for lead in by_email["leads"]] == [old["id"]]
+    bad = client.post("/api/filtered_search/lead", headers=acme, json={"filter_rule": [
+        {"attribute": "shoe_size", "operator": "near", "value": 1}]})
+    assert errors_of(bad) == ["filter attribute 'shoe_size' is not a field of leads",
+                              "filter operator 'near' is not one of is_in, equals, is, contains, is_not_empty, "
+                              "is_after, is_before"]

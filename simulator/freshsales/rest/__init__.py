@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from simulator.freshsales.rest import engagements, lookup, records, settings
+from simulator.freshsales.rest import engagements, filtered, lookup, records, settings
 from simulator.freshsales.rest.endpoints import Endpoint, to_routes
 from simulator.freshsales.rest.openapi import document
 
@@ -20,7 +20,8 @@ __all__ = ["all_endpoints", "routes"]
 
 
 def all_endpoints() -> list[Endpoint]:
-    return [*records.endpoints(), *lookup.endpoints(), *engagements.endpoints(), *settings.endpoints()]
+    return [*records.endpoints(), *lookup.endpoints(), *filtered.endpoints(), *engagements.endpoints(),
+            *settings.endpoints()]
 
 
 def routes(freshsales: Freshsales) -> list[BaseRoute]:

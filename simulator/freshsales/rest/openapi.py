@@ -48,8 +48,9 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
         "responses": responses,
     }
     if endpoint.body:
+        body_type = "array" if endpoint.body == "filter_rule" else "object"
         operation["requestBody"] = {"required": endpoint.method == "POST", "content": {"application/json": {
-            "schema": {"type": "object", "properties": {endpoint.body: {"type": "object"}},
+            "schema": {"type": "object", "properties": {endpoint.body: {"type": body_type}},
                        "description": f'{{"{endpoint.body}": {{...}}}}; a bare object is accepted too'}}}}
     return operation
 
