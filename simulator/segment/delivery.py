@@ -32,6 +32,7 @@ from simulator.segment.logs import OPEN_STATUSES, DeliveryLog
 __all__ = [
     "RETRY_WINDOW_SECONDS",
     "Deliverer",
+    "TransportSource",
     "backoff_seconds",
     "classify_status",
     "network_error_code",
@@ -45,6 +46,8 @@ MAX_BACKOFF_SECONDS = 3600.0
 REQUEST_TIMEOUT_SECONDS = 10.0
 RECEIVER_PATH = "/integrations/segment"
 USER_AGENT = "Segment.io/1.0"
+
+TransportSource = httpx.AsyncBaseTransport | Callable[[], httpx.AsyncBaseTransport]
 
 
 def classify_status(status_code: int) -> str:
@@ -107,15 +110,43 @@ class Deliverer:
         self.log = log
         self.clock = clock
         self._destination_of = destination_of
+        self._transport: TransportSource | None = None
         self._client: httpx.AsyncClient | None = None
+        self._client_loop: asyncio.AbstractEventLoop | None = None
         self.base_url: str | None = None
         self._inflight: set[int] = set()
         self._inflight_lock = threading.Lock()
 
-    def set_transport(self, transport: httpx.AsyncBaseTransport, base_url: str) -> None:
-        # One client for the transport's lifetime: closing a client closes its transport too.
-        self._client = httpx.AsyncClient(transport=transport, timeout=REQUEST_TIMEOUT_SECONDS)
+    def set_transport(self, transport: TransportSource, base_url: str) -> None:
+        """A transport (or a factory of them) and the receiver's base URL."""
+        self._transport = transport
+        self._client = None
+        self._client_loop = None
         self.base_url = base_url.rstrip("/")
+
+    def _client_for_this_loop(self) -> httpx.AsyncClient:
+        """The HTTP client to use in the running event loop.
+
+        A network transport's pooled connections belong to the event loop that opened them, and flush
+        may run in several (the server's, a TestClient's, ``asyncio.run`` in a test). So a factory is
+        called once per loop, and a plain ``httpx.AsyncHTTPTransport`` is replaced by a fresh default
+        one in every loop after the first. Other transports (ASGI, mock) hold no such state and are
+        shared. The old client is dropped, not closed: closing it would need its own, maybe closed, loop.
+        """
+        loop = asyncio.get_running_loop()
+        if self._client is not None and self._client_loop is loop:
+            return self._client
+        source = self._transport
+        assert source is not None
+        if isinstance(source, httpx.AsyncBaseTransport):
+            first_loop = self._client_loop is None
+            transport = source if first_loop or not isinstance(source, httpx.AsyncHTTPTransport) \
+                else httpx.AsyncHTTPTransport()
+        else:
+            transport = source()
+        self._client = httpx.AsyncClient(transport=transport, timeout=REQUEST_TIMEOUT_SECONDS)
+        self._client_loop = loop
+        return self._client
 
     def _claim(self, delivery_id: int) -> bool:
         with self._inflight_lock:
@@ -130,7 +161,7 @@ class Deliverer:
 
     async def flush(self) -> dict[str, Any]:
         """Try every delivery due now once; returns when each was tried (here or by a concurrent flush)."""
-        if self._client is None or self.base_url is None:
+        if self._transport is None or self.base_url is None:
             return {"tried": 0, "open": self.log.open_count(), "note": "no delivery transport configured"}
         due = self.log.due(self.clock.timestamp())
         tried = 0
@@ -157,7 +188,8 @@ class Deliverer:
         delivery = self.log.get(delivery_id)
         if delivery is None or delivery["status"] not in OPEN_STATUSES:
             return 0
-        assert self._client is not None and self.base_url is not None
+        assert self.base_url is not None
+        client = self._client_for_this_loop()
         destination = self._destination_of(int(delivery["destination_id"]))
         if destination is None or not destination.get("enabled", True):
             self._finish(delivery, "discarded", "errors.discarded.INVALID_SETTINGS",
@@ -171,7 +203,7 @@ class Deliverer:
         started = time.perf_counter()
         number = len(delivery["attempts"]) + 1
         try:
-            response = await self._client.post(
+            response = await client.post(
                 self.base_url + RECEIVER_PATH,
                 content=json.dumps(delivery["message"]).encode(),
                 headers=self._headers(settings),

@@ -16,12 +16,11 @@ import contextlib
 import logging
 from typing import Any
 
-import httpx
 from starlette.routing import BaseRoute
 
 from simulator.clock import Clock
 from simulator.segment.dedupe import Deduplicator
-from simulator.segment.delivery import Deliverer
+from simulator.segment.delivery import Deliverer, TransportSource
 from simulator.segment.logs import DeliveryLog, EventLog, LogFilter
 from simulator.segment.pipeline import IngestResult, Pipeline
 from simulator.segment.spec import MAX_BATCH_MESSAGES
@@ -112,7 +111,8 @@ class Segment:
 
     # --- Delivery -----------------------------------------------------------------------------------
 
-    def set_transport(self, transport: httpx.AsyncBaseTransport, base_url: str) -> None:
+    def set_transport(self, transport: TransportSource, base_url: str) -> None:
+        """Where deliveries go: an httpx transport (or a zero-argument factory of them) and a base URL."""
         self.deliverer.set_transport(transport, base_url)
 
     async def flush(self) -> dict[str, Any]:

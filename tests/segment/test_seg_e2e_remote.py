@@ -74,3 +74,33 @@ def test_a_receiver_that_refuses_connections_is_retried_as_econnrefused() -> Non
         world.close()
         server.stop()
         sim.close()
+
+
+def test_a_network_transport_works_from_every_event_loop_that_flushes(segment_to: tuple[World, World]) -> None:
+    """Flush from the server's loop (HTTP), then from fresh loops (``asyncio.run``, a TestClient): pooled
+    connections belong to one loop, so each loop must get its own."""
+    import asyncio
+
+    from starlette.testclient import TestClient
+
+    _, freshsales = segment_to
+    freshsales.account("remote", KEY)
+    freshsales.source("web", "unused")
+    freshsales.enable_from_freshsales("remote", "web")
+    local = Simulator(SimulatorConfig(frozen_clock=True, delivery_base_url=freshsales.base_url))
+    try:
+        local.segment.add_source("web", "web-key")
+        local.segment.add_destination("web", "freshsales", KEY, "remote")
+        client = TestClient(local.app)
+        auth = {"Authorization": "Basic d2ViLWtleTo="}  # base64("web-key:")
+        for number in range(4):
+            client.post("/v1/identify", json={"userId": f"u{number}@example.com", "traits": {"lastName": "L"}},
+                        headers=auth)
+            if number % 2:
+                asyncio.run(local.segment.flush())
+            else:
+                assert client.post("/_sim/flush").status_code == 200
+        statuses = [d["status"] for d in local.segment.delivery_log({})]
+        assert statuses == ["delivered"] * 4
+    finally:
+        local.close()
