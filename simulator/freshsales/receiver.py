@@ -95,6 +95,11 @@ def _settings_subdomain(request: Request) -> tuple[str | None, str | None]:
     return None, None
 
 
+def _reject_constant(name: str) -> Any:
+    # Python's json accepts NaN and Infinity; JSON does not, and no Freshsales field could hold them.
+    raise ValueError(f"{name} is not a JSON value")
+
+
 class SegmentReceiver:
     """The endpoint's logic, bound to one :class:`Freshsales`."""
 
@@ -138,9 +143,11 @@ class SegmentReceiver:
             return _error(403, toggle_off_message(account.subdomain), rule="R1")
         raw = await request.body()
         try:
-            message = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            message = json.loads(raw, parse_constant=_reject_constant)
+        except (ValueError, UnicodeDecodeError) as error:  # JSONDecodeError is a ValueError
             return _error(400, f"The body is not valid JSON: {error}", field="body")
+        except RecursionError:
+            return _error(400, "The body is not valid JSON: it is nested too deeply", field="body")
         crm = FreshsalesCRM(self._fs, account.subdomain, self.processed)
         with self._fs.db.transaction():
             # Re-read under the lock: a toggle switched off a moment ago must win (R1).

@@ -59,8 +59,14 @@ def normalize_email(value: str) -> str:
 
 
 def _parse_time(text: str) -> datetime:
+    """An ISO-8601 time in UTC; ``ValueError`` also for times that exist only in another zone
+    (``9999-12-31T23:00:00-05:00`` is past the end of the calendar in UTC)."""
     parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{text!r} is outside the range of UTC times") from None
 
 
 def event_time(message: Mapping[str, Any], received_at: datetime) -> datetime:
@@ -68,7 +74,7 @@ def event_time(message: Mapping[str, Any], received_at: datetime) -> datetime:
     for name in ("timestamp", "originalTimestamp", "receivedAt"):
         value = message.get(name)
         if isinstance(value, str) and value.strip():
-            return _parse_time(value).astimezone(UTC)
+            return _parse_time(value)
     return received_at.astimezone(UTC)
 
 
@@ -125,7 +131,10 @@ def check_message(message: Any) -> Problem | None:
         )
     if kind not in SUPPORTED_TYPES:
         return Problem(400, "type", f"unknown message type {kind!r}: expected one of {', '.join(SUPPORTED_TYPES)}")
-    size = len(json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+    try:
+        size = len(json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+    except (RecursionError, ValueError):
+        return Problem(400, "body", "the message cannot be read as JSON (nested too deeply, or NaN/Infinity)")
     if size > MAX_MESSAGE_BYTES:
         return Problem(400, "body", f"the message is {size} bytes; a Segment message may be at most 32 KB")
     message_id = message.get("messageId")

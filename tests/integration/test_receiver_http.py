@@ -7,8 +7,11 @@ from typing import Any
 
 import pytest
 from fs_world import API_KEY, SUBDOMAIN, Delivery, basic_auth, settings_header, snapshot
+from hypothesis import given
+from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
+from simulator import strategies as fs
 from simulator.app import Simulator
 
 REST = {"Authorization": f"Token token={API_KEY}"}
@@ -178,3 +181,36 @@ def test_forced_failures_of_an_unknown_account_are_404(client: TestClient) -> No
     response = client.post("/_sim/accounts/nobody/failures", json={"status": 500, "count": 1})
     assert response.status_code == 404
     assert "nobody" in response.json()["message"]
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    max_leaves=20,
+)
+_near_messages = st.builds(
+    lambda base, extra: {**base, **extra},
+    fs.supported_messages(),
+    st.dictionaries(st.sampled_from(["type", "userId", "traits", "properties", "event", "timestamp", "name",
+                                     "messageId", "context", "anonymousId"]), _json, max_size=3),
+)
+
+
+@given(body=st.one_of(_json, _near_messages, fs.segment_messages()))
+def test_any_json_body_gets_a_json_answer_never_a_server_error(sim: Simulator, client: TestClient, body: Any) -> None:
+    sim.reset()
+    sim.freshsales.accounts.create(SUBDOMAIN, api_key=API_KEY)
+    switch_on(sim)
+    response = Delivery(client).send(body)
+    assert response.status_code in (200, 202, 400, 501), response.text
+    assert isinstance(response.json()["message"], str) and response.json()["message"]
+    assert client.get("/_sim/health").status_code == 200
+
+
+def test_json_that_python_reads_but_json_forbids_is_400(acme: Simulator, delivery: Delivery) -> None:
+    switch_on(acme)
+    for raw in (b"[" * 100_000 + b"]" * 100_000,
+                b'{"type": "identify", "userId": "a@example.com", "messageId": "m1", "traits": {"cfScore": NaN}}'):
+        response = delivery.http.post("/integrations/segment", content=raw, headers=delivery.headers())
+        assert (response.status_code, response.json()["field"]) == (400, "body")
+    assert snapshot(acme, SUBDOMAIN) == {}
