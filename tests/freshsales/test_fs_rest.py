@@ -228,3 +228,37 @@ def test_filtered_search_by_rules(client: TestClient, sim: Simulator, acme: Head
     assert errors_of(bad) == ["filter attribute 'shoe_size' is not a field of leads",
                               "filter operator 'near' is not one of is_in, equals, is, contains, is_not_empty, "
                               "is_after, is_before"]
+
+
+def test_sales_activity_and_note_reads_and_deletes(client: TestClient, acme: Headers) -> None:
+    response = client.post("/api/contacts", json={"contact": {"email": "sa@example.com"}}, headers=acme)
+    contact = response.json()["contact"]
+    created = client.post("/api/sales_activities", headers=acme, json={"sales_activity": {
+        "title": "Lunch", "targetable_type": "Contact", "targetable_id": contact["id"]}}).json()["sales_activity"]
+    assert created["start_date"] == created["created_at"]
+    assert client.get(f"/api/sales_activities/{created['id']}", headers=acme).json()["sales_activity"] == created
+    listed = client.get("/api/sales_activities", headers=acme).json()
+    assert listed["sales_activities"] == [created] and listed["meta"]["total"] == 1
+    assert client.delete(f"/api/sales_activities/{created['id']}", headers=acme).json() == {"success": "200"}
+    assert client.get(f"/api/sales_activities/{created['id']}", headers=acme).status_code == 404
+    bad = client.post("/api/sales_activities", headers=acme, json={"sales_activity": {
+        "targetable_type": "Contact", "targetable_id": contact["id"], "sales_activity_type_id": 7,
+        "start_date": "tomorrow"}})
+    assert errors_of(bad) == ["Title can't be blank",
+                              "sales_activity_type_id 7 is not a sales activity type "
+                              "(GET /api/selector/sales_activity_types)",
+                              "start_date 'tomorrow' is not an ISO-8601 time"]
+    note = client.post("/api/notes", headers=acme, json={"note": {
+        "description": "n", "targetable_type": "Contact", "targetable_id": contact["id"]}}).json()["note"]
+    assert client.get(f"/api/notes/{note['id']}", headers=acme).json()["note"] == note
+    globex = make_account(client, "globex")
+    assert client.get(f"/api/notes/{note['id']}", headers=globex).status_code == 404
+
+
+def test_reset_forgets_accounts_and_records(client: TestClient, acme: Headers) -> None:
+    create_lead(client, acme, email="gone@example.com")
+    assert client.post("/_sim/reset").status_code == 200
+    assert client.get("/api/leads/filters", headers=acme).status_code == 401
+    assert client.get("/_sim/state").json()["freshsales"]["accounts"] == []
+    again = make_account(client, "acme")
+    assert client.post("/api/leads", json={"lead": {"email": "gone@example.com"}}, headers=again).status_code == 201
