@@ -214,3 +214,24 @@ def test_json_that_python_reads_but_json_forbids_is_400(acme: Simulator, deliver
         response = delivery.http.post("/integrations/segment", content=raw, headers=delivery.headers())
         assert (response.status_code, response.json()["field"]) == (400, "body")
     assert snapshot(acme, SUBDOMAIN) == {}
+
+
+def test_R12_deliveries_work_on_every_plan_and_do_not_use_the_rest_quota(sim: Simulator, client: TestClient) -> None:
+    sim.freshsales.accounts.create("tiny", plan="sprout", api_key="tiny-key")
+    sim.freshsales.accounts.set_segment_toggle("tiny", True, source="web", via="test")
+    tiny = Delivery(client, api_key="tiny-key", subdomain="tiny")
+    answers = [tiny.send(identify(f"user{i}@example.com", f"m{i}")).status_code for i in range(405)]
+    assert answers == [200] * 405, "more than the 400/minute REST limit, on a plan without REST access"
+    rest = client.get("/api/leads/filters", headers={"Authorization": "Token token=tiny-key"})
+    assert rest.status_code == 403, "Sprout has no REST API, but Segment data still arrives"
+
+
+def test_R5_a_suite_account_gets_contacts_readable_under_crm_sales_api(sim: Simulator, client: TestClient) -> None:
+    sim.freshsales.accounts.create("suite", plan="garden", api_key="suite-key", product="suite")
+    sim.freshsales.accounts.set_segment_toggle("suite", True, source="web", via="test")
+    answer = Delivery(client, api_key="suite-key", subdomain="suite").send(identify("sue@example.com", lastName="Sue"))
+    assert (answer.status_code, answer.json()["record"]["type"]) == (200, "contact")
+    contact = client.get(f"/crm/sales/api/contacts/{answer.json()['record']['id']}",
+                         headers={"Authorization": "Token token=suite-key"})
+    assert contact.status_code == 200
+    assert contact.json()["contact"]["emails"][0]["value"] == "sue@example.com"
