@@ -24,6 +24,7 @@ class DemoWorld:
     product: str = "classic"
     sources: tuple[tuple[str, str, str], ...] = (
         ("web", "demo-web-write-key", "web"),
+        ("mobile", "demo-mobile-write-key", "mobile"),
         ("server", "demo-server-write-key", "server"),
     )
 
@@ -52,6 +53,7 @@ def describe(world: DemoWorld, base_url: str) -> str:
     """What a user needs to point a client at the demo."""
     keys = "\n".join(f"    {name:<8} write key {key}   ({kind} source)" for name, key, kind in world.sources)
     first_key = world.sources[0][1]
+    send_keys = " ".join(f"--write-key {name}={key}" for name, key, _ in world.sources)
     return f"""\
 fssim is running at {base_url}
 
@@ -66,6 +68,7 @@ Segment (fake)     Tracking API at {base_url}/v1/...   (SDK host setting: {base_
     Python SDK      import segment.analytics as analytics
                     analytics.write_key = '{first_key}'; analytics.host = '{base_url}'
                     analytics.identify('ada@example.com', {{'firstName': 'Ada'}}); analytics.flush()
+    replay traffic  fssim generate --users 30 --seed 1 | fssim send - --host {base_url} {send_keys}
 
 Watch what happens
     {base_url}/_sim/events       every message Segment received and what became of it
