@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from simulator.freshsales.errors import FreshsalesError
+from simulator.integration import timeline_time
 from simulator.integration.crm import CRMConflict, CustomField, Entity, FieldType, RecordRef
 from simulator.store import Database
 
@@ -97,10 +98,10 @@ class FreshsalesCRM:
         return _ref(self._fs.records.find_by_external_id(self._account, external_id))
 
     def create(self, entity: Entity, fields: Mapping[str, Any], *, at: datetime) -> RecordRef:
-        # ``at`` is the message's time; the store stamps records with its own clock, as Freshsales
-        # stamps records with the time it wrote them, while activities carry the message's time.
+        # ``at`` is the message's time: it dates the "created" timeline item, so the timeline reads in
+        # the order things happened (R8); the record's own created_at is the time Freshsales wrote it.
         try:
-            record = self._fs.records.create(self._account, entity, dict(fields))
+            record = self._fs.records.create(self._account, entity, dict(fields), timeline_at=timeline_time(at))
         except FreshsalesError as error:
             raise CRMConflict(_refusal(error)) from error
         return RecordRef(entity=entity, id=int(record["id"]))
@@ -110,7 +111,9 @@ class FreshsalesCRM:
             return []
         try:
             before = self._fs.records.get(self._account, ref.entity, ref.id)
-            after = self._fs.records.update(self._account, ref.entity, ref.id, dict(fields))
+            after = self._fs.records.update(
+                self._account, ref.entity, ref.id, dict(fields), timeline_at=timeline_time(at)
+            )
         except FreshsalesError as error:
             raise CRMConflict(_refusal(error)) from error
         return _changed_fields(before, after, fields)

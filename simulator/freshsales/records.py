@@ -147,8 +147,11 @@ class Records:
 
     # -- writing --------------------------------------------------------------------------------------
 
-    def create(self, account: str, entity: str, payload: dict[str, Any]) -> dict[str, Any]:
-        """A new lead or contact; :class:`ValidationError` naming every problem, and nothing stored."""
+    def create(
+        self, account: str, entity: str, payload: dict[str, Any], *, timeline_at: str | None = None
+    ) -> dict[str, Any]:
+        """A new lead or contact; :class:`ValidationError` naming every problem, and nothing stored.
+        ``timeline_at`` (ISO-8601) dates the timeline item, e.g. a Segment message's time (R8)."""
         with self._db.transaction():
             owner = self._account(account, entity)
             doc = self._build(owner, entity, blank_record(entity, 0), payload, creating=True)
@@ -159,12 +162,15 @@ class Records:
                 doc["owner_id"] = owner.user_id
             self._db.insert(self._table, doc, doc_id=record_id)
             self._timeline.record_event(owner.subdomain, entity, record_id, doc["display_name"], {
-                "action_type": "create", "user_activity": True,
+                "action_type": "create", "user_activity": True, **({"created_at": timeline_at} if timeline_at else {}),
                 "action_data": {"name": f"{ENTITY_TYPES[entity]} created"}})
             return public(doc, owner.product)
 
-    def update(self, account: str, entity: str, record_id: int, payload: dict[str, Any]) -> dict[str, Any]:
-        """Change the fields the payload names; each changed field becomes a timeline update item."""
+    def update(
+        self, account: str, entity: str, record_id: int, payload: dict[str, Any], *, timeline_at: str | None = None
+    ) -> dict[str, Any]:
+        """Change the fields the payload names; each changed field becomes a timeline update item
+        (dated ``timeline_at`` when given, e.g. a Segment message's time, R8)."""
         with self._db.transaction():
             owner = self._account(account, entity)
             current = self._doc(owner, entity, record_id)
@@ -177,6 +183,7 @@ class Records:
                 for name, (old, new) in changes.items():
                     self._timeline.record_event(owner.subdomain, entity, record_id, doc["display_name"], {
                         "action_type": "update", "user_activity": True, "composite_id": group,
+                        **({"created_at": timeline_at} if timeline_at else {}),
                         "action_data": {"property_key": name, "property_value": new, "previous_value": old}})
             return public(doc, owner.product)
 

@@ -158,3 +158,17 @@ def test_R10_a_replay_gets_the_first_answer_and_changes_nothing(new_world: Facto
     assert replay.replayed
     assert (replay.status, replay.to_json()) == (first.status, first.to_json())
     assert world.snapshot() == after_first
+
+
+def test_R8_creates_and_updates_sit_on_the_timeline_at_their_messages_time(new_world: Factory) -> None:
+    world = new_world()
+    # Delivered late and out of order: the timeline still reads in the order things happened.
+    world.sim.clock.advance(3600)
+    created = world.apply({**identify("kay@example.com", "m1", lastName="Kay"), "timestamp": "2026-03-01T09:00:00Z"})
+    world.apply(page("kay@example.com", "m2", at="2026-03-01T09:00:05.000Z"))
+    world.apply({**identify("kay@example.com", "m3", title="CEO"), "timestamp": "2026-03-01T09:00:03Z"})
+    assert created.record is not None
+    items = world.timeline("lead", created.record.id)
+    assert [i["action_type"] for i in items] == ["create", "update", "page_view"]
+    assert [i["created_at"] for i in items] == [
+        "2026-03-01T09:00:00+00:00", "2026-03-01T09:00:03+00:00", "2026-03-01T09:00:05+00:00"]
