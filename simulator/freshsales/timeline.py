@@ -10,7 +10,9 @@ timestamp, so a late retry still lands in its place (R8).
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from simulator.clock import Clock, isoformat, parse_iso
@@ -50,9 +52,16 @@ class Timeline:
     ) -> dict[str, Any]:
         when = activity.get("created_at")
         try:
-            moment = parse_iso(when) if isinstance(when, str) else self._clock.now()
+            if isinstance(when, datetime):
+                moment = when if when.tzinfo else when.replace(tzinfo=UTC)
+            else:
+                moment = parse_iso(when) if isinstance(when, str) else self._clock.now()
+            # What is stored must survive the JSON file: refuse what json cannot write, now, not at save.
+            json.dumps({k: v for k, v in activity.items() if k != "created_at"})
         except ValueError:
             raise ValidationError(f"activity created_at {when!r} is not an ISO-8601 time") from None
+        except TypeError as error:
+            raise ValidationError(f"an activity must be JSON data: {error}") from None
         activity_id = self._ids.next()
         item: dict[str, Any] = {
             "id": activity_id,
@@ -65,7 +74,7 @@ class Timeline:
             "composite_id": f"{ENTITY_TYPES[entity]}-{record_id}-{activity_id}",
             "automation": False,
             "action_data": {},
-            **copy.deepcopy(activity),
+            **copy.deepcopy({k: v for k, v in activity.items() if k != "created_at"}),
             "created_at": isoformat(moment),
         }
         self._db.insert(self._table, {

@@ -174,3 +174,17 @@ def test_ids_never_collide_across_accounts(fs: Freshsales) -> None:
     a = fs.records.create("acme", "lead", {"email": "same@x.io"})
     b = fs.records.create("globex", "lead", {"email": "same@x.io"})
     assert a["id"] != b["id"]
+
+
+def test_activity_times_may_be_datetimes_and_data_must_be_json(fs: Freshsales) -> None:
+    from datetime import UTC, datetime
+
+    lead = fs.records.create("acme", "lead", {"email": "dt@t.io"})
+    item = fs.timeline.add_activity("acme", "lead", lead["id"], {
+        "action_type": "event", "created_at": datetime(2001, 2, 3, 4, 5, 6, tzinfo=UTC)})
+    assert item["created_at"] == "2001-02-03T04:05:06+00:00"
+    with pytest.raises(ValidationError, match="JSON data"):
+        fs.timeline.add_activity("acme", "lead", lead["id"], {"action_type": "event", "action_data": {1, 2}})
+    with pytest.raises(ValidationError, match="ISO-8601"):
+        fs.timeline.add_activity("acme", "lead", lead["id"], {"action_type": "event", "created_at": "soon"})
+    assert len(fs.timeline.activities("acme", "lead", lead["id"])) == 2
