@@ -251,7 +251,9 @@ class Fssim(Assertions):
         known = self._known_accounts()
         if len(known) == 1:
             return known[0]
-        raise HarnessError(f"say which account: {len(known)} exist ({', '.join(known) or 'none yet'})")
+        if not known:
+            raise HarnessError("there is no Freshsales account yet: call fssim.account() or fssim.connect() first")
+        raise HarnessError(f"say which account: {len(known)} exist ({', '.join(known)})")
 
     def _known_accounts(self) -> list[str]:
         return list(self._accounts) or [account.subdomain for account in self.sim.freshsales.accounts.all()]
