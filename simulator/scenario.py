@@ -283,17 +283,26 @@ def _check_log(scenario: Scenario, section: str, entries: list[dict[str, Any]], 
         wanted = "at least one" if count is None else f"exactly {count}"
         held = [f"  {line}" for entry in entries for line in describe(entry).splitlines()] or ["  (empty)"]
         failures.append(Failure(scenario.where(path), format_path(path),
-                                f"expected {wanted} {section[:-1] if section == 'events' else 'delivery'} "
-                                f"matching this, found {len(chosen)}",
+                                f"expected {wanted} {_entry_word(section, count)} matching this, found {len(chosen)}",
                                 [f"- {render(want)}", f"+ Segment's {_LOG_NAMES[section]} holds:", *held]))
     return failures
 
 
+def _entry_word(section: str, count: int | None) -> str:
+    plural = count is not None and count != 1
+    if section == "events":
+        return "events" if plural else "event"
+    return "deliveries" if plural else "delivery"
+
+
 def _diff_failures(scenario: Scenario, path: Path_, found: Sequence[Mismatch]) -> list[Failure]:
     parent = format_path(path[:-1])
-    return [Failure(scenario.where(path), f"{parent}.{mismatch.path}", "differs",
-                    [f"- {mismatch.path}: {render(mismatch.expected)}",
-                     f"+ {mismatch.path}: {render(mismatch.actual)}"]) for mismatch in found]
+    failures = []
+    for mismatch in found:
+        where = f"{parent}.{mismatch.path}"
+        failures.append(Failure(scenario.where(path), where, "differs",
+                                [f"- {where}: {render(mismatch.expected)}", f"+ {where}: {render(mismatch.actual)}"]))
+    return failures
 
 
 def _brief(record: Mapping[str, Any]) -> dict[str, Any]:
