@@ -47,6 +47,9 @@ def test_segment_sdk_with_its_default_host_delivers_to_freshsales(fssim: Fssim, 
     assert client.host is None  # nothing points it anywhere: it uses https://api.segment.io
     with fssim.intercept(refuse_others=True):
         client.identify("ada@example.com", {"firstName": "Ada", "title": "Countess"})
+        # The fixture's clock is frozen and Segment corrects timestamps against receivedAt, so two
+        # sync-mode calls at one simulated instant would be ordered by network jitter: let time pass.
+        fssim.advance(1)
         client.track("ada@example.com", "Trial Started", {"plan": "pro"})
         client.flush()
     if not sync_mode:
