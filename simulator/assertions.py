@@ -189,8 +189,22 @@ class Assertions:
             lines.append(f"  Segment's event log for {user!r}:")
             lines += [f"    {describe_event(entry)}" for entry in events] or [
                 "    (no events: nothing with this userId reached Segment)"]
+            lines += self._other_problems()
         note = self._open_deliveries_note()
         return "\n".join(lines) + (f"\n{note}" if note else "")
+
+    def _other_problems(self, limit: int = 10) -> list[str]:
+        """Messages for *other* users that went wrong: often the cause (e.g. a database id sent as
+        userId instead of the email the test looks for)."""
+        troubled = [entry for entry in self.deliveries()
+                    if entry.get("status") not in ("delivered", "pending") or entry.get("code") == "success.202"]
+        dropped = [entry for entry in self.events() if entry.get("status") in ("dropped", "discarded")]
+        if not troubled and not dropped:
+            return []
+        lines = ["  but these messages (for other users) did not go through:"]
+        lines += [f"    {describe_delivery(entry)}" for entry in troubled[-limit:]]
+        lines += [f"    {describe_event(entry)}" for entry in dropped[-limit:]]
+        return lines
 
     def _open_deliveries_note(self) -> str:
         waiting = [entry for entry in self.deliveries() if entry.get("status") in ("pending", "awaiting-retry")]
