@@ -15,8 +15,9 @@ The assertion helpers live in :mod:`simulator.assertions`.
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -28,9 +29,9 @@ from simulator.inprocess import InProcessClient
 from simulator.intercept import DEFAULT_HOSTS, intercept
 
 if TYPE_CHECKING:
-    from simulator.app import Simulator
+    from simulator.app import Simulator, SimulatorConfig
 
-__all__ = ["Account", "Fssim", "HarnessError", "Source"]
+__all__ = ["Account", "Fssim", "HarnessError", "Source", "open_fssim"]
 
 
 class HarnessError(AssertionError):
@@ -279,3 +280,17 @@ class Fssim(Assertions):
 
 def _kind_of(source: str) -> str:
     return source if source in ("web", "mobile", "server") else "server"
+
+
+@contextlib.contextmanager
+def open_fssim(config: SimulatorConfig | None = None) -> Iterator[Fssim]:
+    """The ``fssim`` fixture's object outside pytest (scripts, notebooks, other test runners): a fresh
+    in-process simulator, frozen clock unless ``config`` says otherwise, closed on exit."""
+    from simulator.app import Simulator, SimulatorConfig
+
+    sim = Simulator(config or SimulatorConfig(frozen_clock=True))
+    try:
+        with InProcessClient(sim.app) as client:
+            yield Fssim(sim, client, client.send)
+    finally:
+        sim.close()

@@ -48,23 +48,15 @@ def _intercept_options(request: pytest.FixtureRequest) -> dict[str, Any] | None:
 @pytest.fixture
 def fssim(request: pytest.FixtureRequest) -> Iterator[Fssim]:
     """A fresh in-process fssim simulator for this test (see :class:`simulator.harness.Fssim`)."""
-    from simulator.app import Simulator, SimulatorConfig
-    from simulator.harness import Fssim
-    from simulator.inprocess import InProcessClient
+    from simulator.harness import open_fssim
 
-    sim = Simulator(SimulatorConfig(frozen_clock=True))
-    client = InProcessClient(sim.app)
-    harness = Fssim(sim, client, client.send)
     options = _intercept_options(request)
-    try:
+    with open_fssim() as harness:
         if options is None:
             yield harness
         else:
             with harness.intercept(**options):
                 yield harness
-    finally:
-        client.close()
-        sim.close()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from simulator.assertions import describe_delivery, describe_event
-from simulator.harness import Fssim
+from simulator.harness import Fssim, open_fssim
 
 __all__ = ["REPRODUCTIONS", "Narration", "Reproduction", "run_reproduction"]
 
@@ -283,18 +283,11 @@ REPRODUCTIONS: dict[str, Reproduction] = {r.name: r for r in (
 
 def run_reproduction(name: str, echo: Echo) -> bool:
     """Run one reproduction, narrating through ``echo``; ``True`` when it behaved as documented."""
-    from simulator.app import Simulator, SimulatorConfig
-    from simulator.inprocess import InProcessClient
-
     reproduction = REPRODUCTIONS[name]
     echo(f'fssim reproduce {name}: "{reproduction.title}" ({reproduction.rules})')
     narration = Narration(echo)
-    sim = Simulator(SimulatorConfig(frozen_clock=True))
-    try:
-        with InProcessClient(sim.app) as client:
-            reproduction.run(Fssim(sim, client, client.send), narration)
-    finally:
-        sim.close()
+    with open_fssim() as harness:
+        reproduction.run(harness, narration)
     echo("\nChecks")
     for what, ok in narration.checks:
         echo(f"   [{'ok' if ok else 'FAILED'}] {what}")

@@ -17,7 +17,7 @@ from typing import Any
 
 from simulator.assertions import describe_delivery, describe_event
 from simulator.expect import MISSING, Mismatch, matches, mismatches, render
-from simulator.harness import Fssim, HarnessError
+from simulator.harness import Fssim, HarnessError, open_fssim
 from simulator.scenario_schema import Scenario, Step, load_scenario
 from simulator.yaml_source import Location, Path_, SourceError, format_path
 
@@ -76,24 +76,18 @@ def run_paths(paths: Iterable[str | Path]) -> list[ScenarioResult]:
 
 
 def run_scenario(scenario: Scenario) -> ScenarioResult:
-    from simulator.app import Simulator, SimulatorConfig
-    from simulator.inprocess import InProcessClient
+    from simulator.app import SimulatorConfig
 
-    sim = Simulator(SimulatorConfig(frozen_clock=True, strict=scenario.given["strict"]))
     failures: list[Failure] = []
-    try:
-        with InProcessClient(sim.app) as client:
-            harness = Fssim(sim, client, client.send)
-            try:
-                _given(harness, scenario)
-                for step in scenario.when:
-                    _step(harness, step)
-            except _StepFailed as failed:
-                failures.append(failed.failure)
-            else:
-                failures += _then(harness, scenario)
-    finally:
-        sim.close()
+    with open_fssim(SimulatorConfig(frozen_clock=True, strict=scenario.given["strict"])) as harness:
+        try:
+            _given(harness, scenario)
+            for step in scenario.when:
+                _step(harness, step)
+        except _StepFailed as failed:
+            failures.append(failed.failure)
+        else:
+            failures += _then(harness, scenario)
     return ScenarioResult(scenario.file, scenario.name, failures)
 
 
