@@ -81,6 +81,13 @@ class Simulator:
     def close(self) -> None:
         self.db.close()
 
+    def intercept(self, **options: Any) -> contextlib.AbstractContextManager[None]:
+        """``with sim.intercept():`` routes requests/httpx calls for api.segment.io, *.freshsales.io and
+        *.myfreshworks.com into this simulator (options: see :func:`simulator.intercept.intercept`)."""
+        from simulator.intercept import intercept  # imported here: interception is a test-time feature
+
+        return intercept(self, **options)
+
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     """Every answer is JSON, even for an unknown path, because clients parse error bodies."""

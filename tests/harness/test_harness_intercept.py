@@ -136,5 +136,8 @@ def test_intercept_takes_a_simulator_object_directly() -> None:
                                     json={"userId": "ada@example.com", "event": "Signed Up"})
         assert created.json() == {"success": True}  # the edge never checks write keys
         assert [e["code"] for e in sim.segment.event_log({})] == ["invalid_write_key"]
+        with sim.intercept(refuse_others=True):  # the same, as a method of the Simulator
+            health = httpx.get("https://acme.freshsales.io/_sim/health")
+        assert health.json()["status"] == "ok"
     finally:
         sim.close()
