@@ -74,7 +74,7 @@ def test_every_python_example_runs(path: Path, tmp_path: Path, monkeypatch: pyte
             continue
         before = set(namespace)
         try:
-            exec(compile(code, f"{path.name}:{line}", "exec"), namespace)  # noqa: S102 - running our own docs
+            exec(compile(code, f"{path.name}:{line}", "exec"), namespace)  # our own docs, on purpose
             _call_tests(namespace, before, tmp_path, fssim_server)
         except Exception as error:
             raise AssertionError(f"the example at {path.relative_to(REPO)}:{line} fails: {error!r}") from error
