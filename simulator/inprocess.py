@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import warnings
+import weakref
 from types import TracebackType
 from typing import Any
 
@@ -46,6 +47,7 @@ class InProcessClient:
                 self.client.portal = self._stack.enter_context(anyio.from_thread.start_blocking_portal())
                 self._stack.callback(setattr, self.client, "portal", None)
                 self._started = True
+                _close_before_exit(self)
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         self._ensure_portal()
@@ -62,6 +64,7 @@ class InProcessClient:
         with self._lock:
             self._stack.close()
             self._started = False
+        _open_clients.discard(self)
         self.client.close()
 
     def __enter__(self) -> InProcessClient:
@@ -71,3 +74,32 @@ class InProcessClient:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+
+_open_clients: weakref.WeakSet[InProcessClient] = weakref.WeakSet()
+_exit_hook_installed = False
+
+
+def _close_before_exit(client: InProcessClient) -> None:
+    """Stop the client's event-loop thread when the interpreter exits, if nobody closed it.
+
+    The portal's loop runs in a non-daemon worker thread that Python joins at exit, *before* ``atexit``
+    handlers run: a script that forgot ``close()`` would hang instead of ending. ``threading`` offers the
+    one hook that runs earlier (the one ``concurrent.futures`` itself uses); where it is missing we do
+    without it. One hook serves every client; closed clients leave the weak set by themselves.
+    """
+    global _exit_hook_installed
+    _open_clients.add(client)
+    if _exit_hook_installed:
+        return
+    register = getattr(threading, "_register_atexit", None)
+    if register is None:  # pragma: no cover - every CPython fssim supports has it
+        return
+    with contextlib.suppress(RuntimeError):  # "can't register atexit after shutdown"
+        register(_close_all)
+        _exit_hook_installed = True
+
+
+def _close_all() -> None:
+    for client in list(_open_clients):
+        client.close()
