@@ -24,9 +24,9 @@ def test_a_script_that_never_closes_its_client_still_exits() -> None:
 def test_requests_of_one_harness_share_one_event_loop() -> None:
     with open_fssim() as fssim:
         fssim.connect()
-        portal = fssim.http.client.portal  # type: ignore[union-attr]
+        portal = fssim.http.portal()  # type: ignore[union-attr]
         fssim.identify("ada@example.com", {"firstName": "Ada"})
         fssim.flush()
-        assert fssim.http.client.portal is portal  # type: ignore[union-attr]
+        assert fssim.http.portal() is portal  # type: ignore[union-attr]
         fssim.assert_lead("ada@example.com")
-    assert fssim.http.client.portal is None  # type: ignore[union-attr]
+    assert not fssim.http.started  # type: ignore[union-attr]
