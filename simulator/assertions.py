@@ -45,7 +45,8 @@ def describe_delivery(entry: Mapping[str, Any]) -> str:
 
 def describe_event(entry: Mapping[str, Any]) -> str:
     who = entry.get("user_id") or entry.get("anonymous_id")
-    line = f"#{entry.get('id')} {entry.get('type')} from {entry.get('source')} for {who!r}: {entry.get('status')}"
+    origin = f"from {entry['source']}" if entry.get("source") else "with a write key of no source"
+    line = f"#{entry.get('id')} {entry.get('type')} {origin} for {who!r}: {entry.get('status')}"
     if entry.get("code"):
         line += f" {entry['code']}"
     if entry.get("reason"):

@@ -196,12 +196,15 @@ def _rate_limited(h: Fssim, n: Narration) -> None:
     n.say("Usually none: wait. If your own REST calls share the account's limit (R12), spread them out or\n"
           "move to a plan with a higher limit. Retries never duplicate a record (R10).")
     n.section("The fix working: simulated time passes and Segment retries")
-    for _ in range(12):
+    for _ in range(240):  # a minute of simulated time per step, at most the 4-hour retry window
         if not any(e["status"] in ("pending", "awaiting-retry") for e in h.deliveries()):
             break
-        h.advance(300)
+        h.advance(60)
         h.flush()
     entries = n.deliveries(h, "ada@example.com")
+    for entry in entries:
+        for attempt in entry["attempts"]:
+            n.say(f"  attempt {attempt['number']} at {attempt['at']}: {attempt['status_code']} {attempt['message']}")
     n.check("the delivery finally succeeded after retries",
             any(e["status"] == "delivered" and len(e["attempts"]) > 1 for e in entries))
     n.record(h, "ada@example.com")
