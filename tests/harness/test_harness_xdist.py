@@ -11,8 +11,8 @@ import pytest
 pytest_plugins = ["pytester"]
 
 HERE = Path(__file__).resolve().parent
-PLUGIN_TESTS = ["test_harness_fixtures.py", "test_harness_intercept.py", "test_harness_scenarios.py",
-                "test_harness_reproduce.py"]
+PLUGIN_TESTS = ["test_harness_fixtures.py", "test_harness_intercept.py", "test_harness_plugin.py",
+                "test_harness_scenarios.py", "test_harness_reproduce.py", "test_harness_docs.py"]
 
 
 def test_the_plugins_own_tests_pass_under_two_workers() -> None:
