@@ -112,7 +112,7 @@ STEP_KINDS: dict[str, Any] = {
         "count": Field(Integer(1)),
         "seconds": Field(Duration()),
         "retry_after": Field(Integer(0), doc="seconds in the Retry-After header of a 429"),
-    }, one_of=(("count", "seconds"),)),
+    }, any_of=(("count", "seconds"),)),
     "flush": Boolean(),
 }
 

@@ -197,6 +197,7 @@ class Record(Spec):
     extra: Spec | None = None
     label: str = "mapping"
     one_of: tuple[tuple[str, ...], ...] = field(default_factory=tuple)  # exactly one key of each group
+    any_of: tuple[tuple[str, ...], ...] = field(default_factory=tuple)  # at least one key of each group
 
     def check(self, value: Any, path: Path_, src: Located) -> Any:
         if not isinstance(value, dict):
@@ -226,6 +227,9 @@ class Record(Spec):
             if len(present) != 1:
                 raise src.error(path, f"give exactly one of {', '.join(group)}"
                                 + (f" (found {', '.join(present)})" if present else ""))
+        for group in self.any_of:
+            if not any(name in value for name in group):
+                raise src.error(path, f"give {' or '.join(group)} (or both)")
         return result
 
 

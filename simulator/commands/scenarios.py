@@ -31,8 +31,10 @@ def run(paths: tuple[Path, ...], quiet: bool) -> None:
     if not collect(chosen):
         click.echo(f"no scenario files (*.yaml) in {', '.join(map(str, chosen))}", err=True)
         raise SystemExit(2)
-    results = run_paths(chosen)
-    for result in results:
+    results = []
+    for path in collect(chosen):  # one at a time, so a long run shows progress
+        (result,) = run_paths([path])
+        results.append(result)
         if not (quiet and result.passed):
             click.echo(format_result(result))
     passed = sum(result.passed for result in results)
