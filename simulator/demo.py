@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from starlette.testclient import TestClient
-
 from simulator.app import Simulator
+from simulator.inprocess import InProcessClient
 
 __all__ = ["DemoWorld", "seed_demo"]
 
@@ -31,21 +30,24 @@ class DemoWorld:
 
 def seed_demo(sim: Simulator, world: DemoWorld | None = None) -> DemoWorld:
     world = world or DemoWorld()
-    client = TestClient(sim.app, raise_server_exceptions=True)
+    with InProcessClient(sim.app) as client:
 
-    def post(path: str, body: dict[str, object]) -> None:
-        response = client.post(path, json=body)
-        if response.status_code >= 300:
-            raise RuntimeError(f"demo set-up failed at POST {path}: {response.status_code} {response.text}")
+        def post(path: str, body: dict[str, object]) -> None:
+            response = client.request("POST", path, json=body)
+            if response.status_code >= 300:
+                raise RuntimeError(f"demo set-up failed at POST {path}: {response.status_code} {response.text}")
 
-    for name, write_key, kind in world.sources:
-        post("/_sim/sources", {"name": name, "write_key": write_key, "kind": kind})
-    post(
-        "/_sim/accounts",
-        {"subdomain": world.subdomain, "plan": world.plan, "api_key": world.api_key, "product": world.product},
-    )
-    for name, _, _ in world.sources:
-        post(f"/_sim/accounts/{world.subdomain}/segment/enable", {"source": name})
+        if client.request("GET", f"/_sim/accounts/{world.subdomain}").status_code == 200:
+            # A --db file that already holds the demo: keep it as it is (and its data).
+            return world
+        for name, write_key, kind in world.sources:
+            post("/_sim/sources", {"name": name, "write_key": write_key, "kind": kind})
+        post(
+            "/_sim/accounts",
+            {"subdomain": world.subdomain, "plan": world.plan, "api_key": world.api_key, "product": world.product},
+        )
+        for name, _, _ in world.sources:
+            post(f"/_sim/accounts/{world.subdomain}/segment/enable", {"source": name})
     return world
 
 
