@@ -24,6 +24,7 @@ from simulator.schema import (
     Boolean,
     Choice,
     Duration,
+    Expectation,
     Field,
     FreeMap,
     Integer,
@@ -31,7 +32,7 @@ from simulator.schema import (
     Record,
     Text,
 )
-from simulator.yaml_source import Located, Location, Path_, load_located
+from simulator.yaml_source import Located, Location, Path_, SourceError, load_located
 
 __all__ = [
     "MESSAGE_STEPS",
@@ -116,8 +117,9 @@ STEP_KINDS: dict[str, Any] = {
     "flush": Boolean(),
 }
 
-_COUNT = Field(Integer(0), doc="how many entries must match exactly (default: at least one)")
-RECORD_EXPECT = FreeMap(label="expected record fields (+ account, timeline, timeline_count)")
+RECORD_EXPECT = Expectation(label="expected record fields (+ account, timeline, timeline_count)")
+# 'count': how many entries must match exactly (default: at least one).
+LOG_EXPECT = Expectation(label="expected log entry fields (+ count)", counted=True)
 THEN = Record({
     "leads": Field(ListOf(RECORD_EXPECT), default_factory=list),
     "contacts": Field(ListOf(RECORD_EXPECT), default_factory=list),
@@ -128,8 +130,8 @@ THEN = Record({
         "leads": Field(Integer(0)),
         "contacts": Field(Integer(0)),
     })), default_factory=list),
-    "deliveries": Field(ListOf(FreeMap()), default_factory=list),
-    "events": Field(ListOf(FreeMap()), default_factory=list),
+    "deliveries": Field(ListOf(LOG_EXPECT), default_factory=list),
+    "events": Field(ListOf(LOG_EXPECT), default_factory=list),
 })
 
 SCENARIO = Record({
@@ -171,8 +173,15 @@ class Scenario:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    file = Path(path)
-    return parse_scenario(file.read_text(encoding="utf-8"), str(path))
+    raw = Path(path).read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        raise SourceError(Location(str(path), line, column), "",
+                          f"not UTF-8 text (byte {raw[error.start]:#04x}); save the file as UTF-8") from error
+    return parse_scenario(text, str(path))
 
 
 def parse_scenario(text: str, file: str = "<scenario>") -> Scenario:
@@ -204,10 +213,10 @@ def _step(raw: Any, path: Path_, src: Located) -> Step:
         if "type" in message and message["type"] != kind:
             raise src.error((*path, kind, "type"), f"the step says {kind} but the message type is {message['type']!r}")
         message["type"] = kind
-        send: dict[str, Any] = {"flush": message.pop("flush", True)}
-        for key in ("source", "write_key"):
-            if key in message:
-                send[key] = message.pop(key)
+        send: dict[str, Any] = {"flush": True}
+        for key, spec in (("flush", Boolean()), ("source", _NAME), ("write_key", Text())):
+            if key in message:  # step options, not message fields: checked like the 'send' step's
+                send[key] = spec.check(message.pop(key), (*path, kind, key), src)
         send["message"] = message
         kind, checked = "send", send
     if kind == "send" and "source" not in checked and "write_key" not in checked:

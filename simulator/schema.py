@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from simulator.expect import OPERATORS
 from simulator.yaml_source import Located, Path_
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "Boolean",
     "Choice",
     "Duration",
+    "Expectation",
     "Field",
     "FreeMap",
     "Integer",
@@ -28,6 +30,7 @@ __all__ = [
     "Spec",
     "Text",
     "Union",
+    "check_operators",
     "parse_duration",
 ]
 
@@ -158,6 +161,40 @@ class FreeMap(Spec):
                 raise src.error((*path, str(key)), f"keys must be text; YAML read {key!r} as {_type_name(key)} "
                                 "(quote it)")
         return value
+
+
+def check_operators(value: Any, path: Path_, src: Located) -> None:
+    """Every ``$`` key in an expected value is a known operator standing alone in its mapping, so a typo
+    such as ``$contain`` is named with its line before anything runs (not a traceback at the end)."""
+    if isinstance(value, dict):
+        operators = [key for key in value if isinstance(key, str) and key.startswith("$")]
+        for key in operators:
+            if key not in OPERATORS:
+                raise src.error((*path, key), f"unknown operator {key}; known: {', '.join(OPERATORS)}")
+        if operators and len(value) > 1:
+            raise src.error(path, f"an operator ({operators[0]}) must be the only key of its mapping")
+        for key, item in value.items():
+            check_operators(item, (*path, str(key)), src)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            check_operators(item, (*path, index), src)
+
+
+@dataclass
+class Expectation(FreeMap):
+    """What a ``then`` item expects (a record's fields, a log entry), matched by :mod:`simulator.expect`.
+    With ``counted``, the key ``count`` is how many entries must match (a whole number >= 0)."""
+
+    counted: bool = False
+
+    def check(self, value: Any, path: Path_, src: Located) -> Any:
+        checked = super().check(value, path, src)
+        for key, item in checked.items():
+            if self.counted and key == "count":
+                Integer(0).check(item, (*path, key), src)
+            else:
+                check_operators(item, (*path, key), src)
+        return checked
 
 
 @dataclass

@@ -51,6 +51,17 @@ then:
     ("sources: [{name: web}]", "sources: [{name: web, name: app}]", 4, "given.sources[0].name", "duplicate key"),
     ("traits: {firstName: Ada}}", "traits: {firstName: Ada}}\n  - advance: 4 hours", 7, "when[1].advance",
      "duration"),
+    # Step options and expectations are checked before anything runs, not taken as truthy or crashing later.
+    ("traits: {firstName: Ada}}", "traits: {firstName: Ada}, flush: maybe}", 6, "when[0].identify.flush",
+     "expected true or false"),
+    ("first_name: Ada}]", "first_name: {$contain: A}}]", 8, "then.leads[0].first_name.$contain",
+     "unknown operator $contain; known: $contains"),
+    ("first_name: Ada}]", "first_name: {$contains: A, $len: 3}}]", 8, "then.leads[0].first_name",
+     "must be the only key"),
+    ("first_name: Ada}]\n", "first_name: Ada}]\n  deliveries: [{code: success.200, count: two}]\n", 9,
+     "then.deliveries[0].count", "expected a whole number"),
+    ("first_name: Ada}]\n", "first_name: Ada}]\n  events: [{reason: {$regexp: x}}]\n", 9,
+     "then.events[0].reason.$regexp", "unknown operator"),
 ])
 def test_a_malformed_scenario_names_file_line_and_field(old: str, new: str, line: int, field: str,
                                                         words: str) -> None:
@@ -95,6 +106,21 @@ def test_scenario_run_reports_malformed_files_and_empty_folders(tmp_path: Path) 
     empty = tmp_path / "empty"
     empty.mkdir()
     assert CliRunner().invoke(cli, ["scenario", "run", str(empty)]).exit_code == 2
+
+
+def test_a_file_that_is_not_utf8_is_reported_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "latin1.yaml").write_bytes(GOOD.replace("Ada}}", "Zo\xeb}}").encode("latin-1"))
+    result = CliRunner().invoke(cli, ["scenario", "run", str(tmp_path / "latin1.yaml")])
+    assert result.exit_code == 1, result.output
+    assert f"{tmp_path / 'latin1.yaml'}:6:" in result.output and "not UTF-8 text (byte 0xeb)" in result.output
+
+
+def test_a_record_freshsales_refuses_in_given_fails_at_its_line() -> None:
+    text = GOOD.replace("{subdomain: acme,", "{subdomain: acme, leads: [{first_name: Ada}],")
+    result = run_scenario(parse_scenario(text, "no-email.yaml"))
+    report = format_result(result)
+    assert "no-email.yaml:3:" in report and "given.accounts[0].leads[0]" in report
+    assert "Freshsales refused the lead" in report and "Last name can't be blank" in report
 
 
 def test_a_failing_delivery_expectation_lists_the_delivery_log_with_reasons(tmp_path: Path) -> None:
