@@ -107,11 +107,12 @@ class Assertions:
         wanted = {"leads": leads, "contacts": contacts}
         wrong = {name: count for name, count in wanted.items() if count is not None and held[name] != count}
         if wrong:
+            note = self._open_deliveries_note()
             raise AssertionError(
                 f"account {self._account_name(account)!r}: expected "
                 + ", ".join(f"{count} {name}" for name, count in wrong.items())
-                + f"; the simulator holds {held['leads']} leads and {held['contacts']} contacts\n"
-                + self._open_deliveries_note())
+                + f"; the simulator holds {held['leads']} leads and {held['contacts']} contacts"
+                + (f"\n{note}" if note else ""))
 
     def _assert_record(self, entity: str, email: str, account: str | None, fields: Mapping[str, Any]
                        ) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from simulator.assertions import Assertions
+from simulator.freshsales.errors import FreshsalesError
 from simulator.inprocess import InProcessClient
 from simulator.intercept import DEFAULT_HOSTS, intercept
 
@@ -146,7 +147,12 @@ class Fssim(Assertions):
 
     def add_record(self, entity: str, fields: Mapping[str, Any], account: str | None = None) -> dict[str, Any]:
         """An existing lead or contact, as if created in Freshsales (not through Segment)."""
-        return self.sim.freshsales.records.create(self._account_name(account), entity, dict(fields))
+        subdomain = self._account_name(account)
+        try:
+            return self.sim.freshsales.records.create(subdomain, entity, dict(fields))
+        except FreshsalesError as refused:  # say it as the REST API would, not as a traceback
+            raise HarnessError(f"Freshsales refused the {entity} {dict(fields)!r} in account {subdomain!r}: "
+                               f"{refused}") from refused
 
     # --- messages -----------------------------------------------------------------------------------
 
@@ -154,7 +160,7 @@ class Fssim(Assertions):
              write_key: str | None = None) -> list[dict[str, Any]]:
         """POST messages as one ``/v1/batch`` with the source's write key (HTTP Basic, like the SDKs).
         Each gets a ``messageId`` and ``timestamp`` unless it has one. Returns the messages as sent."""
-        key = write_key or self._sources[self._source_name(source)].write_key
+        key = write_key or self._source(source).write_key
         batch = [self._complete(message) for message in messages]
         auth = base64.b64encode(f"{key}:".encode()).decode()
         self.call("POST", "/v1/batch", {"batch": batch, "sentAt": self._now()},
@@ -258,6 +264,13 @@ class Fssim(Assertions):
 
     def _known_accounts(self) -> list[str]:
         return list(self._accounts) or [account.subdomain for account in self.sim.freshsales.accounts.all()]
+
+    def _source(self, source: str | None) -> Source:
+        name = self._source_name(source)
+        if name not in self._sources:
+            raise HarnessError(f"unknown source {name!r}: this test created "
+                               f"{', '.join(self._sources) or 'none yet'} (call fssim.source() or fssim.connect())")
+        return self._sources[name]
 
     def _source_name(self, source: str | None) -> str:
         if source is not None:

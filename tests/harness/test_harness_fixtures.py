@@ -94,6 +94,25 @@ def test_set_up_errors_carry_the_simulators_answer(fssim: Fssim) -> None:
         fssim.account("acme")
 
 
+def test_an_unknown_source_or_a_refused_record_is_a_harness_error_not_a_key_error(fssim: Fssim) -> None:
+    fssim.connect("acme", source="web")
+    with pytest.raises(HarnessError, match=r"unknown source 'mobile': this test created web"):
+        fssim.identify("ada@example.com", {"firstName": "Ada"}, source="mobile")
+    with pytest.raises(HarnessError, match=r"Freshsales refused the lead .* Last name can't be blank"):
+        fssim.add_record("lead", {"first_name": "Ada"})
+    assert fssim.leads() == []
+
+
+def test_a_count_failure_ends_with_the_counts_or_the_flush_note(fssim: Fssim) -> None:
+    fssim.connect()
+    with pytest.raises(AssertionError) as failure:
+        fssim.assert_counts(leads=1)
+    assert str(failure.value) == "account 'acme': expected 1 leads; the simulator holds 0 leads and 0 contacts"
+    fssim.identify("ada@example.com")
+    with pytest.raises(AssertionError, match=r"contacts\n  note: 1 deliveries are still waiting"):
+        fssim.assert_counts(leads=1)
+
+
 def test_fssim_server_speaks_real_http(fssim_server: Fssim) -> None:
     assert fssim_server.base_url is not None and fssim_server.base_url.startswith("http://127.0.0.1:")
     fssim_server.connect("acme", source="web")
