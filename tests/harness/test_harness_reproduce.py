@@ -43,3 +43,11 @@ def test_an_unknown_name_is_refused_with_the_choices() -> None:
     result = CliRunner().invoke(cli, ["reproduce", "everything-broken"])
     assert result.exit_code == 2
     assert "data-not-accepted" in result.output
+
+
+def test_the_fix_working_shows_only_new_deliveries() -> None:
+    result = CliRunner().invoke(cli, ["reproduce", "db-id-not-updating"])
+    assert result.exit_code == 0, result.output
+    fix_working = result.output.split(". The fix working")[1]
+    assert "#3 identify" in fix_working and "updated (job_title)" in fix_working
+    assert "#1 identify" not in fix_working  # the set-up's delivery is no news
