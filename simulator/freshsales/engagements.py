@@ -45,7 +45,7 @@ class Engagements:
         kind, target_id = body.get("targetable_type"), body.get("targetable_id")
         if isinstance(target_id, str) and target_id.strip().isdigit():
             target_id = int(target_id)
-        if kind not in _TARGETS:
+        if not isinstance(kind, str) or kind not in _TARGETS:
             problems.append("targetable_type must be Lead or Contact")
         if isinstance(target_id, bool) or not isinstance(target_id, int):
             problems.append("targetable_id must be the id of a lead or contact")
@@ -122,7 +122,7 @@ class Engagements:
         if not isinstance(title, str) or not title.strip():
             problems.append("Title can't be blank")
         type_id = body.get("sales_activity_type_id")
-        if type_id is not None and type_id not in _TYPE_IDS:
+        if type_id is not None and (not isinstance(type_id, int) or type_id not in _TYPE_IDS):
             problems.append(f"sales_activity_type_id {type_id!r} is not a sales activity type "
                             "(GET /api/selector/sales_activity_types)")
         times: dict[str, str | None] = {}

@@ -11,6 +11,7 @@ wrong type is ``"The type for FIELD is invalid."`` (the real message, reference 
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -156,12 +157,13 @@ def _coerce(spec: FieldSpec, value: Any) -> Any:
             raise _Invalid
         if isinstance(value, str):
             try:
-                return int(value.strip()) if kind == "id" else float(value.strip())
+                value = int(value.strip()) if kind == "id" else float(value.strip())
             except ValueError:
                 raise _Invalid from None
         if kind == "id" and not isinstance(value, int):
             raise _Invalid
-        if not isinstance(value, int | float):
+        # NaN and infinity are no numbers a client can read back: JSON has no spelling for them.
+        if not isinstance(value, int | float) or (isinstance(value, float) and not math.isfinite(value)):
             raise _Invalid
         return value
     if kind == "checkbox":

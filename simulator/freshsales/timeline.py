@@ -56,11 +56,13 @@ class Timeline:
                 moment = when if when.tzinfo else when.replace(tzinfo=UTC)
             else:
                 moment = parse_iso(when) if isinstance(when, str) else self._clock.now()
-            # What is stored must survive the JSON file: refuse what json cannot write, now, not at save.
-            json.dumps({k: v for k, v in activity.items() if k != "created_at"})
         except ValueError:
             raise ValidationError(f"activity created_at {when!r} is not an ISO-8601 time") from None
-        except TypeError as error:
+        try:
+            # What is stored must survive the JSON file and the REST answer: refuse what strict JSON
+            # cannot write (objects, NaN, infinity) now, not when the timeline is read.
+            json.dumps({k: v for k, v in activity.items() if k != "created_at"}, allow_nan=False)
+        except (TypeError, ValueError) as error:
             raise ValidationError(f"an activity must be JSON data: {error}") from None
         activity_id = self._ids.next()
         item: dict[str, Any] = {

@@ -8,6 +8,7 @@ really run concurrently and the store's lock is what keeps them apart, as in pro
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Call", "Handler", "guarded", "host_subdomain", "token_of"]
 
+_log = logging.getLogger(__name__)
 _TOKEN = re.compile(r'^\s*Token\s+token\s*=\s*"?([^"\s]+)"?\s*$', re.IGNORECASE)
 # Hosts whose first label is an account's subdomain (reference §1.1); any other host (127.0.0.1,
 # localhost, a test's own name) carries no subdomain and is fine.
@@ -128,6 +130,11 @@ def guarded(fs: Freshsales, handler: Handler) -> Callable[[Request], Awaitable[R
                 status, body = handler(Call(fs, account, call_path, query, raw))
             except FreshsalesError as error:
                 return error_response(error.status, error.messages, headers)
+            except Exception:
+                # A bug of ours must still answer JSON: clients such as the Ruby gem fail on any other body.
+                _log.exception("fake Freshsales: %s %s failed", request.method, request.url.path)
+                return error_response(500, ["Internal error in the fake Freshsales (a simulator bug; "
+                                            "the traceback is in the server log)"], headers)
             return _json(status, body, headers)
 
         return await anyio.to_thread.run_sync(run)

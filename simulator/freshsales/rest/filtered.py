@@ -9,6 +9,7 @@ An unknown attribute or operator is a 400 naming it.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from simulator.clock import parse_iso
@@ -39,13 +40,21 @@ def _text(value: Any) -> str:
     return str(value).strip().lower()
 
 
+def _time_or_none(value: Any) -> datetime | None:
+    """A stored value as a time; a field that holds no time (a name) simply never matches."""
+    try:
+        return parse_iso(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
 def _rule_matches(values: list[Any], operator: str, wanted: Any) -> bool:
     present = [v for v in values if v not in (None, "", [])]
     if operator == "is_not_empty":
         return bool(present)
     if operator in ("is_after", "is_before"):
         moment = parse_iso(str(wanted))
-        times = [parse_iso(v) for v in present if isinstance(v, str)]
+        times = [t for t in (_time_or_none(v) for v in present) if t is not None]
         return any(t > moment if operator == "is_after" else t < moment for t in times)
     if operator == "contains":
         return any(_text(wanted) in _text(v) for v in present)
@@ -67,9 +76,9 @@ def _filtered(entity: str) -> Any:
             if not isinstance(rule, dict):
                 problems.append("each filter_rule entry must be an object")
                 continue
-            if rule.get("attribute") not in known:
+            if not isinstance(rule.get("attribute"), str) or rule["attribute"] not in known:
                 problems.append(f"filter attribute {rule.get('attribute')!r} is not a field of {PLURALS[entity]}")
-            if rule.get("operator") not in _OPERATORS:
+            if not isinstance(rule.get("operator"), str) or rule["operator"] not in _OPERATORS:
                 problems.append(f"filter operator {rule.get('operator')!r} is not one of {', '.join(_OPERATORS)}")
             if rule.get("operator") in ("is_after", "is_before"):
                 try:
