@@ -55,7 +55,10 @@ def describe_event(entry: Mapping[str, Any]) -> str:
 
 
 class Assertions:
-    """Mixed into :class:`simulator.harness.Fssim`, which provides the reading methods used here."""
+    """Mixed into :class:`simulator.harness.Fssim`, which provides the reading methods used here.
+
+    Each assertion sets ``__tracebackhide__`` so that pytest points a failure at the test's own line
+    rather than at the raise inside this module; the message carries the explanation."""
 
     # Provided by Fssim; declared so the mixin type-checks on its own.
     def find(self, email: str, account: str | None = None) -> tuple[str, dict[str, Any]] | None:
@@ -86,14 +89,17 @@ class Assertions:
 
     def assert_lead(self, email: str, account: str | None = None, **fields: Any) -> dict[str, Any]:
         """The lead with this email exists and has ``fields``; returns it."""
+        __tracebackhide__ = True
         return self._assert_record("lead", email, account, fields)
 
     def assert_contact(self, email: str, account: str | None = None, **fields: Any) -> dict[str, Any]:
         """The contact with this email exists and has ``fields``; returns it."""
+        __tracebackhide__ = True
         return self._assert_record("contact", email, account, fields)
 
     def assert_no_record(self, email: str, account: str | None = None) -> None:
         """Neither a lead nor a contact has this email."""
+        __tracebackhide__ = True
         found = self.find(email, account)
         if found is not None:
             entity, record = found
@@ -103,6 +109,7 @@ class Assertions:
 
     def assert_counts(self, account: str | None = None, *, leads: int | None = None,
                       contacts: int | None = None) -> None:
+        __tracebackhide__ = True
         held = {"leads": len(self.leads(account)), "contacts": len(self.contacts(account))}
         wanted = {"leads": leads, "contacts": contacts}
         wrong = {name: count for name, count in wanted.items() if count is not None and held[name] != count}
@@ -116,6 +123,7 @@ class Assertions:
 
     def _assert_record(self, entity: str, email: str, account: str | None, fields: Mapping[str, Any]
                        ) -> dict[str, Any]:
+        __tracebackhide__ = True
         subdomain = self._account_name(account)
         wanted = f"a {entity} with email {email!r} in account {subdomain!r}"
         if fields:
@@ -145,6 +153,7 @@ class Assertions:
                         *, exact: bool = False) -> list[dict[str, Any]]:
         """The record's timeline contains ``expected`` in this order (other items may sit between them;
         ``exact=True``: nothing else)."""
+        __tracebackhide__ = True
         items = self.timeline(email, account)
         missing = _first_unmatched_in_order(expected, items)
         too_many = exact and len(items) != len(expected)
@@ -162,14 +171,17 @@ class Assertions:
     def assert_delivery(self, count: int | None = None, **expected: Any) -> list[dict[str, Any]]:
         """Deliveries matching ``expected`` (e.g. ``status="discarded", code="errors.discarded.403"``):
         at least one, or exactly ``count``. Returns them."""
+        __tracebackhide__ = True
         return self._assert_log("delivery", self.deliveries(), expected, count, describe_delivery)
 
     def assert_event(self, count: int | None = None, **expected: Any) -> list[dict[str, Any]]:
         """Event-log entries matching ``expected`` (e.g. ``status="dropped", code="invalid_write_key"``)."""
+        __tracebackhide__ = True
         return self._assert_log("event", self.events(), expected, count, describe_event)
 
     def _assert_log(self, name: str, entries: list[dict[str, Any]], expected: Mapping[str, Any],
                     count: int | None, describe: Any) -> list[dict[str, Any]]:
+        __tracebackhide__ = True
         chosen = [entry for entry in entries if matches(dict(expected), entry)]
         if (count is None and not chosen) or (count is not None and len(chosen) != count):
             wanted = "at least one" if count is None else f"exactly {count}"
@@ -191,16 +203,20 @@ class Assertions:
             lines.append(f"  Segment's event log for {user!r}:")
             lines += [f"    {describe_event(entry)}" for entry in events] or [
                 "    (no events: nothing with this userId reached Segment)"]
-            lines += self._other_problems()
+            lines += self._other_problems(user)
         note = self._open_deliveries_note()
         return "\n".join(lines) + (f"\n{note}" if note else "")
 
-    def _other_problems(self, limit: int = 10) -> list[str]:
+    def _other_problems(self, user: str, limit: int = 10) -> list[str]:
         """Messages for *other* users that went wrong: often the cause (e.g. a database id sent as
-        userId instead of the email the test looks for)."""
-        troubled = [entry for entry in self.deliveries()
-                    if entry.get("status") not in ("delivered", "pending") or entry.get("code") == "success.202"]
-        dropped = [entry for entry in self.events() if entry.get("status") in ("dropped", "discarded")]
+        userId instead of the email the test looks for). The user's own are listed above already."""
+
+        def other(entry: Mapping[str, Any]) -> bool:
+            return user not in (entry.get("user_id"), entry.get("anonymous_id"))
+
+        troubled = [entry for entry in self.deliveries() if other(entry) and (
+            entry.get("status") not in ("delivered", "pending") or entry.get("code") == "success.202")]
+        dropped = [entry for entry in self.events() if other(entry) and entry.get("status") in ("dropped", "discarded")]
         if not troubled and not dropped:
             return []
         lines = ["  but these messages (for other users) did not go through:"]

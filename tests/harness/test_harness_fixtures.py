@@ -64,6 +64,18 @@ def test_a_failed_assertion_shows_expected_held_and_the_delivery_reason(fssim: F
     assert "Admin Settings > Integrations" in text
 
 
+def test_a_dropped_message_of_the_user_is_not_listed_again_as_another_users(fssim: Fssim) -> None:
+    fssim.connect()
+    fssim.send({"type": "identify", "userId": "ada@example.com"}, write_key="web-writekey")  # a typo
+    fssim.identify("4711", {"firstName": "Bob"})  # another user's trouble: a database id, no email
+    fssim.flush()
+    with pytest.raises(AssertionError) as failure:
+        fssim.assert_lead("ada@example.com")
+    own, others = str(failure.value).split("did not go through:")
+    assert "for 'ada@example.com': dropped invalid_write_key" in own
+    assert "'4711': discarded errors.discarded.400" in others and "ada@example.com" not in others
+
+
 def test_a_wrong_field_shows_expected_and_actual_values(fssim: Fssim) -> None:
     fssim.connect()
     fssim.identify("ada@example.com", {"firstName": "Ada"})

@@ -48,3 +48,6 @@ def test_a_failing_test_reports_the_cause_in_pytest_output(pytester: pytest.Pyte
         "*'4711': discarded errors.discarded.400*",
         "*traits.email is required*",
     ])
+    # pytest points at the test's own line, not at the raise inside the plugin.
+    result.stdout.fnmatch_lines(['>*fssim.assert_lead("ada@example.com", first_name="Ada")'])
+    assert "simulator/assertions.py" not in result.stdout.str()
