@@ -7,6 +7,7 @@ by hours in a microsecond with :meth:`Clock.advance` instead of sleeping.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -44,8 +45,9 @@ class Clock:
 
     def advance(self, seconds: float) -> datetime:
         """Move simulated time forward; returns the new time. Time never goes backwards."""
-        if seconds < 0:
-            raise ValueError("the clock only moves forward: seconds must be >= 0")
+        if not math.isfinite(seconds) or seconds < 0:
+            # NaN would slip past "< 0" and poison every later time.
+            raise ValueError(f"the clock only moves forward by a finite amount: seconds must be >= 0, got {seconds}")
         with self._lock:
             self._offset += seconds
         return self.now()

@@ -38,6 +38,8 @@ async def read_json_object(request: Request, *, allow_empty: bool = False) -> di
         body = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise ControlError(400, f"the request body is not valid JSON: {error}") from error
+    except RecursionError:
+        raise ControlError(400, "the request body is not valid JSON: it is nested too deeply") from None
     if not isinstance(body, dict):
         raise ControlError(400, f"the request body must be a JSON object, not {type(body).__name__}")
     return body

@@ -53,3 +53,10 @@ def test_custom_field_definitions_are_checked(client: TestClient) -> None:
     ]:
         response = client.post("/_sim/accounts/acme/fields", json=body)
         assert response.status_code == 400 and text in response.json()["message"], body
+
+
+def test_an_over_deep_control_body_is_a_400(client: TestClient) -> None:
+    depth = 100_000
+    response = client.post("/_sim/accounts", content=("[" * depth + "]" * depth).encode())
+    assert response.status_code == 400
+    assert response.json() == {"message": "the request body is not valid JSON: it is nested too deeply"}

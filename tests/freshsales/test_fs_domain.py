@@ -188,3 +188,12 @@ def test_activity_times_may_be_datetimes_and_data_must_be_json(fs: Freshsales) -
     with pytest.raises(ValidationError, match="ISO-8601"):
         fs.timeline.add_activity("acme", "lead", lead["id"], {"action_type": "event", "created_at": "soon"})
     assert len(fs.timeline.activities("acme", "lead", lead["id"])) == 2
+
+
+@pytest.mark.parametrize("seconds", [-1.0, float("nan"), float("inf")])
+def test_the_clock_moves_only_forward_by_finite_amounts(seconds: float) -> None:
+    clock = Clock(frozen=True)
+    before = clock.now()
+    with pytest.raises(ValueError, match="only moves forward"):
+        clock.advance(seconds)
+    assert clock.now() == before
