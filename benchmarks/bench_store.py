@@ -1,7 +1,9 @@
-"""Store cost as data grows: a create and a lookup by email with 1,000 and with 100,000 stored leads.
+"""Store cost as data grows: a create, a lookup by email and a read by id with 1,000 and with 100,000
+stored leads.
 
-Target (issue 2): the two sizes at most 1.3x apart. Lookups go through the (account, email) index and
-creates touch only their own documents (``InPlaceTable``), so neither should grow with the data.
+Target (issue 2): the two sizes at most 1.3x apart. Lookups go through the (account, email) index, reads
+by id are TinyDB's own dict access, and creates touch only their own documents (``InPlaceTable``), so
+none of them should grow with the data.
 """
 
 from __future__ import annotations
@@ -38,12 +40,15 @@ def _per_operation(run: Callable[[int], None]) -> float:
     return statistics.median(timings)
 
 
-def measure(size: int) -> tuple[float, float]:
+def measure(size: int) -> tuple[float, float, float]:
     fs = Freshsales(Database(), Clock(frozen=True), rate_limits=False)
     fs.accounts.create("bench", api_key="bench-key")
     _fill(fs, 0, size)
     picker = random.Random(size)
     emails = [f"LEAD{picker.randrange(size)}@example.com " for _ in range(OPERATIONS)]
+    found = (fs.records.find_by_email("bench", email) for email in emails[:100])
+    stored_ids = sorted(hit.record["id"] for hit in found if hit is not None)
+    ids = [stored_ids[index % len(stored_ids)] for index in range(OPERATIONS)]
     counter = iter(range(size, size + OPERATIONS * BATCHES))
 
     def creates(_: int) -> None:
@@ -55,19 +60,23 @@ def measure(size: int) -> tuple[float, float]:
             if fs.records.find_by_email("bench", email) is None:
                 raise AssertionError(f"{email} should be found")
 
-    return _per_operation(creates), _per_operation(lookups)
+    def reads(_: int) -> None:
+        for record_id in ids:
+            fs.records.get("bench", "lead", record_id)
+
+    return _per_operation(creates), _per_operation(lookups), _per_operation(reads)
 
 
 def main() -> None:
     results = {size: measure(size) for size in SIZES}
     small, large = SIZES
-    for size, (create, lookup) in results.items():
-        print(f"  {size:>7,} leads: create {create * 1e6:8.1f} us   lookup by email {lookup * 1e6:8.1f} us")
-    create_ratio = results[large][0] / results[small][0]
-    lookup_ratio = results[large][1] / results[small][1]
-    verdict = "within" if max(create_ratio, lookup_ratio) <= TARGET else "OVER"
-    print(f"  ratio {large:,} / {small:,} leads: create {create_ratio:.2f}x, lookup {lookup_ratio:.2f}x "
-          f"(target <= {TARGET}x: {verdict})")
+    for size, (create, lookup, read) in results.items():
+        print(f"  {size:>7,} leads: create {create * 1e6:8.1f} us   lookup by email {lookup * 1e6:8.1f} us   "
+              f"read by id {read * 1e6:8.1f} us")
+    create_ratio, lookup_ratio, read_ratio = (results[large][i] / results[small][i] for i in range(3))
+    verdict = "within" if max(create_ratio, lookup_ratio, read_ratio) <= TARGET else "OVER"
+    print(f"  ratio {large:,} / {small:,} leads: create {create_ratio:.2f}x, lookup {lookup_ratio:.2f}x, "
+          f"read {read_ratio:.2f}x (target <= {TARGET}x: {verdict})")
 
 
 if __name__ == "__main__":
