@@ -1,5 +1,7 @@
 """Every code example in README.md and docs/*.md runs.
 
+Scenario examples (```yaml blocks with a top-level ``then:``) are parsed and run like scenario files.
+
 Blocks fenced as ```python run in order, in one namespace per file, in a temporary working folder. A
 block that defines ``test_*`` functions has each called with fresh fixtures (``fssim``,
 ``fssim_intercept``, ``fssim_server``, ``tmp_path``), honouring ``@pytest.mark.fssim_intercept``.
@@ -18,7 +20,8 @@ from typing import Any
 import pytest
 
 from simulator.harness import Fssim, open_fssim
-from simulator.scenario_schema import GIVEN, SCENARIO, STEP_KINDS, THEN
+from simulator.scenario import format_result, run_scenario
+from simulator.scenario_schema import GIVEN, SCENARIO, STEP_KINDS, THEN, parse_scenario
 from simulator.schema import Record
 
 REPO = Path(__file__).resolve().parents[2]
@@ -78,6 +81,28 @@ def test_every_python_example_runs(path: Path, tmp_path: Path, monkeypatch: pyte
             _call_tests(namespace, before, tmp_path, fssim_server)
         except Exception as error:
             raise AssertionError(f"the example at {path.relative_to(REPO)}:{line} fails: {error!r}") from error
+
+
+YAML_BLOCK = re.compile(r"^```ya?ml[ \t]*\n(.*?)^```", re.DOTALL | re.MULTILINE)
+
+
+def scenario_blocks(path: Path) -> list[tuple[int, str]]:
+    """The YAML blocks that are whole scenarios (they have a top-level ``then:``)."""
+    text = path.read_text(encoding="utf-8")
+    return [(text.count("\n", 0, found.start()) + 2, found.group(1)) for found in YAML_BLOCK.finditer(text)
+            if re.search(r"^then:", found.group(1), re.MULTILINE)]
+
+
+@pytest.mark.parametrize("path", DOCS, ids=[path.name for path in DOCS])
+def test_every_scenario_example_parses_and_passes(path: Path) -> None:
+    for line, text in scenario_blocks(path):
+        result = run_scenario(parse_scenario(text, f"{path.name}:{line}"))
+        assert result.passed, format_result(result)
+
+
+def test_the_checker_finds_the_scenario_examples() -> None:
+    assert len(scenario_blocks(REPO / "README.md")) >= 1
+    assert len(scenario_blocks(REPO / "docs" / "harness.md")) >= 1
 
 
 def test_the_checker_finds_the_harness_examples() -> None:
