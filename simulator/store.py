@@ -202,16 +202,21 @@ class MultiIndex(Index):
                     del self._ids[key]
 
 
+class _FssimTinyDB(TinyDB):
+    # A subclass, not ``TinyDB.table_class = ...``: fssim runs inside other people's pytest processes
+    # (the plugin), and their own TinyDB databases must keep stock tables.
+    table_class = InPlaceTable
+
+
 class Database:
     """The one TinyDB of a simulator: tables, indexes, a lock, and atomic file writes."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path is not None else None
-        TinyDB.table_class = InPlaceTable
         if self.path is None:
-            self._db = TinyDB(storage=MemoryStorage)
+            self._db = _FssimTinyDB(storage=MemoryStorage)
         else:
-            self._db = TinyDB(self.path, storage=AtomicJSONStorage)
+            self._db = _FssimTinyDB(self.path, storage=AtomicJSONStorage)
         self.lock = threading.RLock()
         self._indexes: list[Index] = []
         self._next_ids: dict[str, int] = {}

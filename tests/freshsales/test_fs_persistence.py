@@ -129,3 +129,18 @@ def test_killing_the_writer_mid_stream_leaves_a_loadable_file(tmp_path: Path) ->
     assert sim.freshsales.records.count("acme", "lead") == stored
     assert sim.freshsales.records.find_by_email("acme", f"w{stored - 1}@example.com") is not None
     sim.close()
+
+
+def test_the_store_leaves_tinydb_itself_unchanged(tmp_path: Path) -> None:
+    """fssim runs inside other projects' pytest processes: their TinyDB databases keep stock tables."""
+    from tinydb import TinyDB
+    from tinydb.table import Table
+
+    from simulator.store import Database, InPlaceTable
+
+    database = Database(tmp_path / "fssim.json")
+    assert isinstance(database.table("fs_records"), InPlaceTable)
+    assert TinyDB.table_class is Table
+    with TinyDB(tmp_path / "theirs.json") as theirs:
+        assert type(theirs.table("t")) is Table
+    database.close()
