@@ -153,3 +153,16 @@ def test_every_call_path_exists(tracking: TestClient, segment: Segment, path: st
     [event] = segment.event_log({})
     assert event["status"] == "accepted"
     assert event["type"] == ("identify" if path == "/v1/import" else path.removeprefix("/v1/"))
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e999"])
+def test_numbers_json_does_not_have_are_a_400_and_the_logs_stay_readable(tracking: TestClient, segment: Segment,
+                                                                        number: str) -> None:
+    # Python's json would take these (1e999 as inf); stored, they made every later log read fail.
+    body = f'{{"userId": "u1", "event": "E", "properties": {{"x": {number}}}}}'.encode()
+    answer = tracking.post("/v1/track", content=body, headers=basic("web-key"))
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "invalid_json" and number in answer.json()["message"]
+    assert segment.event_log({}) == []
+    tracking.post("/v1/track", json={"userId": "u1", "event": "After"}, headers=basic("web-key"))
+    assert json.dumps(segment.event_log({}), allow_nan=False)  # what GET /_sim/events renders
