@@ -32,8 +32,9 @@ def _parse(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        return parse_iso(value)
-    except ValueError:
+        # In UTC at once: an offset near year 1 or 9999 cannot be shown as UTC, so it counts as unusable.
+        return parse_iso(value).astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
 
 
@@ -64,14 +65,20 @@ def enrich(
     sent_at = _parse(enriched.get("sentAt"))
     original = _parse(enriched.get("timestamp"))
     if enriched.get("timestamp") is not None and original is None:
-        warnings.append(f"timestamp {enriched['timestamp']!r} is not ISO-8601; the server time was used")
+        warnings.append(f"timestamp {enriched['timestamp']!r} is not a usable ISO-8601 time; the server time was used")
     if enriched.get("sentAt") is not None and sent_at is None:
-        warnings.append(f"sentAt {enriched['sentAt']!r} is not ISO-8601; no clock-skew correction")
+        warnings.append(f"sentAt {enriched['sentAt']!r} is not a usable ISO-8601 time; no clock-skew correction")
+    corrected = received_at
     if original is not None:
         enriched["originalTimestamp"] = enriched["timestamp"]
-        corrected = received_at - (sent_at - original) if sent_at is not None else original
-    else:
-        corrected = received_at
+        corrected = original
+        if sent_at is not None:
+            try:
+                corrected = received_at - (sent_at - original)
+            except OverflowError:
+                # Any time is accepted, but a skew of millennia leaves the calendar: keep the caller's time.
+                warnings.append(f"sentAt {enriched['sentAt']!r} and timestamp {enriched['timestamp']!r} are too "
+                                "far apart to correct; the caller's timestamp was kept")
     enriched["timestamp"] = iso_ms(corrected)
     if sent_at is not None:
         enriched["sentAt"] = iso_ms(sent_at)

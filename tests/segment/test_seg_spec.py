@@ -133,3 +133,26 @@ def test_every_spec_conforming_message_is_valid(kind: str, user: str, anonymous:
     message: dict[str, object] = {"type": kind, "userId": user, "anonymousId": anonymous}
     message |= {"track": {"event": event}, "group": {"groupId": event}, "alias": {"previousId": event}}.get(kind, {})
     assert validate(message) is None
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "sent_at", "kept"),
+    [
+        ("9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59.000Z"),
+        ("0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "0001-01-01T00:00:00.000Z"),
+    ],
+)
+def test_a_skew_too_large_to_correct_keeps_the_callers_time_with_a_warning(
+    tracking: TestClient, segment: Segment, timestamp: str, sent_at: str, kept: str
+) -> None:
+    send(tracking, {"type": "track", "userId": "u1", "event": "E", "timestamp": timestamp, "sentAt": sent_at})
+    [event] = segment.event_log({})
+    assert (event["status"], event["message"]["timestamp"]) == ("accepted", kept)
+    assert "too far apart" in event["warnings"][0]
+
+
+def test_a_time_that_cannot_be_shown_in_utc_is_treated_as_absent(tracking: TestClient, segment: Segment) -> None:
+    send(tracking, {"type": "track", "userId": "u1", "event": "E", "timestamp": "0001-01-01T00:00:00+01:00"})
+    [event] = segment.event_log({})
+    assert event["message"]["timestamp"] == event["message"]["receivedAt"]
+    assert "0001-01-01T00:00:00+01:00" in event["warnings"][0]
