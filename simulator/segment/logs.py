@@ -16,12 +16,15 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+from simulator.segment.spec import MESSAGE_TYPES
 from simulator.store import Database
 
-__all__ = ["OPEN_STATUSES", "DeliveryLog", "EventLog", "LogFilter"]
+__all__ = ["DELIVERY_STATUSES", "EVENT_STATUSES", "OPEN_STATUSES", "DeliveryLog", "EventLog", "LogFilter"]
 
 # A delivery in one of these states still has an attempt ahead of it.
 OPEN_STATUSES = ("pending", "awaiting-retry")
+EVENT_STATUSES = ("accepted", "discarded", "duplicate", "dropped")
+DELIVERY_STATUSES = (*OPEN_STATUSES, "delivered", "discarded", "failed", "filtered")
 
 LogFilter = Mapping[str, str]
 
@@ -45,6 +48,16 @@ def _matches(entry: Mapping[str, Any], filters: LogFilter) -> bool:
 
 class _Log:
     filter_keys: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+
+    def _check(self, filters: LogFilter) -> None:
+        """A misspelt filter or value is an error naming the allowed ones, not a silently empty log."""
+        unknown = set(filters) - set(self.filter_keys)
+        if unknown:
+            raise ValueError(f"unknown filter {', '.join(sorted(unknown))}; use {', '.join(self.filter_keys)}")
+        for key, allowed in (("status", self.statuses), ("type", MESSAGE_TYPES)):
+            if filters.get(key) and filters[key] not in allowed:
+                raise ValueError(f"unknown {key} {filters[key]!r}; use {', '.join(allowed)}")
 
     def __init__(self, db: Database, table: str) -> None:
         self.db = db
@@ -59,9 +72,7 @@ class _Log:
 
     def query(self, filters: LogFilter, limit: int | None = None) -> list[dict[str, Any]]:
         """Matching entries, oldest first; ``limit`` keeps the newest ones."""
-        unknown = set(filters) - set(self.filter_keys)
-        if unknown:
-            raise ValueError(f"unknown filter {', '.join(sorted(unknown))}; use {', '.join(self.filter_keys)}")
+        self._check(filters)
         with self.db.lock:
             docs = sorted(self.table.all(), key=lambda d: d.doc_id)
         found = [{"id": doc.doc_id, **doc} for doc in docs if _matches(doc, filters)]
@@ -78,6 +89,7 @@ class _Log:
 
 class EventLog(_Log):
     filter_keys = ("source", "status", "user", "type", "message_id", "code", "event")
+    statuses = EVENT_STATUSES
 
     def __init__(self, db: Database) -> None:
         super().__init__(db, "segment_events")
@@ -92,6 +104,7 @@ class EventLog(_Log):
 
 class DeliveryLog(_Log):
     filter_keys = ("source", "destination", "status", "user", "type", "message_id", "code", "event")
+    statuses = DELIVERY_STATUSES
 
     def __init__(self, db: Database) -> None:
         super().__init__(db, "segment_deliveries")

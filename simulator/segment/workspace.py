@@ -89,7 +89,7 @@ class Workspace:
                 now: datetime) -> dict[str, Any]:
         """Create or update-and-enable the destination of ``type_`` on ``source``."""
         source = _text(source, "source")
-        if type_ not in DESTINATION_NAMES:
+        if not isinstance(type_, str) or type_ not in DESTINATION_NAMES:
             raise WorkspaceError(400, f"'type' must be one of {', '.join(DESTINATION_NAMES)}, got {type_!r}")
         settings = {"api_key": _text(api_key, "api_key"), "subdomain": _text(subdomain, "subdomain")}
         with self.db.transaction():

@@ -69,6 +69,10 @@ def test_a_segment_side_destination_is_created_once_and_updated_after(web: TestC
          "'type' must be one of freshsales"),
         ("/_sim/sources/web/destinations", {"type": "freshsales", "subdomain": "s"}, 400, "'api_key' is required"),
         ("/_sim/sources/web/destinations", {"type": "freshsales", "api_key": "k"}, 400, "'subdomain' is required"),
+        ("/_sim/sources/web/destinations", {"type": ["freshsales"], "api_key": "k", "subdomain": "s"}, 400,
+         "'type' must be one of freshsales"),
+        ("/_sim/sources/web/destinations", {"type": {"a": 1}, "api_key": "k", "subdomain": "s"}, 400,
+         "'type' must be one of freshsales"),
     ],
 )
 def test_bad_destinations_are_refused(web: TestClient, path: str, body: dict[str, str], status: int,
@@ -87,6 +91,21 @@ def test_log_filters_and_limit(web: TestClient) -> None:
     assert web.get("/_sim/events", params={"colour": "red"}).status_code == 400
     assert "unknown filter colour" in web.get("/_sim/deliveries", params={"colour": "red"}).json()["message"]
     assert web.get("/_sim/deliveries", params={"limit": "many"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "words"),
+    [
+        ("/_sim/deliveries", {"status": "deliverd"}, "unknown status 'deliverd'; use pending, awaiting-retry"),
+        ("/_sim/events", {"status": "delivered"}, "unknown status 'delivered'; use accepted, discarded"),
+        ("/_sim/events", {"type": "Identify"}, "unknown type 'Identify'; use identify, track"),
+    ],
+)
+def test_a_misspelt_status_or_type_is_a_400_naming_the_values(web: TestClient, path: str, params: dict[str, str],
+                                                               words: str) -> None:
+    """A typo must not look like an empty log."""
+    answer = web.get(path, params=params)
+    assert answer.status_code == 400 and words in answer.json()["message"]
 
 
 def test_flush_with_nothing_due_returns_at_once(web: TestClient) -> None:
