@@ -20,6 +20,7 @@ from typing import Any, TextIO
 import click
 import httpx
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from simulator.generator import CHANNELS, write_jsonl
@@ -158,9 +159,10 @@ def send(file: TextIO, host: str, write_keys: tuple[str, ...], batch_size: int, 
             progress.advance(task, len(batch))
     summary.seconds = time.perf_counter() - started
     rate = summary.messages / summary.seconds if summary.seconds > 0 else 0.0
+    # soft_wrap: one line per fact even in an 80-column pipe; escape: the server's text is not markup.
     console.print(f"sent {summary.messages} of {len(messages)} messages in {summary.batches} batches "
-                  f"to {host} in {summary.seconds:.2f} s ({rate:.0f} messages/s)")
+                  f"to {escape(host)} in {summary.seconds:.2f} s ({rate:.0f} messages/s)", soft_wrap=True)
     for reason, count in summary.failures.items():
-        console.print(f"[red]{count} batch(es) refused: {reason}[/red]")
+        console.print(f"[red]{count} batch(es) refused: {escape(reason)}[/red]", soft_wrap=True)
     if summary.failed_batches:
         raise SystemExit(1)

@@ -75,3 +75,19 @@ def test_send_reports_refused_batches_and_exits_non_zero(world: World, tmp_path:
     result = CliRunner().invoke(cli, ["send", str(traffic), "--host", world.base_url, "--write-key", "k"])
     assert result.exit_code == 1
     assert "refused: 400" in result.output and "Exceed payload limit" in result.output
+
+
+def test_a_refusal_is_printed_verbatim_on_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another endpoint's error text may hold square brackets; it is not rich markup."""
+    import httpx
+
+    from simulator.commands import traffic
+
+    refusal = '{"message": "field [/properties] of batch[0] rejected by the upstream proxy"}'
+    monkeypatch.setattr(traffic, "_post", lambda *args: httpx.Response(400, text=refusal))
+    lines = tmp_path / "one.jsonl"
+    lines.write_text(json.dumps({"type": "track", "userId": "u", "event": "E"}) + "\n")
+    result = CliRunner().invoke(cli, ["send", str(lines), "--host", "http://segment.example:1", "--write-key", "k"])
+    assert result.exit_code == 1
+    assert f"1 batch(es) refused: 400 {refusal}\n" in result.output
+    assert "sent 0 of 1 messages in 1 batches to http://segment.example:1 in " in result.output
