@@ -9,7 +9,7 @@ Fixtures:
   is where code under test sends its HTTP.
 * ``fssim_intercept`` — ``fssim`` with :meth:`~simulator.harness.Fssim.intercept` active for the whole
   test; the marker ``@pytest.mark.fssim_intercept(refuse_others=True, ...)`` does the same for a test
-  that uses ``fssim`` and passes its keyword arguments on.
+  that uses ``fssim`` (or only ``fssim_server``) and passes its keyword arguments on.
 
 Heavy modules are imported inside the fixtures, so projects that have fssim installed but do not use
 it pay nothing at pytest start-up.
@@ -38,6 +38,14 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{MARKER}(refuse_others=False, extra_hosts=(), allow_hosts=()): route requests/httpx calls for "
         "api.segment.io, *.freshsales.io and *.myfreshworks.com into the test's fssim simulator",
     )
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # The marker works through a fixture; without one it would silently intercept nothing.
+    uses_fssim = {"fssim", "fssim_server", "fssim_intercept"} & set(getattr(item, "fixturenames", ()))
+    if item.get_closest_marker(MARKER) is not None and not uses_fssim:
+        pytest.fail(f"@pytest.mark.{MARKER} needs the fssim (or fssim_server) fixture: add it to the test's "
+                    "arguments, or use the fssim_intercept fixture", pytrace=False)
 
 
 def _intercept_options(request: pytest.FixtureRequest) -> dict[str, Any] | None:
@@ -84,7 +92,8 @@ def _fssim_server_session() -> Iterator[tuple[Simulator, ServerThread]]:
 
 
 @pytest.fixture
-def fssim_server(_fssim_server_session: tuple[Simulator, ServerThread]) -> Iterator[Fssim]:
+def fssim_server(_fssim_server_session: tuple[Simulator, ServerThread],
+                 request: pytest.FixtureRequest) -> Iterator[Fssim]:
     """fssim over real HTTP (``fssim_server.base_url``), shared by the session, empty for each test."""
     import httpx
 
@@ -101,4 +110,9 @@ def fssim_server(_fssim_server_session: tuple[Simulator, ServerThread]) -> Itera
 
         harness = Fssim(sim, client, forward, base_url=server.base_url)
         harness.reset()
-        yield harness
+        options = _intercept_options(request)
+        if options is None or "fssim" in request.fixturenames:  # with both, the fssim fixture intercepts
+            yield harness
+        else:
+            with harness.intercept(**options):
+                yield harness

@@ -51,3 +51,26 @@ def test_a_failing_test_reports_the_cause_in_pytest_output(pytester: pytest.Pyte
     # pytest points at the test's own line, not at the raise inside the plugin.
     result.stdout.fnmatch_lines(['>*fssim.assert_lead("ada@example.com", first_name="Ada")'])
     assert "simulator/assertions.py" not in result.stdout.str()
+
+
+def test_the_marker_works_with_fssim_server_and_fails_loudly_without_a_fixture(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile('''
+        import pytest
+        import requests
+
+
+        @pytest.mark.fssim_intercept(refuse_others=True)
+        def test_server_only(fssim_server):
+            fssim_server.account("acme")
+            answer = requests.get("https://acme.freshsales.io/api/leads/filters",
+                                  headers={"Authorization": "Token token=acme-api-key"})
+            assert answer.status_code == 200
+
+
+        @pytest.mark.fssim_intercept
+        def test_no_fixture():
+            pass
+    ''')
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*@pytest.mark.fssim_intercept needs the fssim (or fssim_server) fixture*"])
