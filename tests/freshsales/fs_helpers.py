@@ -29,3 +29,11 @@ def errors_of(response: Any) -> list[str]:
     messages = body["errors"]["message"]
     assert isinstance(messages, list)
     return messages
+
+
+def create_lead(http: HTTP, headers: dict[str, str], **fields: Any) -> dict[str, Any]:
+    """Create a lead through the REST API; returns the lead as answered."""
+    response = http.post("/api/leads", json={"lead": fields}, headers=headers)
+    assert response.status_code == 201, response.text
+    lead: dict[str, Any] = response.json()["lead"]
+    return lead

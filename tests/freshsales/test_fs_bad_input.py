@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 import pytest
-from fs_helpers import errors_of, make_account
+from fs_helpers import create_lead, errors_of, make_account
 from hypothesis import given
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
@@ -24,12 +24,6 @@ Headers = dict[str, str]
 @pytest.fixture
 def acme(client: TestClient) -> Headers:
     return make_account(client, "acme")
-
-
-def _lead(client: TestClient, headers: Headers, **fields: Any) -> dict[str, Any]:
-    response = client.post("/api/leads", json={"lead": fields}, headers=headers)
-    assert response.status_code == 201, response.text
-    return response.json()["lead"]
 
 
 @pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e999"])
@@ -62,7 +56,7 @@ def test_over_deep_nesting_is_a_400(client: TestClient, acme: Headers) -> None:
 
 
 def test_wrong_types_for_targets_and_filters_are_400s(client: TestClient, acme: Headers) -> None:
-    lead = _lead(client, acme, email="t@example.com", first_name="Tess")
+    lead = create_lead(client, acme, email="t@example.com", first_name="Tess")
     note = client.post("/api/notes", headers=acme, json={"note": {
         "description": "x", "targetable_type": ["Lead"], "targetable_id": lead["id"]}})
     assert errors_of(note) == ["targetable_type must be Lead or Contact"]
@@ -77,7 +71,7 @@ def test_wrong_types_for_targets_and_filters_are_400s(client: TestClient, acme: 
 
 
 def test_a_time_filter_on_a_field_without_times_matches_nothing(client: TestClient, acme: Headers) -> None:
-    _lead(client, acme, email="t@example.com", first_name="Tess")
+    create_lead(client, acme, email="t@example.com", first_name="Tess")
     response = client.post("/api/filtered_search/lead", headers=acme, json={
         "filter_rule": [{"attribute": "first_name", "operator": "is_after", "value": "2020-01-01T00:00:00Z"}]})
     assert response.status_code == 200
@@ -85,7 +79,7 @@ def test_a_time_filter_on_a_field_without_times_matches_nothing(client: TestClie
 
 
 def test_timeline_refuses_values_json_cannot_write(sim: Simulator, client: TestClient, acme: Headers) -> None:
-    lead = _lead(client, acme, email="t@example.com")
+    lead = create_lead(client, acme, email="t@example.com")
     with pytest.raises(ValidationError, match="must be JSON data"):
         sim.freshsales.timeline.add_activity("acme", "lead", lead["id"], {
             "action_type": "event", "action_data": {"amount": float("inf")}})

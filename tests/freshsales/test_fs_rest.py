@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from fs_helpers import errors_of, make_account
+from fs_helpers import create_lead, errors_of, make_account
 from starlette.testclient import TestClient
 
 from simulator.app import Simulator
@@ -16,12 +14,6 @@ Headers = dict[str, str]
 @pytest.fixture
 def acme(client: TestClient) -> Headers:
     return make_account(client, "acme")
-
-
-def create_lead(client: TestClient, headers: Headers, **fields: Any) -> dict[str, Any]:
-    response = client.post("/api/leads", json={"lead": fields}, headers=headers)
-    assert response.status_code == 201, response.text
-    return response.json()["lead"]
 
 
 def test_lead_create_view_update_delete(client: TestClient, acme: Headers) -> None:
