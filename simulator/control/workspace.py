@@ -13,19 +13,23 @@ is left as it is, which is how "Freshsales is not accepting the data sent by Seg
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from simulator.control.http import ControlError, read_json_object
+from simulator.segment.logs import LogFilter
 from simulator.segment.workspace import WorkspaceError
 
 if TYPE_CHECKING:
     from simulator.app import Simulator
 
 __all__ = ["routes"]
+
+Endpoint = Callable[[Request], Awaitable[JSONResponse]]
 
 
 def _limit(request: Request) -> int | None:
@@ -64,19 +68,15 @@ def routes(sim: Simulator) -> list[BaseRoute]:
             raise ControlError(error.status_code, error.message) from error
         return JSONResponse({"destination": destination}, status_code=201 if destination["created"] else 200)
 
-    async def events(request: Request) -> JSONResponse:
-        try:
-            entries = segment.event_log(_filters(request), _limit(request))
-        except ValueError as error:
-            raise ControlError(400, str(error)) from error
-        return JSONResponse({"events": entries, "count": len(entries)})
+    def log_reader(key: str, read: Callable[[LogFilter, int | None], list[dict[str, Any]]]) -> Endpoint:
+        async def answer(request: Request) -> JSONResponse:
+            try:
+                entries = read(_filters(request), _limit(request))
+            except ValueError as error:  # an unknown filter or value, named in the message
+                raise ControlError(400, str(error)) from error
+            return JSONResponse({key: entries, "count": len(entries)})
 
-    async def deliveries(request: Request) -> JSONResponse:
-        try:
-            entries = segment.delivery_log(_filters(request), _limit(request))
-        except ValueError as error:
-            raise ControlError(400, str(error)) from error
-        return JSONResponse({"deliveries": entries, "count": len(entries)})
+        return answer
 
     async def flush(request: Request) -> JSONResponse:
         return JSONResponse(await segment.flush())
@@ -85,7 +85,7 @@ def routes(sim: Simulator) -> list[BaseRoute]:
         Route("/_sim/sources", add_source, methods=["POST"]),
         Route("/_sim/sources", list_sources, methods=["GET"]),
         Route("/_sim/sources/{name}/destinations", add_destination, methods=["POST"]),
-        Route("/_sim/events", events, methods=["GET"]),
-        Route("/_sim/deliveries", deliveries, methods=["GET"]),
+        Route("/_sim/events", log_reader("events", segment.event_log), methods=["GET"]),
+        Route("/_sim/deliveries", log_reader("deliveries", segment.delivery_log), methods=["GET"]),
         Route("/_sim/flush", flush, methods=["POST"]),
     ]
