@@ -14,7 +14,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from simulator.expect import describe_mismatches, matches, mismatches, render
+from simulator.expect import describe_mismatches, first_unmatched_in_order, matches, mismatches, render
 
 __all__ = ["Assertions", "describe_delivery", "describe_event"]
 
@@ -155,7 +155,7 @@ class Assertions:
         ``exact=True``: nothing else)."""
         __tracebackhide__ = True
         items = self.timeline(email, account)
-        missing = _first_unmatched_in_order(expected, items)
+        missing = first_unmatched_in_order([dict(want) for want in expected], items)
         too_many = exact and len(items) != len(expected)
         if missing is not None or too_many:
             shown = "\n".join(f"    {index}. {_short(_activity_summary(item), 200)}" for index, item in
@@ -244,16 +244,3 @@ def _summary(record: Mapping[str, Any]) -> dict[str, Any]:
 def _activity_summary(item: Mapping[str, Any]) -> dict[str, Any]:
     keep = ("action_type", "action_data", "created_at")
     return {key: item[key] for key in keep if key in item} or dict(item)
-
-
-def _first_unmatched_in_order(expected: Sequence[Mapping[str, Any]], items: Sequence[Mapping[str, Any]]
-                              ) -> int | None:
-    """Index of the first expected item not found (in order) among ``items``; ``None`` if all are."""
-    position = 0
-    for index, want in enumerate(expected):
-        while position < len(items) and not matches(dict(want), items[position]):
-            position += 1
-        if position == len(items):
-            return index
-        position += 1
-    return None

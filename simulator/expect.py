@@ -19,7 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["MISSING", "Mismatch", "describe_mismatches", "matches", "mismatches", "render", "select"]
+__all__ = ["MISSING", "Mismatch", "describe_mismatches", "first_unmatched_in_order", "matches", "mismatches", "render",
+           "select"]
 
 
 class _Missing:
@@ -125,6 +126,19 @@ def matches(expected: Any, actual: Any) -> bool:
 def select(expected: Mapping[str, Any], items: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """The items that match ``expected``."""
     return [item for item in items if matches(expected, item)]
+
+
+def first_unmatched_in_order(expected: Sequence[Any], items: Sequence[Any]) -> int | None:
+    """Index of the first expected item not found, in order, among ``items`` (others may sit between
+    them); ``None`` when all are. How timelines are checked by the assertions and by scenarios."""
+    position = 0
+    for index, want in enumerate(expected):
+        while position < len(items) and not matches(want, items[position]):
+            position += 1
+        if position == len(items):
+            return index
+        position += 1
+    return None
 
 
 def describe_mismatches(found: Sequence[Mismatch], indent: str = "  ") -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.assertions import describe_delivery, describe_event
-from simulator.expect import MISSING, Mismatch, matches, mismatches, render
+from simulator.expect import MISSING, Mismatch, first_unmatched_in_order, matches, mismatches, render
 from simulator.harness import Fssim, HarnessError, open_fssim
 from simulator.scenario_schema import Scenario, Step, load_scenario
 from simulator.yaml_source import Location, Path_, SourceError, format_path
@@ -247,16 +247,12 @@ def _check_record(h: Fssim, scenario: Scenario, entity: str, item: Mapping[str, 
 def _check_timeline(scenario: Scenario, item: Mapping[str, Any], timeline: list[dict[str, Any]], path: Path_
                     ) -> list[Failure]:
     shown = [f"  {index}. {render(_brief_activity(entry))}" for index, entry in enumerate(timeline, 1)]
-    position = 0
-    for index, want in enumerate(item.get("timeline", [])):
-        while position < len(timeline) and not matches(want, timeline[position]):
-            position += 1
-        if position == len(timeline):
-            where = (*path, "timeline", index)
-            return [Failure(scenario.where(where), format_path(where),
-                            "this timeline item is not there (in this order)",
-                            [f"- {render(want)}", "+ the timeline holds:", *shown])]
-        position += 1
+    expected = item.get("timeline", [])
+    missing = first_unmatched_in_order(expected, timeline)
+    if missing is not None:
+        where = (*path, "timeline", missing)
+        return [Failure(scenario.where(where), format_path(where), "this timeline item is not there (in this order)",
+                        [f"- {render(expected[missing])}", "+ the timeline holds:", *shown])]
     if "timeline_count" in item and item["timeline_count"] != len(timeline):
         where = (*path, "timeline_count")
         return [Failure(scenario.where(where), format_path(where),
