@@ -121,3 +121,15 @@ def test_any_json_body_gets_a_json_answer_below_500(client: TestClient, acme: He
     response = client.post(path, content=json.dumps(sent).encode(), headers=acme)
     assert response.status_code < 500, response.text
     response.json()  # strict JSON, or this raises
+
+
+def test_include_never_replaces_the_record_or_meta(client: TestClient, sim: Simulator, acme: Headers) -> None:
+    lead = create_lead(client, acme, email="inc@example.com")
+    viewed = client.get(f"/api/leads/{lead['id']}?include=lead,owner", headers=acme).json()
+    assert viewed["lead"]["id"] == lead["id"] and viewed["users"][0]["id"] == lead["owner_id"]
+    view = sim.freshsales.accounts.require("acme").views["lead"][0]["id"]
+    listed = client.get(f"/api/leads/view/{view}?include=meta,leads", headers=acme).json()
+    assert [one["id"] for one in listed["leads"]] == [lead["id"]] and listed["meta"] == {"total_pages": 1, "total": 1}
+    upserted = client.post("/api/contacts/upsert?include=contact", headers=acme,
+                           json={"unique_identifier": {"emails": "up@example.com"}, "contact": {}}).json()
+    assert upserted["contact"]["email"] == "up@example.com"

@@ -23,8 +23,11 @@ _PAGE_QUERY = ("page", "per_page", "sort", "sort_type", "include")
 def side_loads(call: Call, entity: str, records: list[dict[str, Any]]) -> dict[str, Any]:
     """``include=a,b`` adds sibling arrays (reference §5): owner/creater/updater -> ``users``; notes and
     sales_activities of these records; any other name -> an empty array of that name (simulator policy:
-    the simulator has no such objects, and clients expect the key)."""
-    names = [name.strip() for name in call.query.get("include", "").split(",") if name.strip()]
+    the simulator has no such objects, and clients expect the key). A name that is the answer's own
+    key (``lead``, ``leads``, ``meta``) is ignored: a side-load never replaces the record itself."""
+    envelope = {entity, PLURALS[entity], "meta"}
+    names = [name.strip() for name in call.query.get("include", "").split(",")
+             if name.strip() and name.strip() not in envelope]
     extra: dict[str, Any] = {}
     account = call.account
     ids = {record["id"] for record in records}
