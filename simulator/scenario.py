@@ -222,9 +222,9 @@ def _check_record(h: Fssim, scenario: Scenario, entity: str, item: Mapping[str, 
     else:
         key = f"external_id {item['external_id']!r}"
         found = h.find_by_external_id(str(item["external_id"]), account)
+    who = item.get("email") or str(item.get("external_id"))
     if found is None:
         held = [_brief(record) for record in (h.leads(account) if entity == "lead" else h.contacts(account))]
-        who = item.get("email") or str(item.get("external_id"))
         return [Failure(scenario.where(path), format_path(path), f"expected a {entity} with {key}; there is none",
                         [f"+ {entity}s held: {render(held)}", *h.explain_user(who).splitlines()])]
     held_entity, record = found
@@ -241,6 +241,8 @@ def _check_record(h: Fssim, scenario: Scenario, entity: str, item: Mapping[str, 
         subdomain = account or h._account_name(None)
         timeline = h.sim.freshsales.timeline.activities(subdomain, held_entity, int(record["id"]))
         failures += _check_timeline(scenario, item, timeline, path)
+    if failures:  # what Segment says about this user usually explains the difference (once per record)
+        failures[-1].diff += h.explain_user(who).splitlines()
     return failures
 
 

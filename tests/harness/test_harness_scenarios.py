@@ -131,3 +131,14 @@ def test_a_failing_delivery_expectation_lists_the_delivery_log_with_reasons(tmp_
     report = format_result(result)
     assert not result.passed
     assert "errors.discarded.403" in report and "toggle is off" in report
+
+
+def test_a_differing_field_comes_with_what_segment_says_about_the_user() -> None:
+    # Ada is already a lead named Grace; the update is sent but never delivered (flush: false).
+    differing = GOOD.replace("segment_enabled_for: [web]}", "segment_enabled_for: [web], leads: "
+                             "[{email: ada@example.com, first_name: Grace}]}").replace(
+        "traits: {firstName: Ada}}", "traits: {firstName: Ada}, flush: false}")
+    report = format_result(run_scenario(parse_scenario(differing, "pending.yaml")))
+    assert '- then.leads[0].first_name: "Ada"' in report and '+ then.leads[0].first_name: "Grace"' in report
+    assert "Segment's delivery log for 'ada@example.com'" in report
+    assert "1 deliveries are still waiting" in report
