@@ -61,7 +61,7 @@ class Pipeline:
             for item in items or [None]:
                 self.events.add({**_who(item), "received_at": iso_ms(received_at), "path": path,
                                  "source": source, "status": "dropped", "code": code, "reason": reason,
-                                 "destinations": [], "message": item})
+                                 "warnings": [], "destinations": [], "message": item})
         return IngestResult(dropped=len(items))
 
     def ingest(self, items: list[Any], batch: dict[str, Any], *, path: str, source: dict[str, Any]) -> IngestResult:
@@ -72,7 +72,7 @@ class Pipeline:
             if not items:
                 self.events.add({**_who(None), "received_at": iso_ms(received_at), "path": path,
                                  "source": source["name"], "status": "discarded", "code": "empty_batch",
-                                 "reason": "the batch contained no messages", "destinations": [],
+                                 "reason": "the batch contained no messages", "warnings": [], "destinations": [],
                                  "message": None})
             destinations = self.workspace.destinations_of(source["name"])
             for item in items:
@@ -81,7 +81,8 @@ class Pipeline:
 
     def _one(self, item: Any, batch: dict[str, Any], path: str, source: dict[str, Any],
              destinations: list[dict[str, Any]], received_at: datetime, result: IngestResult) -> None:
-        base = {"received_at": iso_ms(received_at), "path": path, "source": source["name"]}
+        # Every entry has the same keys, whatever became of the message (docs/segment.md §7).
+        base = {"received_at": iso_ms(received_at), "path": path, "source": source["name"], "warnings": []}
         message = merge_batch_fields(item, batch) if isinstance(item, dict) else item
         discard = validate(message)
         if discard is not None:
@@ -97,7 +98,7 @@ class Pipeline:
                              "reason": f"messageId {enriched['messageId']!r} was already received at "
                                        f"{iso_ms(datetime.fromtimestamp(first_seen, tz=received_at.tzinfo))}"
                                        " (24 h de-duplication window)",
-                             "destinations": [], "message": enriched})
+                             "warnings": warnings, "destinations": [], "message": enriched})
             return
         result.accepted += 1
         event_id = self.events.add({**_who(enriched), **base, "status": "accepted", "code": None, "reason": None,

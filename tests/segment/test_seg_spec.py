@@ -156,3 +156,16 @@ def test_a_time_that_cannot_be_shown_in_utc_is_treated_as_absent(tracking: TestC
     [event] = segment.event_log({})
     assert event["message"]["timestamp"] == event["message"]["receivedAt"]
     assert "0001-01-01T00:00:00+01:00" in event["warnings"][0]
+
+
+def test_every_event_log_entry_has_the_same_keys_whatever_its_status(tracking: TestClient,
+                                                                      segment: Segment) -> None:
+    send(tracking, {"type": "track", "userId": "u1", "event": "E", "messageId": "m"},
+         {"type": "track", "userId": "u1", "event": "E", "messageId": "m"}, {"type": "track", "userId": "u1"})
+    tracking.post("/v1/batch", json={"batch": []}, headers=AUTH)
+    tracking.post("/v1/track", json={"userId": "u1", "event": "E"},
+                  headers={"Authorization": "Basic " + base64.b64encode(b"unknown:").decode()})
+    entries = segment.event_log({})
+    assert [e["status"] for e in entries] == ["accepted", "duplicate", "discarded", "discarded", "dropped"]
+    assert all(set(e) == set(entries[0]) for e in entries)
+    assert all(e["warnings"] == [] for e in entries)
