@@ -68,7 +68,9 @@ def _key_for(message: dict[str, Any], keys: dict[str | None, str]) -> str:
     channel = message.get("channel")
     key = keys.get(channel if isinstance(channel, str) else None) or keys.get(None)
     if key is None:
-        raise click.ClickException(f"no --write-key for channel {channel!r} (give {channel}=KEY or a default KEY)")
+        # Only the three channels have a KEY= form, so a default KEY is the way for any other channel.
+        raise click.ClickException(f"no --write-key for channel {channel!r}: give a default --write-key KEY "
+                                   "(web=, mobile= and server= set the key of those channels only)")
     return key
 
 

@@ -91,3 +91,11 @@ def test_a_refusal_is_printed_verbatim_on_one_line(tmp_path: Path, monkeypatch: 
     assert result.exit_code == 1
     assert f"1 batch(es) refused: 400 {refusal}\n" in result.output
     assert "sent 0 of 1 messages in 1 batches to http://segment.example:1 in " in result.output
+
+
+def test_a_channel_without_a_key_names_the_way_to_give_one(tmp_path: Path) -> None:
+    lines = tmp_path / "tv.jsonl"
+    lines.write_text(json.dumps({"type": "track", "userId": "u", "event": "E", "channel": "tv"}) + "\n")
+    result = CliRunner().invoke(cli, ["send", str(lines), "--host", "http://127.0.0.1:1", "--write-key", "web=k"])
+    assert result.exit_code == 1
+    assert "no --write-key for channel 'tv': give a default --write-key KEY" in result.output
