@@ -7,6 +7,7 @@ import uvicorn
 
 from simulator.app import Simulator, SimulatorConfig
 from simulator.demo import describe, seed_demo
+from simulator.server import bind_listener
 
 __all__ = ["serve"]
 
@@ -27,23 +28,36 @@ __all__ = ["serve"]
 def serve(host: str, port: int, db_path: str | None, strict: bool, no_rate_limits: bool, demo: bool,
           delivery_url: str | None, log_level: str) -> None:
     """Serve the Segment Tracking API, the Freshsales API and the control API on one port."""
-    sim = Simulator(
-        SimulatorConfig(
-            db_path=db_path,
-            strict=strict,
-            rate_limits=not no_rate_limits,
-            delivery_base_url=delivery_url,
-            background_delivery=True,
-        )
-    )
-    base_url = f"http://{host}:{port}"
-    if demo:
-        world = seed_demo(sim)
-        click.echo(describe(world, base_url))
-    else:
-        click.echo(f"fssim is running at {base_url}  (store: {db_path or 'memory'}); "
-                   f"create accounts with POST {base_url}/_sim/accounts")
+    # Bind first: a busy port must be reported before a banner claims the simulator is running.
     try:
-        uvicorn.run(sim.app, host=host, port=port, log_level=log_level)
+        listener = bind_listener(host, port)
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot listen on {host}:{port}: {error.strerror or error}. "
+            "Choose another port with --port N (with make: make run PORT=N)."
+        ) from error
+    try:
+        sim = Simulator(
+            SimulatorConfig(
+                db_path=db_path,
+                strict=strict,
+                rate_limits=not no_rate_limits,
+                delivery_base_url=delivery_url,
+                background_delivery=True,
+            )
+        )
+    except (ValueError, OSError) as error:  # e.g. --db names a file that is not a fssim database
+        listener.close()
+        raise click.ClickException(str(error)) from error
+    base_url = f"http://{host}:{listener.getsockname()[1]}"
+    try:
+        if demo:
+            click.echo(describe(seed_demo(sim), base_url))
+        else:
+            click.echo(f"fssim is running at {base_url}  (store: {db_path or 'memory'}); "
+                       f"create accounts with POST {base_url}/_sim/accounts")
+        server = uvicorn.Server(uvicorn.Config(sim.app, log_level=log_level, lifespan="on"))
+        server.run(sockets=[listener])
     finally:
+        listener.close()
         sim.close()
