@@ -187,9 +187,20 @@ def test_R8_a_page_or_track_adds_exactly_one_activity_to_the_matched_record_and_
 ) -> None:
     seeds, emails, db_ids = world_seed
     world = new_world()
+    # Bystanders of both types, before and after the seeds, so that every matched message has other
+    # timelines that must stay untouched ("none elsewhere"); their domain is one the strategies never draw.
+    world.create("lead", email="bystander.lead@bystanders.test", last_name="Bystander")
     planted = plant(world, seeds)
-    message = data.draw(st.one_of(fs.page_messages(user_ids(emails, db_ids)),
-                                  fs.track_messages(user_ids(emails, db_ids))))
+    world.create("contact", email="bystander.contact@bystanders.test", last_name="Bystander")
+    # Aim at an existing record most of the time: the matched case is the one with something to check.
+    existing = [s.email for s in seeds]
+    external = [s.external_id for s in seeds if s.external_id is not None]
+    who = st.one_of(
+        st.sampled_from(existing).flatmap(fs.email_variants),
+        st.sampled_from(external) if external else st.sampled_from(existing),
+        user_ids(emails, db_ids),
+    )
+    message = data.draw(st.one_of(fs.page_messages(who), fs.track_messages(who)))
     before = world.snapshot()
     outcome = world.apply(message)
     after = world.snapshot()
