@@ -122,6 +122,21 @@ def _mapped(crm: CRM, traits: Mapping[str, Any], entity: Entity) -> tuple[dict[s
     return mapped.fields, list(mapped.ignored)
 
 
+def _type_kept(found: RecordRef, traits: Mapping[str, Any]) -> str:
+    """Why an existing record kept its type despite an fs_contact flag asking for the other one (R5).
+
+    Said in the answer because "I sent fs_contact: true and it is still a lead" is the question a user
+    would otherwise have to ask.
+    """
+    if not any(key in traits and traits[key] is not None for key in ("fs_contact", "fsContact")):
+        return ""
+    asked: Entity = "contact" if is_fs_contact(traits) else "lead"
+    if asked == found.entity:
+        return ""
+    return (f"; fs_contact decides the type of new records only, so this {found.entity} stays a {found.entity} "
+            "(Freshsales does not convert records from Segment)")
+
+
 def _identify_by_email(email: str, traits: Mapping[str, Any], crm: CRM, at: datetime) -> Outcome:
     found = crm.find_by_email(normalize_email(email))
     entity = found.entity if found is not None else _new_entity(crm, traits)
@@ -140,7 +155,7 @@ def _identify_by_email(email: str, traits: Mapping[str, Any], crm: CRM, at: date
             return Outcome("rejected", 400, str(error), field="traits", record=found, ignored=tuple(ignored), rule="R7")
         summary = ", ".join(changed) if changed else "nothing changed"
         return Outcome(
-            "updated", 200, f"{found.entity} {found.id} updated ({summary})", record=found,
+            "updated", 200, f"{found.entity} {found.id} updated ({summary}){_type_kept(found, traits)}", record=found,
             ignored=tuple(ignored), changed=tuple(changed), rule="R4",
         )
     try:

@@ -65,6 +65,18 @@ def test_R5_fs_contact_never_converts_an_existing_lead(new_world: Factory) -> No
     outcome = world.apply(identify("lee@example.com", "m1", fs_contact=True, title="Buyer"))
     assert outcome.record is not None and (outcome.record.entity, outcome.record.id) == ("lead", lead["id"])
     assert [e for e, _ in world.records()] == ["lead"]
+    assert "fs_contact decides the type of new records only, so this lead stays a lead" in outcome.reason
+
+
+def test_R5_the_answer_says_why_an_existing_record_kept_its_type(new_world: Factory) -> None:
+    world = new_world()
+    contact = world.create("contact", email="cy@example.com", last_name="Cy")
+    back = world.apply(identify("cy@example.com", "m1", fsContact="false"))
+    assert back.record is not None and (back.record.entity, back.record.id) == ("contact", contact["id"])
+    assert "so this contact stays a contact" in back.reason
+    same = world.apply(identify("cy@example.com", "m2", fsContact=" TRUE "))
+    unflagged = world.apply(identify("cy@example.com", "m3", title="CEO"))
+    assert "stays" not in same.reason and "stays" not in unflagged.reason
 
 
 def test_R5_suite_accounts_create_contacts_only(new_world: Factory) -> None:
