@@ -7,7 +7,14 @@ and returns an :class:`Outcome`. ``simulator.freshsales`` uses this package; it 
 
 from simulator.integration.crm import CRM, CRMConflict, CustomField, Entity, FieldType, RecordRef
 from simulator.integration.mapping import MappedTraits, is_fs_contact, map_traits, snake_case
-from simulator.integration.message import Problem, check_message, event_time, is_email, normalize_email
+from simulator.integration.message import (
+    Problem,
+    check_message,
+    event_time,
+    is_email,
+    json_kind,
+    normalize_email,
+)
 from simulator.integration.outcome import IgnoredTrait, Outcome, Result
 from simulator.integration.rules import activity_for, apply, match_record, timeline_time
 
@@ -29,6 +36,7 @@ __all__ = [
     "event_time",
     "is_email",
     "is_fs_contact",
+    "json_kind",
     "map_traits",
     "match_record",
     "normalize_email",

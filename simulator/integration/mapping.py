@@ -21,6 +21,7 @@ from datetime import date, datetime
 from typing import Any
 
 from simulator.integration.crm import CustomField, Entity
+from simulator.integration.message import json_kind
 from simulator.integration.outcome import IgnoredTrait
 
 __all__ = [
@@ -128,10 +129,6 @@ def _text(value: Any) -> str | None:
     return None
 
 
-def _kind(value: Any) -> str:
-    return {bool: "a boolean", dict: "an object", list: "an array", str: "a string"}.get(type(value), "a number")
-
-
 def _custom_value(value: Any, spec: CustomField) -> tuple[bool, Any]:
     """Whether ``value`` fits the custom field ``spec``, and the value as stored."""
     field_type = spec.type
@@ -162,7 +159,7 @@ def _map_company(value: Any, ignored: list[IgnoredTrait]) -> dict[str, Any] | No
     if isinstance(value, str):
         return {"name": value} if value.strip() else None
     if not isinstance(value, dict):
-        ignored.append(IgnoredTrait("company", f"company must be a name or an object, not {_kind(value)}"))
+        ignored.append(IgnoredTrait("company", f"company must be a name or an object, not {json_kind(value)}"))
         return None
     company: dict[str, Any] = {}
     for key, part in value.items():
@@ -186,7 +183,7 @@ def _map_address(value: Any, fields: dict[str, Any], ignored: list[IgnoredTrait]
         fields["address"] = _text(value)
         return
     if not isinstance(value, dict):
-        ignored.append(IgnoredTrait("address", f"address must be an object or a text, not {_kind(value)}"))
+        ignored.append(IgnoredTrait("address", f"address must be an object or a text, not {json_kind(value)}"))
         return
     for key, part in value.items():
         if part is None:
@@ -236,12 +233,12 @@ def map_traits(
                 reason = f"{value!r} is not one of the choices of dropdown '{target}': {', '.join(spec.choices)}"
                 ignored.append(IgnoredTrait(key, reason))
             else:
-                reason = f"custom field '{target}' is a {spec.type} field; got {_kind(value)}"
+                reason = f"custom field '{target}' is a {spec.type} field; got {json_kind(value)}"
                 ignored.append(IgnoredTrait(key, reason))
         elif target in STANDARD_FIELDS:
             text = _text(value)
             if text is None:
-                ignored.append(IgnoredTrait(key, f"'{target}' holds text; got {_kind(value)}"))
+                ignored.append(IgnoredTrait(key, f"'{target}' holds text; got {json_kind(value)}"))
             else:
                 fields[target] = text
         else:

@@ -24,6 +24,7 @@ __all__ = [
     "check_message",
     "event_time",
     "is_email",
+    "json_kind",
     "normalize_email",
 ]
 
@@ -78,7 +79,8 @@ def event_time(message: Mapping[str, Any], received_at: datetime) -> datetime:
     return received_at.astimezone(UTC)
 
 
-def _kind(value: Any) -> str:
+def json_kind(value: Any) -> str:
+    """How a JSON value is named in an answer: "null", "a boolean", "a number", "a string", "an array"…"""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -97,7 +99,7 @@ def _kind(value: Any) -> str:
 def _optional_object(message: Mapping[str, Any], name: str) -> Problem | None:
     value = message.get(name)
     if value is not None and not isinstance(value, dict):
-        return Problem(400, name, f"'{name}' must be an object, not {_kind(value)}")
+        return Problem(400, name, f"'{name}' must be an object, not {json_kind(value)}")
     return None
 
 
@@ -106,7 +108,7 @@ def _optional_id(message: Mapping[str, Any], name: str) -> Problem | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        return Problem(400, name, f"'{name}' must be a string, not {_kind(value)}")
+        return Problem(400, name, f"'{name}' must be a string, not {json_kind(value)}")
     if not value.strip():
         return Problem(400, name, f"'{name}' must not be empty")
     return None
@@ -118,7 +120,7 @@ def check_message(message: Any) -> Problem | None:
     ``type`` is checked first: a screen, group or alias is answered 501 whatever else it holds (R9).
     """
     if not isinstance(message, dict):
-        return Problem(400, "body", f"the body must be one Segment message (a JSON object), not {_kind(message)}")
+        return Problem(400, "body", f"the body must be one Segment message (a JSON object), not {json_kind(message)}")
     kind = message.get("type")
     if not isinstance(kind, str) or not kind:
         return Problem(400, "type", f"'type' is required and must be one of {', '.join(SUPPORTED_TYPES)}")
@@ -159,7 +161,7 @@ def check_message(message: Any) -> Problem | None:
         if value is None:
             continue
         if not isinstance(value, str):
-            return Problem(400, name, f"'{name}' must be an ISO-8601 string, not {_kind(value)}")
+            return Problem(400, name, f"'{name}' must be an ISO-8601 string, not {json_kind(value)}")
         try:
             _parse_time(value)
         except ValueError:
@@ -179,11 +181,11 @@ def _check_type_fields(kind: str, message: Mapping[str, Any]) -> Problem | None:
         if event is None:
             return Problem(400, "event", "a track message needs an 'event' name")
         if not isinstance(event, str) or not event.strip():
-            return Problem(400, "event", f"'event' must be a non-empty string, not {_kind(event)}")
+            return Problem(400, "event", f"'event' must be a non-empty string, not {json_kind(event)}")
         return _optional_object(message, "properties")
     # page
     for name in ("name", "category"):
         value = message.get(name)
         if value is not None and not isinstance(value, str):
-            return Problem(400, name, f"'{name}' must be a string, not {_kind(value)}")
+            return Problem(400, name, f"'{name}' must be a string, not {json_kind(value)}")
     return _optional_object(message, "properties")

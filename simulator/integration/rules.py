@@ -23,7 +23,7 @@ from typing import Any
 
 from simulator.integration.crm import CRM, CRMConflict, Entity, RecordRef
 from simulator.integration.mapping import is_fs_contact, map_traits
-from simulator.integration.message import check_message, event_time, is_email, normalize_email
+from simulator.integration.message import check_message, event_time, is_email, json_kind, normalize_email
 from simulator.integration.outcome import IgnoredTrait, Outcome
 
 __all__ = ["activity_for", "apply", "match_record", "timeline_time"]
@@ -180,7 +180,12 @@ def _identify_by_database_id(user_id: str, traits: Mapping[str, Any], crm: CRM, 
             record=existing, ignored=tuple(ignored), rule="R6",
         )
     email = traits.get("email")
-    if not isinstance(email, str) or not email.strip():
+    if email is not None and not isinstance(email, str):
+        return Outcome(
+            "rejected", 400, f"traits.email must be an email address (a string), not {json_kind(email)}",
+            field="traits.email", ignored=tuple(ignored), rule="R6",
+        )
+    if email is None or not email.strip():
         return Outcome(
             "rejected", 400,
             f"traits.email is required when the userId is not an email (userId {user_id!r} is a database id)",

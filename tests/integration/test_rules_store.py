@@ -108,7 +108,8 @@ def test_R6_db_id_with_a_taken_email_is_rejected_and_changes_nothing(new_world: 
 
 def test_R6_db_id_needs_traits_email(new_world: Factory) -> None:
     world = new_world()
-    for traits, words in (({}, "required"), ({"email": "not-an-email"}, "not an email")):
+    for traits, words in (({}, "required"), ({"email": "not-an-email"}, "not an email"),
+                          ({"email": ["a@example.com"]}, "must be an email address (a string), not an array")):
         outcome = world.apply(identify("42", f"m-{words}", **traits))
         assert (outcome.status, outcome.field) == (400, "traits.email")
         assert words in outcome.reason
