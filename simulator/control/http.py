@@ -6,11 +6,12 @@ status code, so a test in any language gets an answer it can act on.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+
+from simulator import strictjson
 
 __all__ = ["ControlError", "control_error_response", "field", "read_json_object"]
 
@@ -35,11 +36,9 @@ async def read_json_object(request: Request, *, allow_empty: bool = False) -> di
             return {}
         raise ControlError(400, "the request body is empty: send a JSON object")
     try:
-        body = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        body = strictjson.loads(raw)
+    except strictjson.NotJSON as error:
         raise ControlError(400, f"the request body is not valid JSON: {error}") from error
-    except RecursionError:
-        raise ControlError(400, "the request body is not valid JSON: it is nested too deeply") from None
     if not isinstance(body, dict):
         raise ControlError(400, f"the request body must be a JSON object, not {type(body).__name__}")
     return body

@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import math
 import zlib
 from collections.abc import Callable
 from typing import Any
@@ -24,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
+from simulator import strictjson
 from simulator.segment.pipeline import IngestResult
 from simulator.segment.spec import MAX_BATCH_BYTES, MAX_MESSAGE_BYTES, MESSAGE_TYPES
 
@@ -95,23 +95,11 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return raw
 
 
-def _not_json_number(text: str) -> float:
-    raise ValueError(f"{text} is not a JSON number")
-
-
-def _finite(text: str) -> float:
-    number = float(text)
-    if not math.isfinite(number):
-        raise ValueError(f"{text} is out of range for a JSON number")
-    return number
-
-
 def _parse(raw: bytes) -> dict[str, Any]:
-    # Python's json accepts NaN, Infinity and 1e999 (as inf); JSON and Segment's edge do not, and such
-    # a value stored in the logs would make every later read of them fail.
+    # Strict: NaN or 1e999 stored in the logs would make every later read of them fail.
     try:
-        body = json.loads(raw, parse_constant=_not_json_number, parse_float=_finite)
-    except (ValueError, UnicodeDecodeError) as error:
+        body = strictjson.loads(raw)
+    except strictjson.NotJSON as error:
         raise TrackingError(400, "invalid_json", f"Invalid JSON: {error}") from error
     if not isinstance(body, dict):
         raise TrackingError(400, "invalid_json", f"the body must be a JSON object, not {type(body).__name__}")
