@@ -22,6 +22,7 @@ from starlette.routing import BaseRoute, Route
 from simulator.control.http import ControlError, field, read_json_object
 from simulator.freshsales.accounts import Account
 from simulator.freshsales.forced_failures import ForcedFailures
+from simulator.segment.workspace import WorkspaceError
 
 if TYPE_CHECKING:
     from simulator.app import Simulator
@@ -58,16 +59,16 @@ def routes(sim: Simulator) -> list[BaseRoute]:
         try:
             updated = sim.freshsales.enable_segment(account.subdomain, source=source.strip(), via="freshsales")
         except Exception as error:
-            # The hand-over failed half way (Segment has no such source): the flow never completed, so
-            # the toggle goes back to what it was, with a history entry saying why.
+            # The hand-over failed half way: the flow never completed, so the toggle goes back to what it
+            # was, with a history entry saying why — whatever the cause.
             sim.freshsales.accounts.set_segment_toggle(
                 account.subdomain, was_enabled, source=source.strip(), via="freshsales (hand-over to Segment failed)"
             )
-            status = getattr(error, "status_code", None) or getattr(error, "status", None) or 400
-            detail = getattr(error, "message", None) or str(error)
+            if not isinstance(error, WorkspaceError):
+                raise  # a bug, not a refusal by Segment: let it be a 500 with its traceback, not a tidy 400
             raise ControlError(
-                int(status), f"Segment could not take the hand-over for source {source.strip()!r}: {detail}; "
-                f"the Segment toggle of '{account.subdomain}' stays {'on' if was_enabled else 'off'}"
+                error.status_code, f"Segment could not take the hand-over for source {source.strip()!r}: "
+                f"{error.message}; the Segment toggle of '{account.subdomain}' stays {'on' if was_enabled else 'off'}"
             ) from error
         return JSONResponse({
             **_toggle_json(updated),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 from fs_world import API_KEY, SUBDOMAIN, Delivery
 from starlette.testclient import TestClient
 
@@ -38,6 +39,21 @@ def test_R2_enable_needs_a_source_that_segment_has(acme: Simulator, client: Test
     assert account.segment_enabled is False
     no_account = client.post("/_sim/accounts/globex/segment/enable", json={"source": "web"})
     assert no_account.status_code == 404
+
+
+def test_R2_a_hand_over_that_breaks_puts_the_toggle_back_and_is_not_disguised(
+    acme: Simulator, client: TestClient
+) -> None:
+    def broken(**_: Any) -> None:
+        raise RuntimeError("a bug in the hand-over")
+
+    acme.freshsales.on_segment_enabled(broken)
+    client.post("/_sim/sources", json={"name": "web", "write_key": "wk-web"})
+    with pytest.raises(RuntimeError, match="a bug in the hand-over"):
+        client.post(f"/_sim/accounts/{SUBDOMAIN}/segment/enable", json={"source": "web"})
+    account = acme.freshsales.accounts.require(SUBDOMAIN)
+    assert account.segment_enabled is False
+    assert account.segment_history[-1]["via"] == "freshsales (hand-over to Segment failed)"
 
 
 def test_R1_toggle_state_and_history_show_in_state_and_on_the_account(acme: Simulator, client: TestClient) -> None:
