@@ -68,12 +68,16 @@ def emails(draw: st.DrawFn) -> str:
 
 
 @st.composite
+def _mixed_case(draw: st.DrawFn, email: str) -> str:
+    flips = draw(st.lists(st.booleans(), min_size=len(email), max_size=len(email)))
+    return "".join(ch.upper() if flip else ch for ch, flip in zip(email, flips, strict=True))
+
+
+@st.composite
 def email_variants(draw: st.DrawFn, email: str) -> str:
     """The same address as a user might type it: any letter's case flipped, spaces around it (R4)."""
-    flips = draw(st.lists(st.booleans(), min_size=len(email), max_size=len(email)))
-    mixed = "".join(ch.upper() if flip else ch for ch, flip in zip(email, flips, strict=True))
     pad = draw(st.sampled_from(["", " ", "  ", "\t"]))
-    return pad + mixed + draw(st.sampled_from(["", " ", "\n"]))
+    return pad + draw(_mixed_case(email)) + draw(st.sampled_from(["", " ", "\n"]))
 
 
 def db_ids() -> st.SearchStrategy[str]:
@@ -185,7 +189,8 @@ def traits(draw: st.DrawFn, *, email: str | None = None, fs_contact: bool | None
 
 
 def _user_ids() -> st.SearchStrategy[str]:
-    return st.one_of(emails(), db_ids())
+    # Emails as typed into sign-up forms come in any case (R4 compares them case-insensitively).
+    return st.one_of(emails(), emails().flatmap(_mixed_case), db_ids())
 
 
 @st.composite

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import given
+from hypothesis import find, given
 from hypothesis import strategies as st
 
 from simulator import strategies as fs
@@ -44,3 +44,10 @@ def test_db_ids_never_look_like_emails(db_id: str) -> None:
 @given(fs.traits(fs_contact=True))
 def test_forced_fs_contact_flag_is_truthy(traits: dict[str, Any]) -> None:
     assert is_fs_contact(traits)
+
+
+def test_default_messages_carry_emails_in_mixed_case_and_database_ids() -> None:
+    mixed = find(fs.supported_messages(), lambda m: is_email(str(m["userId"])) and m["userId"] != m["userId"].lower())
+    assert mixed["userId"].lower() != mixed["userId"]
+    database = find(fs.identify_messages(), lambda m: not is_email(m["userId"]))
+    assert is_email(database["traits"]["email"])
