@@ -53,12 +53,6 @@ class ProcessedMessages:
             if self._index.first((account, message_id)) is None:
                 self._db.insert(self._table, {"account": account, "message_id": message_id, "answer": dict(answer)})
 
-    def count(self, account: str | None = None) -> int:
-        with self._db.lock:
-            if account is None:
-                return len(self._table)
-            return sum(1 for doc in self._table.all() if doc["account"] == account)
-
 
 def _ref(found: FoundRecord | None) -> RecordRef | None:
     if found is None:

@@ -156,7 +156,3 @@ class ForcedFailures:
             "retry_after": doc["retry_after"],
             "answered": doc["answered"],
         }
-
-    def all(self) -> list[dict[str, Any]]:
-        with self._db.lock:
-            return [self._public(dict(doc)) for doc in self._table.all()]
