@@ -204,6 +204,8 @@ def test_any_json_body_gets_a_json_answer_never_a_server_error(sim: Simulator, c
     response = Delivery(client).send(body)
     assert response.status_code in (200, 202, 400, 501), response.text
     assert isinstance(response.json()["message"], str) and response.json()["message"]
+    if response.status_code in (400, 501):
+        assert snapshot(sim, SUBDOMAIN) == {}, "a refused message changed stored data"
     assert client.get("/_sim/health").status_code == 200
 
 
