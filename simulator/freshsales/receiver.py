@@ -27,6 +27,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
+from simulator import strictjson
 from simulator.freshsales.accounts import Account
 from simulator.freshsales.crm_adapter import FreshsalesCRM, ProcessedMessages
 from simulator.freshsales.forced_failures import ForcedFailures
@@ -95,11 +96,6 @@ def _settings_subdomain(request: Request) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _reject_constant(name: str) -> Any:
-    # Python's json accepts NaN and Infinity; JSON does not, and no Freshsales field could hold them.
-    raise ValueError(f"{name} is not a JSON value")
-
-
 class SegmentReceiver:
     """The endpoint's logic, bound to one :class:`Freshsales`."""
 
@@ -141,13 +137,10 @@ class SegmentReceiver:
             return JSONResponse({"message": forced.message}, status_code=forced.status, headers=headers)
         if not account.segment_enabled:
             return _error(403, toggle_off_message(account.subdomain), rule="R1")
-        raw = await request.body()
         try:
-            message = json.loads(raw, parse_constant=_reject_constant)
-        except (ValueError, UnicodeDecodeError) as error:  # JSONDecodeError is a ValueError
+            message = strictjson.loads(await request.body())
+        except strictjson.NotJSON as error:
             return _error(400, f"The body is not valid JSON: {error}", field="body")
-        except RecursionError:
-            return _error(400, "The body is not valid JSON: it is nested too deeply", field="body")
         crm = FreshsalesCRM(self._fs, account.subdomain, self.processed)
         with self._fs.db.transaction():
             # Re-read under the lock: a toggle switched off a moment ago must win (R1).

@@ -212,7 +212,8 @@ def test_any_json_body_gets_a_json_answer_never_a_server_error(sim: Simulator, c
 def test_json_that_python_reads_but_json_forbids_is_400(acme: Simulator, delivery: Delivery) -> None:
     switch_on(acme)
     for raw in (b"[" * 100_000 + b"]" * 100_000,
-                b'{"type": "identify", "userId": "a@example.com", "messageId": "m1", "traits": {"cfScore": NaN}}'):
+                b'{"type": "identify", "userId": "a@example.com", "messageId": "m1", "traits": {"cfScore": NaN}}',
+                b'{"type": "identify", "userId": "a@example.com", "messageId": "m1", "traits": {"cfScore": 1e999}}'):
         response = delivery.http.post("/integrations/segment", content=raw, headers=delivery.headers())
         assert (response.status_code, response.json()["field"]) == (400, "body")
     assert snapshot(acme, SUBDOMAIN) == {}
