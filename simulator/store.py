@@ -25,7 +25,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Hashable, Iterator, Mapping, MutableMapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from tinydb import TinyDB
 from tinydb.storages import MemoryStorage, Storage
@@ -138,6 +138,10 @@ class InPlaceTable(Table):
         self._storage.write(tables)
         self.clear_cache()
 
+    def put(self, doc_id: int, document: Mapping[str, Any]) -> None:
+        """Store ``document`` whole under ``doc_id`` in one write (``Table.update`` would merge keys)."""
+        self._update_table(lambda table: table.__setitem__(doc_id, dict(document)))
+
 
 class Index:
     """A dict from a key to the ids of the documents that have it, kept beside one table.
@@ -218,7 +222,7 @@ class Database:
         else:
             self._db = _FssimTinyDB(self.path, storage=AtomicJSONStorage)
         self.lock = threading.RLock()
-        self._indexes: list[Index] = []
+        self._indexes: dict[str, list[Index]] = {}  # by table name: writes touch only their own
         self._next_ids: dict[str, int] = {}
 
     @property
@@ -233,14 +237,14 @@ class Database:
     def index(self, table: Table, key_of: Callable[[Mapping[str, Any]], Hashable | None]) -> Index:
         with self.lock:
             index = Index(table, key_of)
-            self._indexes.append(index)
+            self._indexes.setdefault(table.name, []).append(index)
             return index
 
     def multi_index(self, table: Table, keys_of: Callable[[Mapping[str, Any]], Any]) -> MultiIndex:
         """Like :meth:`index`, for documents with several keys each (``keys_of`` returns an iterable)."""
         with self.lock:
             index = MultiIndex(table, keys_of)
-            self._indexes.append(index)
+            self._indexes.setdefault(table.name, []).append(index)
             return index
 
     @contextlib.contextmanager
@@ -263,9 +267,8 @@ class Database:
             new_id = self._allocate_id(table) if doc_id is None else doc_id
             table.insert(Document(dict(document), doc_id=new_id))
             self._next_ids[table.name] = max(self._next_ids.get(table.name, 1), new_id + 1)
-            for index in self._indexes:
-                if index.table.name == table.name:
-                    index.add(document, new_id)
+            for index in self._indexes.get(table.name, ()):
+                index.add(document, new_id)
             return new_id
 
     def _allocate_id(self, table: Table) -> int:
@@ -281,24 +284,19 @@ class Database:
             old = table.get(doc_id=doc_id)
             if old is None:
                 raise KeyError(doc_id)
-            for index in self._indexes:
-                if index.table.name == table.name:
-                    index.remove(old, doc_id)
-            # Table.update merges keys; a replace must also drop keys that are gone.
-            table.remove(doc_ids=[doc_id])
-            table.insert(Document(dict(document), doc_id=doc_id))
-            for index in self._indexes:
-                if index.table.name == table.name:
-                    index.add(document, doc_id)
+            for index in self._indexes.get(table.name, ()):
+                index.remove(old, doc_id)
+            cast(InPlaceTable, table).put(doc_id, document)  # every table here is one (see table_class)
+            for index in self._indexes.get(table.name, ()):
+                index.add(document, doc_id)
 
     def delete(self, table: Table, doc_id: int) -> Mapping[str, Any] | None:
         with self.transaction():
             old = table.get(doc_id=doc_id)
             if old is None:
                 return None
-            for index in self._indexes:
-                if index.table.name == table.name:
-                    index.remove(old, doc_id)
+            for index in self._indexes.get(table.name, ()):
+                index.remove(old, doc_id)
             table.remove(doc_ids=[doc_id])
             return old
 
@@ -307,8 +305,9 @@ class Database:
         with self.transaction():
             self._db.drop_tables()
             self._next_ids.clear()
-            for index in self._indexes:
-                index.rebuild()
+            for indexes in self._indexes.values():
+                for index in indexes:
+                    index.rebuild()
 
     def tables(self) -> set[str]:
         return self._db.tables()

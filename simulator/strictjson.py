@@ -1,5 +1,7 @@
 """Strict JSON for request bodies, shared by every API the simulator serves.
 
+Also :func:`deep_copy`, for handing out stored JSON documents without sharing them.
+
 Python's :func:`json.loads` accepts ``NaN``, ``Infinity`` and ``1e999`` (read as ``inf``) and raises
 ``RecursionError`` on deeply nested input. None of that is JSON: stored, such a value makes every later
 answer that contains it invalid JSON, and an uncaught ``RecursionError`` is a 500. Each API turns
@@ -12,7 +14,7 @@ import json
 import math
 from typing import Any
 
-__all__ = ["NotJSON", "loads"]
+__all__ = ["NotJSON", "deep_copy", "loads"]
 
 
 class NotJSON(ValueError):
@@ -39,3 +41,16 @@ def loads(raw: bytes | str) -> Any:
         raise NotJSON(str(error)) from error
     except RecursionError:
         raise NotJSON("it is nested too deeply") from None
+
+
+def deep_copy(value: Any) -> Any:
+    """A deep copy of a JSON value (objects, arrays, scalars).
+
+    Several times faster than :func:`copy.deepcopy`, which keeps a memo for cycles and shared objects
+    that JSON documents cannot have; records are copied on every read, so this sits on the hot path.
+    """
+    if isinstance(value, dict):
+        return {key: deep_copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [deep_copy(item) for item in value]
+    return value

@@ -7,9 +7,9 @@ Simulator policy: only ``Lead`` and ``Contact`` targets exist here (no deals or 
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
+from simulator import strictjson
 from simulator.clock import Clock, isoformat, parse_iso
 from simulator.freshsales.errors import NotFoundError, ValidationError
 from simulator.freshsales.ids import IdSequence
@@ -62,12 +62,12 @@ class Engagements:
             doc = self._tables[kind].get(doc_id=item_id) if isinstance(item_id, int) and item_id > 0 else None
             if not isinstance(doc, dict) or doc["_account"] != account:
                 raise NotFoundError(f"{kind.replace('_', ' ').capitalize()} {item_id} not found")
-            return {k: copy.deepcopy(v) for k, v in doc.items() if not k.startswith("_")}
+            return {k: strictjson.deep_copy(v) for k, v in doc.items() if not k.startswith("_")}
 
     def list(self, account: str, kind: str) -> list[dict[str, Any]]:
         with self._db.lock:
             docs = [doc for doc in self._tables[kind].all() if doc["_account"] == account]
-            return [{k: copy.deepcopy(v) for k, v in doc.items() if not k.startswith("_")}
+            return [{k: strictjson.deep_copy(v) for k, v in doc.items() if not k.startswith("_")}
                     for doc in sorted(docs, key=lambda d: d["id"])]
 
     def delete(self, account: str, kind: str, item_id: int) -> dict[str, Any]:
@@ -82,7 +82,7 @@ class Engagements:
             "action_type": kind, "user_activity": True, "actionable_type": name, "actionable_id": item["id"],
             "action_data": {"name": item.get("title") or item.get("description"), f"{kind}_id": item["id"]},
         })
-        return copy.deepcopy(item)
+        return strictjson.deep_copy(item)
 
     def _name(self, account: str, entity: str, item: dict[str, Any]) -> str | None:
         return self._records.get(account, entity, item["targetable_id"]).get("display_name")

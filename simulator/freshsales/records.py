@@ -10,12 +10,12 @@ that depends on it can never interleave with another request's.
 
 from __future__ import annotations
 
-import copy
 import math
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any, NamedTuple
 
+from simulator import strictjson
 from simulator.clock import Clock, isoformat, parse_iso
 from simulator.freshsales.accounts import Account, Accounts
 from simulator.freshsales.errors import ModuleUnavailableError, NotFoundError, ValidationError
@@ -174,7 +174,7 @@ class Records:
         with self._db.transaction():
             owner = self._account(account, entity)
             current = self._doc(owner, entity, record_id)
-            doc = self._build(owner, entity, copy.deepcopy(current), payload, creating=False, own_id=record_id)
+            doc = self._build(owner, entity, strictjson.deep_copy(current), payload, creating=False, own_id=record_id)
             changes = _changes(current, doc)
             if changes:
                 doc["updated_at"] = isoformat(self._clock.now())

@@ -6,8 +6,9 @@ entity) that :func:`public` strips; so what a client reads is exactly what is st
 
 from __future__ import annotations
 
-import copy
 from typing import Any
+
+from simulator import strictjson
 
 __all__ = ["ENTITY_TYPES", "PLURALS", "blank_record", "display_name", "links", "public"]
 
@@ -37,7 +38,7 @@ _CONTACT: dict[str, Any] = {
 
 def blank_record(entity: str, record_id: int) -> dict[str, Any]:
     extra = _LEAD if entity == "lead" else _CONTACT
-    return {"id": record_id, **copy.deepcopy(_COMMON), **copy.deepcopy(extra)}
+    return {"id": record_id, **strictjson.deep_copy(_COMMON), **strictjson.deep_copy(extra)}
 
 
 def display_name(record: dict[str, Any]) -> str | None:
@@ -62,6 +63,6 @@ def links(entity: str, record_id: int, product: str) -> dict[str, str]:
 
 def public(doc: dict[str, Any], product: str) -> dict[str, Any]:
     """The record as the API returns it: a deep copy (callers may change it freely) without ``_`` keys."""
-    record = {key: copy.deepcopy(value) for key, value in doc.items() if not key.startswith("_")}
+    record = {key: strictjson.deep_copy(value) for key, value in doc.items() if not key.startswith("_")}
     record["links"] = links(doc["_entity"], record["id"], product)
     return record

@@ -9,12 +9,12 @@ timestamp, so a late retry still lands in its place (R8).
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from simulator import strictjson
 from simulator.clock import Clock, isoformat, parse_iso
 from simulator.freshsales.errors import NotFoundError, ValidationError
 from simulator.freshsales.ids import IdSequence
@@ -76,7 +76,7 @@ class Timeline:
             "composite_id": f"{ENTITY_TYPES[entity]}-{record_id}-{activity_id}",
             "automation": False,
             "action_data": {},
-            **copy.deepcopy({k: v for k, v in activity.items() if k != "created_at"}),
+            **strictjson.deep_copy({k: v for k, v in activity.items() if k != "created_at"}),
             "created_at": isoformat(moment),
         }
         self._db.insert(self._table, {
@@ -96,7 +96,7 @@ class Timeline:
         with self._db.lock:
             docs = [self._table.get(doc_id=doc_id) for doc_id in self._by_owner.ids((account, entity, record_id))]
             found = sorted((doc for doc in docs if isinstance(doc, dict)), key=lambda doc: (doc["_at"], doc["id"]))
-            return [{k: copy.deepcopy(v) for k, v in doc.items() if not k.startswith("_")} for doc in found]
+            return [{k: strictjson.deep_copy(v) for k, v in doc.items() if not k.startswith("_")} for doc in found]
 
     def move(self, account: str, source: tuple[str, int], target: tuple[str, int], name: str | None) -> None:
         """Carry a converted lead's history over to its contact (simulator policy: nothing is lost)."""
