@@ -60,11 +60,12 @@ class Segment:
         source = self.workspace.source_by_key(write_key)
         if source is None:
             if self.strict:
-                raise TrackingError(401, "invalid_write_key", "Unknown write key: no source has it "
+                raise TrackingError(401, "invalid_write_key", f"Unknown write key {write_key!r}: no source has it "
                                     "(strict mode; the real Segment edge would answer 200 and drop the events)")
+            # Naming the key makes a typo visible at a glance; in a local simulator it is no secret.
             return self.pipeline.drop(items, path=path, source=None, code="invalid_write_key",
-                                      reason="no source has this write key; Segment answers 200 and drops the "
-                                             "events (create the source with POST /_sim/sources)")
+                                      reason=f"no source has this write key ({write_key!r}); Segment answers 200 and "
+                                             "drops the events (create the source with POST /_sim/sources)")
         if not source.get("enabled", True):
             return self.pipeline.drop(items, path=path, source=source["name"], code="source_disabled",
                                       reason=f"source {source['name']!r} is disabled")
