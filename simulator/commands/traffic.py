@@ -143,6 +143,8 @@ def send(file: TextIO, host: str, write_keys: tuple[str, ...], batch_size: int, 
     console = Console(stderr=True)
     summary = SendSummary()
     started = time.perf_counter()
+    unreachable: str | None = None
+    tried = 0
     columns = (TextColumn("sending"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with httpx.Client(timeout=timeout) as client, Progress(*columns, console=console) as progress:
         task = progress.add_task("send", total=len(messages))
@@ -150,8 +152,11 @@ def send(file: TextIO, host: str, write_keys: tuple[str, ...], batch_size: int, 
             try:
                 answer = _post(client, host, key, batch, use_gzip)
             except httpx.HTTPError as error:
-                raise click.ClickException(f"cannot reach {host}: {error}") from error
+                # Stop, but still say what did get through: the user must know what to send again.
+                unreachable = f"cannot reach {host}: {error or type(error).__name__}"
+                break
             summary.batches += 1
+            tried += len(batch)
             if answer.status_code == 200:
                 summary.messages += len(batch)
             else:
@@ -166,5 +171,7 @@ def send(file: TextIO, host: str, write_keys: tuple[str, ...], batch_size: int, 
                   f"to {escape(host)} in {summary.seconds:.2f} s ({rate:.0f} messages/s)", soft_wrap=True)
     for reason, count in summary.failures.items():
         console.print(f"[red]{count} batch(es) refused: {escape(reason)}[/red]", soft_wrap=True)
+    if unreachable is not None:
+        raise click.ClickException(f"{unreachable}; the last {len(messages) - tried} messages were not sent")
     if summary.failed_batches:
         raise SystemExit(1)

@@ -99,3 +99,19 @@ def test_a_channel_without_a_key_names_the_way_to_give_one(tmp_path: Path) -> No
     result = CliRunner().invoke(cli, ["send", str(lines), "--host", "http://127.0.0.1:1", "--write-key", "web=k"])
     assert result.exit_code == 1
     assert "no --write-key for channel 'tv': give a default --write-key KEY" in result.output
+
+
+def test_an_unreachable_host_stops_with_what_was_and_was_not_sent(tmp_path: Path) -> None:
+    from simulator.server import bind_listener
+
+    messages = tmp_path / "messages.jsonl"
+    messages.write_text("".join(json.dumps(m) + "\n" for m in generate(users=3, seed=7)))
+    total = len(messages.read_text().splitlines())
+    with bind_listener("127.0.0.1", 0) as closed:  # bound but never listening: connections are refused
+        port = closed.getsockname()[1]
+        result = CliRunner().invoke(cli, ["send", str(messages), "--host", f"http://127.0.0.1:{port}",
+                                          "--write-key", "k"])
+    assert result.exit_code != 0
+    assert f"sent 0 of {total} messages" in result.output
+    assert f"cannot reach http://127.0.0.1:{port}" in result.output
+    assert f"the last {total} messages were not sent" in result.output
