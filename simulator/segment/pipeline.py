@@ -44,6 +44,15 @@ def _who(message: Any) -> dict[str, Any]:
     }
 
 
+def _event_entry(message: Any, *, received_at: str, path: str, source: str | None, status: str,
+                 code: str | None = None, reason: str | None = None,
+                 warnings: list[str] | None = None) -> dict[str, Any]:
+    """An event-log entry. The one place they are made, so every entry has the same keys whatever became
+    of the message (docs/segment.md §7); an accepted one gets its ``destinations`` once routed."""
+    return {**_who(message), "received_at": received_at, "path": path, "source": source, "status": status,
+            "code": code, "reason": reason, "warnings": warnings or [], "destinations": [], "message": message}
+
+
 class Pipeline:
     def __init__(self, db: Database, clock: Clock, workspace: Workspace, dedupe: Deduplicator,
                  events: EventLog, deliveries: DeliveryLog) -> None:
@@ -56,12 +65,11 @@ class Pipeline:
 
     def drop(self, items: list[Any], *, path: str, source: str | None, code: str, reason: str) -> IngestResult:
         """Log every message of a request Segment answered 200 for but will not process."""
-        received_at = self.clock.now()
+        received_at = iso_ms(self.clock.now())
         with self.db.transaction():
             for item in items or [None]:
-                self.events.add({**_who(item), "received_at": iso_ms(received_at), "path": path,
-                                 "source": source, "status": "dropped", "code": code, "reason": reason,
-                                 "warnings": [], "destinations": [], "message": item})
+                self.events.add(_event_entry(item, received_at=received_at, path=path, source=source,
+                                             status="dropped", code=code, reason=reason))
         return IngestResult(dropped=len(items))
 
     def ingest(self, items: list[Any], batch: dict[str, Any], *, path: str, source: dict[str, Any]) -> IngestResult:
@@ -70,10 +78,9 @@ class Pipeline:
         received_at = self.clock.now()
         with self.db.transaction():
             if not items:
-                self.events.add({**_who(None), "received_at": iso_ms(received_at), "path": path,
-                                 "source": source["name"], "status": "discarded", "code": "empty_batch",
-                                 "reason": "the batch contained no messages", "warnings": [], "destinations": [],
-                                 "message": None})
+                self.events.add(_event_entry(None, received_at=iso_ms(received_at), path=path,
+                                             source=source["name"], status="discarded", code="empty_batch",
+                                             reason="the batch contained no messages"))
             destinations = self.workspace.destinations_of(source["name"])
             for item in items:
                 self._one(item, batch, path, source, destinations, received_at, result)
@@ -81,28 +88,26 @@ class Pipeline:
 
     def _one(self, item: Any, batch: dict[str, Any], path: str, source: dict[str, Any],
              destinations: list[dict[str, Any]], received_at: datetime, result: IngestResult) -> None:
-        # Every entry has the same keys, whatever became of the message (docs/segment.md §7).
-        base = {"received_at": iso_ms(received_at), "path": path, "source": source["name"], "warnings": []}
+        where = {"received_at": iso_ms(received_at), "path": path, "source": source["name"]}
         message = merge_batch_fields(item, batch) if isinstance(item, dict) else item
         discard = validate(message)
         if discard is not None:
             result.discarded += 1
-            self.events.add({**_who(message), **base, "status": "discarded", "code": discard.code,
-                             "reason": discard.reason, "destinations": [], "message": message})
+            self.events.add(_event_entry(message, **where, status="discarded", code=discard.code,
+                                         reason=discard.reason))
             return
         enriched, warnings = enrich(message, received_at=received_at, source_kind=source.get("kind"))
         first_seen = self.dedupe.first_seen(enriched["messageId"], received_at.timestamp())
         if first_seen is not None:
             result.duplicates += 1
-            self.events.add({**_who(enriched), **base, "status": "duplicate", "code": "duplicate_message_id",
-                             "reason": f"messageId {enriched['messageId']!r} was already received at "
-                                       f"{iso_ms(datetime.fromtimestamp(first_seen, tz=received_at.tzinfo))}"
-                                       " (24 h de-duplication window)",
-                             "warnings": warnings, "destinations": [], "message": enriched})
+            self.events.add(_event_entry(
+                enriched, **where, status="duplicate", code="duplicate_message_id", warnings=warnings,
+                reason=f"messageId {enriched['messageId']!r} was already received at "
+                       f"{iso_ms(datetime.fromtimestamp(first_seen, tz=received_at.tzinfo))}"
+                       " (24 h de-duplication window)"))
             return
         result.accepted += 1
-        event_id = self.events.add({**_who(enriched), **base, "status": "accepted", "code": None, "reason": None,
-                                    "warnings": warnings, "destinations": [], "message": enriched})
+        event_id = self.events.add(_event_entry(enriched, **where, status="accepted", warnings=warnings))
         routed = []
         for verdict in route(enriched, destinations):
             destination = verdict.destination
