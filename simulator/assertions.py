@@ -64,9 +64,6 @@ class Assertions:
     def find(self, email: str, account: str | None = None) -> tuple[str, dict[str, Any]] | None:
         raise NotImplementedError
 
-    def find_by_external_id(self, external_id: str, account: str | None = None) -> tuple[str, dict[str, Any]] | None:
-        raise NotImplementedError
-
     def leads(self, account: str | None = None) -> list[dict[str, Any]]:
         raise NotImplementedError
 

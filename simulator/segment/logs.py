@@ -129,11 +129,6 @@ class DeliveryLog(_Log):
     def open_count(self) -> int:
         return len(self._open.ids("open"))
 
-    def next_due(self) -> float | None:
-        with self.db.lock:
-            dues = [float(doc["due"]) for i in self._open.ids("open") if (doc := self.table.get(doc_id=i))]
-        return min(dues, default=None)
-
     def clear(self) -> None:
         with self.db.transaction():
             super().clear()

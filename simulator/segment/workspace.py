@@ -75,11 +75,8 @@ class Workspace:
 
     def source_by_key(self, write_key: str) -> dict[str, Any] | None:
         doc_id = self._by_key.first(write_key)
-        return None if doc_id is None else dict(self.sources.get(doc_id=doc_id) or {}) or None
-
-    def source_by_name(self, name: str) -> dict[str, Any] | None:
-        doc_id = self._by_name.first(name)
-        return None if doc_id is None else dict(self.sources.get(doc_id=doc_id) or {}) or None
+        doc = None if doc_id is None else self.sources.get(doc_id=doc_id)
+        return None if doc is None else dict(doc)
 
     def destinations_of(self, source: str) -> list[dict[str, Any]]:
         found = (self.destinations.get(doc_id=doc_id) for doc_id in sorted(self._by_source.ids(source)))
