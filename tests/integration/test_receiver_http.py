@@ -3,6 +3,7 @@ forced failures, and what a Freshsales client then reads through the REST API.""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
@@ -49,6 +50,10 @@ def test_R3_settings_must_name_the_keys_account(acme: Simulator, delivery: Deliv
     assert "'acme', not to 'globex'" in other.json()["message"]
     broken = delivery.send(identify("a@example.com"), **{"X-Segment-Settings": "%%%"})
     assert (broken.status_code, broken.json()["field"]) == (400, "X-Segment-Settings")
+    # Nested too deeply for Python's json module: still the same 400, not a 500.
+    nested = base64.b64encode(b"[" * 5000 + b"]" * 5000).decode()
+    deep = delivery.send(identify("a@example.com"), **{"X-Segment-Settings": nested})
+    assert (deep.status_code, deep.json()["field"]) == (400, "X-Segment-Settings")
     assert snapshot(acme, SUBDOMAIN) == {}
     # The Suite destination calls it "domain", and users paste whole hosts: both are understood.
     host = delivery.send(identify("a@example.com", "m1"),
