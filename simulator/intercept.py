@@ -74,28 +74,25 @@ _routes: list[_Route] = []
 _originals: dict[str, Any] = {}
 
 
-def _current(url: str) -> tuple[_Route | None, bool]:
-    """(route that serves ``url``, whether the innermost block refuses unknown hosts)."""
+def _route_for(method: str, url: str) -> _Route | None:
+    """The block that serves ``url``, or ``None`` to let the call through to the network.
+
+    Raises :class:`InterceptRefused` when no block serves it and the innermost one refuses others.
+    """
     host = urlsplit(url).hostname or ""
     with _lock:
-        if not _routes:
-            return None, False
-        innermost = _routes[-1]
         for route in reversed(_routes):
             if route.serves(host):
-                return route, innermost.refuse_others
-        refuse = innermost.refuse_others and not _host_matches(host, innermost.allowed)
-        return None, refuse
-
-
-def _refusal(method: str, url: str) -> InterceptRefused:
-    host = urlsplit(url).hostname or url
-    with _lock:
-        allowed = ", ".join(dict.fromkeys(pattern for route in _routes for pattern in route.hosts))
-    return InterceptRefused(
-        f"fssim interception refused {method} {url}: {host} is not a simulated host "
-        f"(served: {allowed}). Only simulated hosts are reachable inside intercept(refuse_others=True); "
-        f"pass allow_hosts=[{host!r}] to let it through (or extra_hosts=[{host!r}] to simulate it)."
+                return route
+        innermost = _routes[-1] if _routes else None
+        if innermost is None or not innermost.refuse_others or _host_matches(host, innermost.allowed):
+            return None
+        served = ", ".join(dict.fromkeys(pattern for route in _routes for pattern in route.hosts))
+    shown = urlsplit(url).hostname or url
+    raise InterceptRefused(
+        f"fssim interception refused {method} {url}: {shown} is not a simulated host "
+        f"(served: {served}). Only simulated hosts are reachable inside intercept(refuse_others=True); "
+        f"pass allow_hosts=[{shown!r}] to let it through (or extra_hosts=[{shown!r}] to simulate it)."
     )
 
 
@@ -144,10 +141,8 @@ def _requests_response(adapter: Any, prepared: Any, answer: httpx.Response) -> A
 
 
 def _patched_requests_send(adapter: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
-    route, refuse = _current(request.url)
+    route = _route_for(request.method, request.url)
     if route is None:
-        if refuse:
-            raise _refusal(request.method, request.url)
         return _originals["requests"](adapter, request, *args, **kwargs)
     outgoing = httpx.Request(
         request.method, request.url, headers=dict(request.headers), content=_request_body(request.body)
@@ -164,20 +159,16 @@ def _as_transport_response(answer: httpx.Response) -> httpx.Response:
 
 
 def _patched_httpx_send(transport: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
-    route, refuse = _current(str(request.url))
+    route = _route_for(request.method, str(request.url))
     if route is None:
-        if refuse:
-            raise _refusal(request.method, str(request.url))
         return _originals["httpx"](transport, request)
     request.read()
     return _as_transport_response(route.send(request))
 
 
 async def _patched_httpx_async_send(transport: httpx.AsyncHTTPTransport, request: httpx.Request) -> httpx.Response:
-    route, refuse = _current(str(request.url))
+    route = _route_for(request.method, str(request.url))
     if route is None:
-        if refuse:
-            raise _refusal(request.method, str(request.url))
         return await _originals["httpx_async"](transport, request)
     await request.aread()
     # The simulator runs in its own event loop thread; hand the call over rather than running the app
