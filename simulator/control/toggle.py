@@ -21,7 +21,6 @@ from starlette.routing import BaseRoute, Route
 
 from simulator.control.http import ControlError, field, read_json_object
 from simulator.freshsales.accounts import Account
-from simulator.freshsales.forced_failures import ForcedFailures
 from simulator.segment.workspace import WorkspaceError
 
 if TYPE_CHECKING:
@@ -38,7 +37,7 @@ def _toggle_json(account: Account) -> dict[str, Any]:
 
 
 def routes(sim: Simulator) -> list[BaseRoute]:
-    failures = ForcedFailures(sim.db, sim.clock)
+    failures = sim.freshsales.forced_failures
 
     def account_of(request: Request) -> Account:
         subdomain = request.path_params["subdomain"]

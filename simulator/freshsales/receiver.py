@@ -29,7 +29,6 @@ from starlette.routing import BaseRoute, Route
 from simulator import strictjson
 from simulator.freshsales.accounts import Account
 from simulator.freshsales.crm_adapter import FreshsalesCRM, ProcessedMessages
-from simulator.freshsales.forced_failures import ForcedFailures
 from simulator.integration import apply
 
 if TYPE_CHECKING:
@@ -103,7 +102,7 @@ class SegmentReceiver:
     def __init__(self, freshsales: Freshsales) -> None:
         self._fs = freshsales
         self.processed = ProcessedMessages(freshsales.db)
-        self.failures = ForcedFailures(freshsales.db, freshsales.clock)
+        self.failures = freshsales.forced_failures
 
     def _authenticate(self, request: Request) -> Account | JSONResponse:
         key = _api_key(request)

@@ -1,5 +1,6 @@
 """``Freshsales``: the fake Freshsales as one object — accounts, CRM store, timeline, engagements,
-rate limits and the REST routes — the contract the receiver, the control API and the app build on.
+rate limits, forced failures and the REST routes — the contract the receiver, the control API and
+the app build on.
 
     fs = Freshsales(db, clock)
     fs.accounts.create("acme", plan="garden", api_key="k1", product="classic")
@@ -17,6 +18,7 @@ from starlette.routing import BaseRoute
 from simulator.clock import Clock
 from simulator.freshsales.accounts import Account, Accounts
 from simulator.freshsales.engagements import Engagements
+from simulator.freshsales.forced_failures import ForcedFailures
 from simulator.freshsales.ids import IdSequence
 from simulator.freshsales.ratelimit import RateLimiter
 from simulator.freshsales.records import Records
@@ -39,6 +41,8 @@ class Freshsales:
         self.records = Records(db, clock, self.ids, self.accounts, self.timeline)
         self.engagements = Engagements(db, clock, self.ids, self.records, self.timeline)
         self.rate_limiter = RateLimiter(clock, enabled=rate_limits)
+        # One instance for the receiver that obeys the rules and the control API that sets them.
+        self.forced_failures = ForcedFailures(db, clock)
         self.timeline.record_name = self._record_name
         self._segment_callbacks: list[SegmentEnabledCallback] = []
 
