@@ -10,7 +10,8 @@ format is in :mod:`simulator.scenario_schema` and ``docs/harness.md``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import contextlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,11 +98,18 @@ class _StepFailed(Exception):
         self.failure = failure
 
 
-def _guard(scenario: Scenario, path: Path_, action: Any, *args: Any, **kwargs: Any) -> Any:
+@contextlib.contextmanager
+def _failing_as(location: Location, path: Path_, what: str) -> Iterator[None]:
+    """A set-up step or action the simulator refuses becomes the scenario's failure, at its place in the file."""
     try:
-        return action(*args, **kwargs)
+        yield
     except (HarnessError, ValueError, KeyError) as error:
-        raise _StepFailed(Failure(scenario.where(path), format_path(path), f"could not do this: {error}")) from error
+        raise _StepFailed(Failure(location, format_path(path), f"{what}: {error}")) from error
+
+
+def _guard(scenario: Scenario, path: Path_, action: Any, *args: Any, **kwargs: Any) -> Any:
+    with _failing_as(scenario.where(path), path, "could not do this"):
+        return action(*args, **kwargs)
 
 
 # --- given ----------------------------------------------------------------------------------------
@@ -146,42 +154,30 @@ def _define_field(h: Fssim, subdomain: str, spec: Mapping[str, Any]) -> None:
 
 def _step(h: Fssim, step: Step) -> None:
     args = step.args
-    scenario_where = _StepWhere(step)
-    if step.kind == "send":
-        messages = [args["message"]] if "message" in args else list(args["messages"])
-        scenario_where.run(h.send, *messages, source=args.get("source"), write_key=args.get("write_key"))
-        if args.get("flush", True):
-            scenario_where.run(h.flush)
-    elif step.kind == "enable_segment":
-        scenario_where.run(h.enable_segment, args["account"], args["source"])
-    elif step.kind == "disable_segment":
-        scenario_where.run(h.disable_segment, args["account"])
-    elif step.kind == "connect_from_segment":
-        scenario_where.run(h.connect_from_segment, args["source"], args["account"], api_key=args.get("api_key"),
-                           subdomain=args.get("subdomain"))
-    elif step.kind == "advance":
-        scenario_where.run(h.advance, args)
-        scenario_where.run(h.flush)  # what is due after the move is tried, as Segment would
-    elif step.kind == "fail":
-        scenario_where.run(h.fail, args["account"], status=args["status"], count=args.get("count"),
-                           seconds=args.get("seconds"), retry_after=args.get("retry_after"))
-    elif step.kind == "flush":
-        if args:
-            scenario_where.run(h.flush)
-    else:  # pragma: no cover - the schema admits only the kinds above
-        raise AssertionError(f"{format_path(step.path)}: unhandled step {step.kind}")
-
-
-@dataclass
-class _StepWhere:
-    step: Step
-
-    def run(self, action: Any, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return action(*args, **kwargs)
-        except (HarnessError, ValueError, KeyError) as error:
-            raise _StepFailed(Failure(self.step.location, format_path(self.step.path),
-                                      f"step '{self.step.written_as}' failed: {error}")) from error
+    with _failing_as(step.location, step.path, f"step '{step.written_as}' failed"):
+        if step.kind == "send":
+            messages = [args["message"]] if "message" in args else list(args["messages"])
+            h.send(*messages, source=args.get("source"), write_key=args.get("write_key"))
+            if args.get("flush", True):
+                h.flush()
+        elif step.kind == "enable_segment":
+            h.enable_segment(args["account"], args["source"])
+        elif step.kind == "disable_segment":
+            h.disable_segment(args["account"])
+        elif step.kind == "connect_from_segment":
+            h.connect_from_segment(args["source"], args["account"], api_key=args.get("api_key"),
+                                   subdomain=args.get("subdomain"))
+        elif step.kind == "advance":
+            h.advance(args)
+            h.flush()  # what is due after the move is tried, as Segment would
+        elif step.kind == "fail":
+            h.fail(args["account"], status=args["status"], count=args.get("count"), seconds=args.get("seconds"),
+                   retry_after=args.get("retry_after"))
+        elif step.kind == "flush":
+            if args:
+                h.flush()
+        else:  # pragma: no cover - the schema admits only the kinds above
+            raise AssertionError(f"{format_path(step.path)}: unhandled step {step.kind}")
 
 
 # --- then -----------------------------------------------------------------------------------------
