@@ -28,11 +28,12 @@ def run(paths: tuple[Path, ...], quiet: bool) -> None:
     missing = [path for path in chosen if not path.exists()]
     if missing:
         raise click.UsageError(f"no such file or folder: {', '.join(map(str, missing))}")
-    if not collect(chosen):
+    files = collect(chosen)
+    if not files:
         click.echo(f"no scenario files (*.yaml) in {', '.join(map(str, chosen))}", err=True)
         raise SystemExit(2)
     results = []
-    for path in collect(chosen):  # one at a time, so a long run shows progress
+    for path in files:  # one at a time, so a long run shows progress
         (result,) = run_paths([path])
         results.append(result)
         if not (quiet and result.passed):
