@@ -78,14 +78,12 @@ class Engagements:
 
     def _store(self, account: str, kind: str, item: dict[str, Any], entity: str, name: str) -> dict[str, Any]:
         self._db.insert(self._tables[kind], {**item, "_account": account}, doc_id=item["id"])
-        self._timeline.record_event(account, entity, item["targetable_id"], self._name(account, entity, item), {
+        target_name = self._records.name_of(account, entity, item["targetable_id"])
+        self._timeline.record_event(account, entity, item["targetable_id"], target_name, {
             "action_type": kind, "user_activity": True, "actionable_type": name, "actionable_id": item["id"],
             "action_data": {"name": item.get("title") or item.get("description"), f"{kind}_id": item["id"]},
         })
         return strictjson.deep_copy(item)
-
-    def _name(self, account: str, entity: str, item: dict[str, Any]) -> str | None:
-        return self._records.get(account, entity, item["targetable_id"]).get("display_name")
 
     # -- notes ----------------------------------------------------------------------------------------
 

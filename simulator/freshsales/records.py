@@ -79,9 +79,17 @@ class Records:
             return public(self._doc(owner, entity, record_id), owner.product)
 
     def exists(self, account: str, entity: str, record_id: int) -> bool:
+        return self.name_of(account, entity, record_id) is not None
+
+    def name_of(self, account: str, entity: str, record_id: int) -> str | None:
+        """The record's display name, or ``None`` when ``account`` has no such record: the timeline
+        names its items' target with it on every activity, so it reads the stored document, no copy."""
         with self._db.lock:
             doc = self._table.get(doc_id=record_id) if isinstance(record_id, int) else None
-            return isinstance(doc, dict) and doc["_account"] == account and doc["_entity"] == entity
+            if not isinstance(doc, dict) or doc["_account"] != account or doc["_entity"] != entity:
+                return None
+            name = doc.get("display_name")
+            return str(name) if name is not None else ""
 
     def find_by_email(self, account: str, email: str) -> FoundRecord | None:
         """The lead or contact of ``account`` with this email (any of a contact's emails)."""

@@ -43,19 +43,13 @@ class Freshsales:
         self.rate_limiter = RateLimiter(clock, enabled=rate_limits)
         # One instance for the receiver that obeys the rules and the control API that sets them.
         self.forced_failures = ForcedFailures(db, clock)
-        self.timeline.record_name = self._record_name
+        self.timeline.record_name = self.records.name_of
         self._segment_callbacks: list[SegmentEnabledCallback] = []
 
     @property
     def rate_limits(self) -> bool:
         """The simulator-wide switch (``fssim serve --no-rate-limits`` sets it off)."""
         return self.rate_limiter.enabled
-
-    def _record_name(self, account: str, entity: str, record_id: int) -> str | None:
-        if not self.records.exists(account, entity, record_id):
-            return None
-        name = self.records.get(account, entity, record_id).get("display_name")
-        return str(name) if name is not None else ""
 
     # -- the Segment toggle (R1, R2) ------------------------------------------------------------------
 
