@@ -28,6 +28,7 @@ from simulator.assertions import Assertions
 from simulator.freshsales.errors import FreshsalesError
 from simulator.inprocess import InProcessClient
 from simulator.intercept import DEFAULT_HOSTS, intercept
+from simulator.segment.workspace import SOURCE_KINDS
 
 if TYPE_CHECKING:
     from simulator.app import Simulator, SimulatorConfig
@@ -292,7 +293,7 @@ class Fssim(Assertions):
 
 
 def _kind_of(source: str) -> str:
-    return source if source in ("web", "mobile", "server") else "server"
+    return source if source in SOURCE_KINDS else "server"
 
 
 @contextlib.contextmanager

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from simulator.freshsales.accounts import PRODUCTS
+from simulator.freshsales.plans import PLANS as FRESHSALES_PLANS
 from simulator.schema import (
     Anything,
     Boolean,
@@ -32,6 +34,8 @@ from simulator.schema import (
     Record,
     Text,
 )
+from simulator.segment.spec import MESSAGE_TYPES
+from simulator.segment.workspace import SOURCE_KINDS
 from simulator.yaml_source import Located, Location, Path_, SourceError, load_located
 
 __all__ = [
@@ -47,10 +51,9 @@ __all__ = [
 ]
 
 RULES = tuple(f"R{number}" for number in range(1, 13))
-PLANS = ("sprout", "blossom", "garden", "estate", "forest")
-PRODUCTS = ("classic", "suite")
-SOURCE_KINDS = ("web", "mobile", "server")
-MESSAGE_STEPS = ("identify", "track", "page", "screen", "group", "alias")
+# The simulator's own lists, so a file is refused here exactly when the simulator would refuse it.
+PLANS = tuple(FRESHSALES_PLANS)
+MESSAGE_STEPS = MESSAGE_TYPES
 _NAME = Text(pattern=r"[A-Za-z0-9][A-Za-z0-9_.-]*", hint="letters, digits, '-', '_' or '.'")
 _SUBDOMAIN = Text(pattern=r"[a-z0-9][a-z0-9-]*", hint="lower-case letters, digits and '-', like a Freshsales subdomain")
 
