@@ -309,9 +309,6 @@ class Database:
                 for index in indexes:
                     index.rebuild()
 
-    def tables(self) -> set[str]:
-        return self._db.tables()
-
     def close(self) -> None:
         with self.lock:
             self._db.close()

@@ -117,9 +117,3 @@ class Timeline:
         with self._db.transaction():
             for doc_id in self._by_owner.ids((account, entity, record_id)):
                 self._db.delete(self._table, doc_id)
-
-    def count(self, account: str | None = None) -> int:
-        with self._db.lock:
-            if account is None:
-                return len(self._table)
-            return sum(1 for doc in self._table.all() if doc["_account"] == account)
