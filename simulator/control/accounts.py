@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from simulator.control.http import ControlError, field, read_json_object
+from simulator.control.http import ControlError, account_of, field, read_json_object
 from simulator.freshsales.accounts import Account, AccountExistsError
 from simulator.freshsales.plans import DEFAULT_PLAN
 
@@ -31,14 +31,6 @@ __all__ = ["routes"]
 
 def routes(sim: Simulator) -> list[BaseRoute]:
     accounts = sim.freshsales.accounts
-
-    def account_of(request: Request) -> Account:
-        subdomain = request.path_params["subdomain"]
-        account = accounts.get(subdomain)
-        if account is None:
-            raise ControlError(404, f"no Freshsales account with subdomain {subdomain!r} "
-                                    "(create it with POST /_sim/accounts)")
-        return account
 
     def answer(account: Account, status: int = 200) -> JSONResponse:
         body: dict[str, Any] = account.to_json()
@@ -63,10 +55,10 @@ def routes(sim: Simulator) -> list[BaseRoute]:
         return JSONResponse({"accounts": [account.to_json() for account in accounts.all()]})
 
     async def get_account(request: Request) -> JSONResponse:
-        return answer(account_of(request))
+        return answer(account_of(accounts, request))
 
     async def add_key(request: Request) -> JSONResponse:
-        account = account_of(request)
+        account = account_of(accounts, request)
         body = await read_json_object(request, allow_empty=True)
         try:
             key = accounts.add_api_key(account.subdomain, field(body, "api_key", str, required=False))
@@ -78,7 +70,7 @@ def routes(sim: Simulator) -> list[BaseRoute]:
                             status_code=201)
 
     async def define_field(request: Request) -> JSONResponse:
-        account = account_of(request)
+        account = account_of(accounts, request)
         body = await read_json_object(request)
         entity = field(body, "entity", str)
         choices = field(body, "choices", list, required=False)
@@ -92,12 +84,12 @@ def routes(sim: Simulator) -> list[BaseRoute]:
                                        "label": spec.label, "choices": list(spec.choices)}}, status_code=201)
 
     async def rate_limits(request: Request) -> JSONResponse:
-        account = account_of(request)
+        account = account_of(accounts, request)
         enabled = field(await read_json_object(request), "enabled", bool)
         return answer(accounts.set_rate_limits(account.subdomain, enabled))
 
     async def plan(request: Request) -> JSONResponse:
-        account = account_of(request)
+        account = account_of(accounts, request)
         try:
             return answer(accounts.set_plan(account.subdomain, field(await read_json_object(request), "plan", str)))
         except ValueError as error:

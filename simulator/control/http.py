@@ -12,8 +12,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from simulator import strictjson
+from simulator.freshsales.accounts import Account, Accounts
 
-__all__ = ["ControlError", "control_error_response", "field", "read_json_object"]
+__all__ = ["ControlError", "account_of", "control_error_response", "field", "read_json_object"]
 
 
 class ControlError(Exception):
@@ -42,6 +43,16 @@ async def read_json_object(request: Request, *, allow_empty: bool = False) -> di
     if not isinstance(body, dict):
         raise ControlError(400, f"the request body must be a JSON object, not {type(body).__name__}")
     return body
+
+
+def account_of(accounts: Accounts, request: Request) -> Account:
+    """The account the path's ``{subdomain}`` names, or a 404 that says how to create it."""
+    subdomain = request.path_params["subdomain"]
+    account = accounts.get(subdomain)
+    if account is None:
+        raise ControlError(404, f"no Freshsales account with subdomain {subdomain!r} "
+                                "(create it with POST /_sim/accounts)")
+    return account
 
 
 def field(body: dict[str, Any], name: str, kind: type | tuple[type, ...], *, required: bool = True) -> Any:

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from simulator.control.http import ControlError, field, read_json_object
+from simulator.control.http import ControlError, account_of, field, read_json_object
 from simulator.freshsales.accounts import Account
 from simulator.segment.workspace import WorkspaceError
 
@@ -37,19 +37,11 @@ def _toggle_json(account: Account) -> dict[str, Any]:
 
 
 def routes(sim: Simulator) -> list[BaseRoute]:
+    accounts = sim.freshsales.accounts
     failures = sim.freshsales.forced_failures
 
-    def account_of(request: Request) -> Account:
-        subdomain = request.path_params["subdomain"]
-        account = sim.freshsales.accounts.get(subdomain)
-        if account is None:
-            raise ControlError(
-                404, f"no Freshsales account with subdomain {subdomain!r} (create it with POST /_sim/accounts)"
-            )
-        return account
-
     async def enable(request: Request) -> JSONResponse:
-        account = account_of(request)
+        account = account_of(accounts, request)
         body = await read_json_object(request)
         source = field(body, "source", str)
         if not source.strip():
@@ -75,16 +67,16 @@ def routes(sim: Simulator) -> list[BaseRoute]:
         })
 
     async def disable(request: Request) -> JSONResponse:
-        account = account_of(request)
+        account = account_of(accounts, request)
         updated = sim.freshsales.disable_segment(account.subdomain, via="freshsales")
         return JSONResponse(_toggle_json(updated))
 
     async def show_failures(request: Request) -> JSONResponse:
-        account = account_of(request)
+        account = account_of(accounts, request)
         return JSONResponse({"subdomain": account.subdomain, "failure": failures.get(account.subdomain)})
 
     async def force_failures(request: Request) -> JSONResponse:
-        account = account_of(request)
+        account = account_of(accounts, request)
         body = await read_json_object(request)
         status = field(body, "status", int)
         count = field(body, "count", int, required=False)
@@ -100,7 +92,7 @@ def routes(sim: Simulator) -> list[BaseRoute]:
         return JSONResponse({"subdomain": account.subdomain, "failure": rule})
 
     async def clear_failures(request: Request) -> JSONResponse:
-        account = account_of(request)
+        account = account_of(accounts, request)
         return JSONResponse({"subdomain": account.subdomain, "cleared": failures.clear(account.subdomain)})
 
     return [
