@@ -150,11 +150,16 @@ class Segment:
         """Events with each routed delivery's *current* status (the event log is written at ingest)."""
         entries = self.events.query(filters, limit)
         for entry in entries:
-            for routed in entry.get("destinations") or []:
-                delivery = self.deliveries.get(routed["delivery_id"])
-                if delivery is not None:
-                    routed.update(status=delivery["status"], code=delivery["code"], reason=delivery["reason"])
+            # New dicts: the entries share their nested lists with the stored documents, and a read
+            # must not write into the store (outside its lock, and into a file-backed one's next write).
+            entry["destinations"] = [self._with_current_status(routed) for routed in entry.get("destinations") or []]
         return entries
+
+    def _with_current_status(self, routed: dict[str, Any]) -> dict[str, Any]:
+        delivery = self.deliveries.get(routed["delivery_id"])
+        if delivery is None:
+            return dict(routed)
+        return {**routed, "status": delivery["status"], "code": delivery["code"], "reason": delivery["reason"]}
 
     def delivery_log(self, filters: LogFilter, limit: int | None = None) -> list[dict[str, Any]]:
         return self.deliveries.query(filters, limit)

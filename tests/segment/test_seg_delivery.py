@@ -204,6 +204,18 @@ def test_the_event_log_shows_each_deliverys_current_status(segment: Segment, tra
         "Freshsales", "discarded", "errors.discarded.401")
 
 
+def test_reading_the_event_log_leaves_the_stored_entries_as_written(segment: Segment, tracking: TestClient,
+                                                                   connect: Callable[..., Remote]) -> None:
+    connect(401)
+    send(tracking, {"type": "identify", "userId": "u1"})
+    flush(segment)
+    [event] = segment.event_log({})
+    assert event["destinations"][0]["status"] == "discarded"
+    stored = segment.events.get(event["id"])
+    assert stored is not None and stored["destinations"][0]["status"] == "pending"
+    assert "code" not in stored["destinations"][0]
+
+
 def test_a_source_without_destinations_says_so(segment: Segment, tracking: TestClient) -> None:
     send(tracking, {"type": "identify", "userId": "u1"})
     [event] = segment.event_log({})
