@@ -17,7 +17,9 @@ it pay nothing at pytest start-up.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -53,18 +55,18 @@ def _intercept_options(request: pytest.FixtureRequest) -> dict[str, Any] | None:
     return None if marker is None else dict(marker.kwargs)
 
 
+def _intercepting(harness: Fssim, options: dict[str, Any] | None) -> AbstractContextManager[None]:
+    return contextlib.nullcontext() if options is None else harness.intercept(**options)
+
+
 @pytest.fixture
 def fssim(request: pytest.FixtureRequest) -> Iterator[Fssim]:
     """A fresh in-process fssim simulator for this test (see :class:`simulator.harness.Fssim`)."""
     from simulator.harness import open_fssim
 
     options = _intercept_options(request)
-    with open_fssim() as harness:
-        if options is None:
-            yield harness
-        else:
-            with harness.intercept(**options):
-                yield harness
+    with open_fssim() as harness, _intercepting(harness, options):
+        yield harness
 
 
 @pytest.fixture
@@ -110,9 +112,7 @@ def fssim_server(_fssim_server_session: tuple[Simulator, ServerThread],
 
         harness = Fssim(sim, client, forward, base_url=server.base_url)
         harness.reset()
-        options = _intercept_options(request)
-        if options is None or "fssim" in request.fixturenames:  # with both, the fssim fixture intercepts
+        # With both fixtures, the fssim fixture intercepts.
+        options = None if "fssim" in request.fixturenames else _intercept_options(request)
+        with _intercepting(harness, options):
             yield harness
-        else:
-            with harness.intercept(**options):
-                yield harness
