@@ -231,10 +231,11 @@ class Accounts:
             raise ValueError(f"entity {entity!r} must be one of {', '.join(ENTITIES)}")
         spec = custom_field_spec(name, type_, label, choices)
         with self._db.transaction():
-            existing = self.require(subdomain).custom_fields[entity].get(name)
+            account = self.require(subdomain)
+            existing = account.custom_fields[entity].get(name)
             if existing is not None and existing.type != spec.type:
                 raise ValueError(f"{name} is already a {existing.type} field of {entity}s; its type cannot change")
-            field_id = self.require(subdomain).field_ids[entity].get(name) or self._ids.next()
+            field_id = account.field_ids[entity].get(name) or self._ids.next()
             stored = {"label": spec.label, "type": spec.type, "choices": list(spec.choices), "id": field_id}
 
             def add(doc: dict[str, Any]) -> None:
