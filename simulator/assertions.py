@@ -11,12 +11,14 @@ about that user — the delivery's code and the receiver's reason, e.g. ``errors
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from simulator.expect import describe_mismatches, first_unmatched_in_order, matches, mismatches, render
 
 __all__ = ["Assertions", "describe_delivery", "describe_event"]
+
+Describe = Callable[[Mapping[str, Any]], str]  # one log entry as a line a person reads
 
 _RECORD_SUMMARY_KEYS = ("id", "email", "emails", "external_id", "first_name", "last_name", "job_title",
                         "work_number", "company", "custom_field", "updated_at")
@@ -177,7 +179,7 @@ class Assertions:
         return self._assert_log("event", self.events(), expected, count, describe_event)
 
     def _assert_log(self, name: str, entries: list[dict[str, Any]], expected: Mapping[str, Any],
-                    count: int | None, describe: Any) -> list[dict[str, Any]]:
+                    count: int | None, describe: Describe) -> list[dict[str, Any]]:
         __tracebackhide__ = True
         chosen = [entry for entry in entries if matches(dict(expected), entry)]
         if (count is None and not chosen) or (count is not None and len(chosen) != count):

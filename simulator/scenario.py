@@ -11,12 +11,12 @@ format is in :mod:`simulator.scenario_schema` and ``docs/harness.md``.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from simulator.assertions import describe_delivery, describe_event
+from simulator.assertions import Describe, describe_delivery, describe_event
 from simulator.expect import MISSING, Mismatch, first_unmatched_in_order, matches, mismatches, render
 from simulator.harness import Fssim, HarnessError, open_fssim
 from simulator.scenario_schema import Scenario, Step, load_scenario
@@ -107,7 +107,7 @@ def _failing_as(location: Location, path: Path_, what: str) -> Iterator[None]:
         raise _StepFailed(Failure(location, format_path(path), f"{what}: {error}")) from error
 
 
-def _guard(scenario: Scenario, path: Path_, action: Any, *args: Any, **kwargs: Any) -> Any:
+def _guard(scenario: Scenario, path: Path_, action: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     with _failing_as(scenario.where(path), path, "could not do this"):
         return action(*args, **kwargs)
 
@@ -259,7 +259,8 @@ def _check_timeline(scenario: Scenario, item: Mapping[str, Any], timeline: list[
     return []
 
 
-def _check_log(scenario: Scenario, section: str, entries: list[dict[str, Any]], describe: Any) -> list[Failure]:
+def _check_log(scenario: Scenario, section: str, entries: list[dict[str, Any]], describe: Describe
+               ) -> list[Failure]:
     failures = []
     for index, raw in enumerate(scenario.then[section]):
         want = {key: value for key, value in raw.items() if key != "count"}
