@@ -23,9 +23,6 @@ if TYPE_CHECKING:
 
 __all__ = ["FreshsalesCRM", "ProcessedMessages"]
 
-_FIELD_TYPES: frozenset[str] = frozenset({"text", "paragraph", "number", "checkbox", "date", "dropdown"})
-
-
 class ProcessedMessages:
     """The answers given to Segment messages, by (account, messageId); kept until ``POST /_sim/reset``.
 
@@ -120,7 +117,6 @@ class FreshsalesCRM:
         return {
             name: CustomField(type=cast(FieldType, spec.type), choices=tuple(spec.choices))
             for name, spec in account.custom_fields.get(entity, {}).items()
-            if spec.type in _FIELD_TYPES
         }
 
     def recall(self, message_id: str) -> Mapping[str, Any] | None:

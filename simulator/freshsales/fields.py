@@ -15,7 +15,9 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, get_args
+
+from simulator.integration.crm import FieldType
 
 __all__ = [
     "CUSTOM_FIELD_TYPES",
@@ -29,7 +31,8 @@ __all__ = [
 ]
 
 ENTITIES = ("lead", "contact")
-CUSTOM_FIELD_TYPES = ("text", "paragraph", "number", "checkbox", "date", "dropdown")
+# The integration's mapping checks trait values against these very types: one list for both.
+CUSTOM_FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CUSTOM_NAME = re.compile(r"^cf_[a-z0-9_]{1,60}$")
 
