@@ -12,7 +12,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 
-__all__ = ["Clock", "isoformat", "parse_iso"]
+__all__ = ["LATEST", "Clock", "isoformat", "later", "parse_iso"]
 
 
 class Clock:
@@ -48,9 +48,27 @@ class Clock:
         if not math.isfinite(seconds) or seconds < 0:
             # NaN would slip past "< 0" and poison every later time.
             raise ValueError(f"the clock only moves forward by a finite amount: seconds must be >= 0, got {seconds}")
+        later(self.now(), seconds)  # refuse a step past the end of the calendar before taking it
         with self._lock:
             self._offset += seconds
         return self.now()
+
+
+# Far enough that no test meets it, early enough that due times computed after it (retries, rate-limit
+# windows) still fit in a datetime, whose calendar ends at year 9999.
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def later(moment: datetime, seconds: float) -> datetime:
+    """``moment`` plus ``seconds``, or a ValueError a user can act on when that leaves the calendar."""
+    try:
+        result = moment + timedelta(seconds=seconds)
+    except OverflowError:
+        result = None
+    if result is None or result >= LATEST:
+        raise ValueError(f"{seconds:g} seconds from {isoformat(moment)} is past {LATEST.year}: "
+                         "give a smaller number of seconds")
+    return result
 
 
 def isoformat(moment: datetime) -> str:

@@ -45,7 +45,10 @@ def routes(sim: Simulator) -> list[BaseRoute]:
             raise ControlError(400, "'seconds' is required and must be a number of seconds to move forward")
         if not math.isfinite(seconds) or seconds < 0:
             raise ControlError(400, f"'seconds' must be a finite number >= 0 (time never goes back), got {seconds}")
-        now = sim.clock.advance(float(seconds))
+        try:
+            now = sim.clock.advance(float(seconds))
+        except ValueError as error:
+            raise ControlError(400, f"'seconds' is too large: {error}") from error
         return JSONResponse({"now": isoformat(now), "advanced": seconds})
 
     return [

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
-from simulator.clock import Clock, isoformat
+from simulator.clock import Clock, isoformat, later
 from simulator.store import Database
 
 __all__ = ["ForcedFailure", "ForcedFailures"]
@@ -68,7 +67,7 @@ class ForcedFailures:
         ):
             raise ValueError(f"'retry_after' must be a whole number of seconds >= 0, got {retry_after!r}")
         now = self._clock.now()
-        until = now + timedelta(seconds=seconds) if seconds is not None else None
+        until = later(now, seconds) if seconds is not None else None
         doc = {
             "account": account,
             "status": status,
