@@ -23,7 +23,7 @@ import json
 import os
 import tempfile
 import threading
-from collections.abc import Callable, Hashable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any, cast
 
@@ -31,7 +31,7 @@ from tinydb import TinyDB
 from tinydb.storages import MemoryStorage, Storage
 from tinydb.table import Document, Table
 
-__all__ = ["AtomicJSONStorage", "Database", "InPlaceTable", "Index", "MultiIndex"]
+__all__ = ["AtomicJSONStorage", "Database", "InPlaceTable", "Index"]
 
 Data = dict[str, dict[str, Any]]
 
@@ -146,13 +146,13 @@ class InPlaceTable(Table):
 class Index:
     """A dict from a key to the ids of the documents that have it, kept beside one table.
 
-    ``key_of`` extracts the key (or ``None`` for "not indexed") from a document. With ``unique=True``
-    a key maps to at most one id.
+    ``keys_of`` gives a document's keys: none (not indexed), one (:meth:`Database.index`), or several
+    (:meth:`Database.multi_index`, e.g. a contact with several emails).
     """
 
-    def __init__(self, table: Table, key_of: Callable[[Mapping[str, Any]], Hashable | None]) -> None:
+    def __init__(self, table: Table, keys_of: Callable[[Mapping[str, Any]], Iterable[Hashable]]) -> None:
         self.table = table
-        self.key_of = key_of
+        self.keys_of = keys_of
         self._ids: dict[Hashable, set[int]] = {}
         self.rebuild()
 
@@ -162,19 +162,16 @@ class Index:
             self.add(doc, doc.doc_id)
 
     def add(self, document: Mapping[str, Any], doc_id: int) -> None:
-        key = self.key_of(document)
-        if key is not None:
+        for key in self.keys_of(document):
             self._ids.setdefault(key, set()).add(doc_id)
 
     def remove(self, document: Mapping[str, Any], doc_id: int) -> None:
-        key = self.key_of(document)
-        if key is None:
-            return
-        ids = self._ids.get(key)
-        if ids is not None:
-            ids.discard(doc_id)
-            if not ids:
-                del self._ids[key]
+        for key in self.keys_of(document):
+            ids = self._ids.get(key)
+            if ids is not None:
+                ids.discard(doc_id)
+                if not ids:
+                    del self._ids[key]
 
     def ids(self, key: Hashable) -> set[int]:
         return set(self._ids.get(key, ()))
@@ -185,25 +182,6 @@ class Index:
 
     def __contains__(self, key: Hashable) -> bool:
         return key in self._ids
-
-
-class MultiIndex(Index):
-    """An :class:`Index` whose documents may carry several keys (a contact with several emails).
-
-    ``key_of`` returns an iterable of keys (empty for "not indexed").
-    """
-
-    def add(self, document: Mapping[str, Any], doc_id: int) -> None:
-        for key in self.key_of(document) or ():  # type: ignore[attr-defined]
-            self._ids.setdefault(key, set()).add(doc_id)
-
-    def remove(self, document: Mapping[str, Any], doc_id: int) -> None:
-        for key in self.key_of(document) or ():  # type: ignore[attr-defined]
-            ids = self._ids.get(key)
-            if ids is not None:
-                ids.discard(doc_id)
-                if not ids:
-                    del self._ids[key]
 
 
 class _FssimTinyDB(TinyDB):
@@ -235,15 +213,18 @@ class Database:
         return self._db.table(name, cache_size=0)
 
     def index(self, table: Table, key_of: Callable[[Mapping[str, Any]], Hashable | None]) -> Index:
-        with self.lock:
-            index = Index(table, key_of)
-            self._indexes.setdefault(table.name, []).append(index)
-            return index
+        """An index with at most one key per document (``key_of`` returns ``None`` for "not indexed")."""
 
-    def multi_index(self, table: Table, keys_of: Callable[[Mapping[str, Any]], Any]) -> MultiIndex:
-        """Like :meth:`index`, for documents with several keys each (``keys_of`` returns an iterable)."""
+        def keys_of(document: Mapping[str, Any]) -> tuple[Hashable, ...]:
+            key = key_of(document)
+            return () if key is None else (key,)
+
+        return self.multi_index(table, keys_of)
+
+    def multi_index(self, table: Table, keys_of: Callable[[Mapping[str, Any]], Iterable[Hashable]]) -> Index:
+        """An index whose documents may carry several keys each (``keys_of`` returns them, maybe none)."""
         with self.lock:
-            index = MultiIndex(table, keys_of)
+            index = Index(table, keys_of)
             self._indexes.setdefault(table.name, []).append(index)
             return index
 
