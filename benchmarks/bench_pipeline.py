@@ -26,8 +26,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from simulator.app import Simulator, SimulatorConfig
-from simulator.server import ServerThread
+from fssim.app import Simulator, SimulatorConfig
+from fssim.server import ServerThread
 
 __all__ = ["main"]
 

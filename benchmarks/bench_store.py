@@ -13,9 +13,9 @@ import statistics
 import time
 from collections.abc import Callable
 
-from simulator.clock import Clock
-from simulator.freshsales.service import Freshsales
-from simulator.store import Database
+from fssim.clock import Clock
+from fssim.freshsales.service import Freshsales
+from fssim.store import Database
 
 __all__ = ["main"]
 

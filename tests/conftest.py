@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 from starlette.testclient import TestClient
 
-from simulator.app import Simulator, SimulatorConfig
-from simulator.server import ServerThread
+from fssim.app import Simulator, SimulatorConfig
+from fssim.server import ServerThread
 
 settings.register_profile(
     "default",

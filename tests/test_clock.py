@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from simulator.clock import LATEST, Clock
+from fssim.clock import LATEST, Clock
 
 
 def test_advance_moves_a_frozen_clock_exactly() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from simulator import strictjson
+from fssim import strictjson
 
 NOT_JSON = [b'{"a": NaN}', b'{"a": Infinity}', b'{"a": -Infinity}', b'{"a": 1e999}', b"[" * 100_000, b"\xff\xfe"]
 

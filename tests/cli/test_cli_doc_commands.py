@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from simulator.app import Simulator, SimulatorConfig
-from simulator.demo import seed_demo
-from simulator.server import ServerThread
+from fssim.app import Simulator, SimulatorConfig
+from fssim.demo import seed_demo
+from fssim.server import ServerThread
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -59,9 +59,9 @@ def test_each_documented_command_succeeds(document: str, command: str, demo_url:
     # `send` reads what a `generate` of the same block wrote: run the block's generate first.
     for _, other in COMMANDS:
         if other.startswith("fssim generate") and "--out" in other and other.split("--out")[1].split()[0] in command:
-            subprocess.run([sys.executable, "-m", "simulator", *shlex.split(other)[1:]], cwd=tmp_path, check=True,
+            subprocess.run([sys.executable, "-m", "fssim", *shlex.split(other)[1:]], cwd=tmp_path, check=True,
                            capture_output=True)
     args = shlex.split(command.replace(MAKE_RUN_URL, demo_url))[1:]
-    result = subprocess.run([sys.executable, "-m", "simulator", *args], cwd=tmp_path, capture_output=True,
+    result = subprocess.run([sys.executable, "-m", "fssim", *args], cwd=tmp_path, capture_output=True,
                             text=True, timeout=300)
     assert result.returncode == 0, f"{document}: `{command}` failed:\n{result.stdout}\n{result.stderr}"

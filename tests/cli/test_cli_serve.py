@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from simulator.server import bind_listener
+from fssim.server import bind_listener
 
 
 def _free_port() -> int:
@@ -22,7 +22,7 @@ def _free_port() -> int:
 
 def _serve(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "simulator", "serve", *args],
+        [sys.executable, "-m", "fssim", "serve", *args],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
 
@@ -62,7 +62,7 @@ def test_a_busy_port_is_reported_before_any_banner() -> None:
         busy.listen()
         port = busy.getsockname()[1]
         result = subprocess.run(
-            [sys.executable, "-m", "simulator", "serve", "--demo", "--port", str(port)],
+            [sys.executable, "-m", "fssim", "serve", "--demo", "--port", str(port)],
             capture_output=True, text=True, timeout=60,
         )
     assert result.returncode != 0
@@ -75,7 +75,7 @@ def test_a_db_file_that_is_not_a_fssim_database_is_refused_and_left_alone(tmp_pa
     db = tmp_path / "other.json"
     db.write_text(content)
     result = subprocess.run(
-        [sys.executable, "-m", "simulator", "serve", "--port", "0", "--db", str(db)],
+        [sys.executable, "-m", "fssim", "serve", "--port", "0", "--db", str(db)],
         capture_output=True, text=True, timeout=60,
     )
     assert result.returncode != 0

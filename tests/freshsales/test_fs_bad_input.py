@@ -15,8 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from simulator.app import Simulator
-from simulator.freshsales.errors import ValidationError
+from fssim.app import Simulator
+from fssim.freshsales.errors import ValidationError
 
 Headers = dict[str, str]
 

@@ -24,7 +24,7 @@ import requests
 from fs_helpers import make_account, token
 from requests.adapters import HTTPAdapter
 
-from simulator.server import ServerThread
+from fssim.server import ServerThread
 
 pytestmark = pytest.mark.e2e
 

@@ -10,8 +10,8 @@ import httpx
 import pytest
 from fs_helpers import make_account
 
-from simulator.app import Simulator
-from simulator.server import ServerThread
+from fssim.app import Simulator
+from fssim.server import ServerThread
 
 pytestmark = pytest.mark.e2e
 

@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 
-from simulator.clock import Clock
-from simulator.freshsales.accounts import AccountExistsError
-from simulator.freshsales.errors import ModuleUnavailableError, NotFoundError, ValidationError
-from simulator.freshsales.ids import FIRST_ID
-from simulator.freshsales.service import Freshsales
-from simulator.store import Database
+from fssim.clock import Clock
+from fssim.freshsales.accounts import AccountExistsError
+from fssim.freshsales.errors import ModuleUnavailableError, NotFoundError, ValidationError
+from fssim.freshsales.ids import FIRST_ID
+from fssim.freshsales.service import Freshsales
+from fssim.store import Database
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from fs_helpers import errors_of, make_account, token
 from starlette.testclient import TestClient
 
-from simulator.app import Simulator, SimulatorConfig
+from fssim.app import Simulator, SimulatorConfig
 
 UNAUTHORIZED = {"login": "failed", "message": "Incorrect or expired API key"}
 

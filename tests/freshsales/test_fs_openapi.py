@@ -5,8 +5,8 @@ from __future__ import annotations
 from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 
-from simulator.app import Simulator
-from simulator.freshsales.rest.openapi import openapi_path
+from fssim.app import Simulator
+from fssim.freshsales.rest.openapi import openapi_path
 
 
 def test_every_rest_route_is_in_the_openapi_document(sim: Simulator, client: TestClient) -> None:

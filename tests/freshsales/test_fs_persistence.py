@@ -15,8 +15,8 @@ import pytest
 from fs_helpers import make_account
 from starlette.testclient import TestClient
 
-from simulator.app import Simulator, SimulatorConfig
-from simulator.store import AtomicJSONStorage
+from fssim.app import Simulator, SimulatorConfig
+from fssim.store import AtomicJSONStorage
 
 
 def open_sim(path: Path) -> tuple[Simulator, TestClient]:
@@ -80,7 +80,7 @@ def test_a_failed_write_leaves_the_previous_file_whole(tmp_path: Path, monkeypat
         raise OSError("simulated crash during write")
 
     module, name = failing.split(".")
-    monkeypatch.setattr(f"simulator.store.{module}.{name}", crash)
+    monkeypatch.setattr(f"fssim.store.{module}.{name}", crash)
     with pytest.raises(OSError):
         sim.freshsales.records.create("acme", "lead", {"email": "lost@example.com"})
     monkeypatch.undo()
@@ -96,9 +96,9 @@ def test_a_failed_write_leaves_the_previous_file_whole(tmp_path: Path, monkeypat
 
 WRITER = textwrap.dedent("""
     import sys
-    from simulator.clock import Clock
-    from simulator.freshsales.service import Freshsales
-    from simulator.store import Database
+    from fssim.clock import Clock
+    from fssim.freshsales.service import Freshsales
+    from fssim.store import Database
     fs = Freshsales(Database(sys.argv[1]), Clock(frozen=True))
     fs.accounts.create("acme", api_key="k")
     index = 0
@@ -136,7 +136,7 @@ def test_the_store_leaves_tinydb_itself_unchanged(tmp_path: Path) -> None:
     from tinydb import TinyDB
     from tinydb.table import Table
 
-    from simulator.store import Database, InPlaceTable
+    from fssim.store import Database, InPlaceTable
 
     database = Database(tmp_path / "fssim.json")
     assert isinstance(database.table("fs_records"), InPlaceTable)

@@ -6,7 +6,7 @@ import pytest
 from fs_helpers import create_lead, errors_of, make_account
 from starlette.testclient import TestClient
 
-from simulator.app import Simulator
+from fssim.app import Simulator
 
 Headers = dict[str, str]
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule
 from starlette.testclient import TestClient
 
-from simulator.app import Simulator, SimulatorConfig
+from fssim.app import Simulator, SimulatorConfig
 
 EMAILS = st.sampled_from(["ann@x.io", "ANN@x.io", " bob@x.io ", "bob@X.IO", "cy@x.io", "dee@y.io"])
 NAMES = st.sampled_from(["Ng", "O'Neil", "Ünal", "Smith"])

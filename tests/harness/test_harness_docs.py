@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
-from simulator.harness import Fssim, open_fssim
-from simulator.scenario import format_result, run_scenario
-from simulator.scenario_schema import GIVEN, SCENARIO, STEP_KINDS, THEN, parse_scenario
-from simulator.schema import Record
+from fssim.harness import Fssim, open_fssim
+from fssim.scenario import format_result, run_scenario
+from fssim.scenario_schema import GIVEN, SCENARIO, STEP_KINDS, THEN, parse_scenario
+from fssim.schema import Record
 
 REPO = Path(__file__).resolve().parents[2]
 DOCS = [path for path in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))] if path.exists()]

@@ -10,7 +10,7 @@ import httpx
 import pytest
 import requests
 
-from simulator.harness import Fssim, HarnessError
+from fssim.harness import Fssim, HarnessError
 
 
 def test_connect_sends_and_reads_a_lead_with_its_timeline(fssim: Fssim) -> None:

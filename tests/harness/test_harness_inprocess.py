@@ -6,13 +6,13 @@ import subprocess
 import sys
 import textwrap
 
-from simulator.harness import open_fssim
+from fssim.harness import open_fssim
 
 
 def test_a_script_that_never_closes_its_client_still_exits() -> None:
     script = textwrap.dedent("""
-        from simulator.app import Simulator, SimulatorConfig
-        from simulator.inprocess import InProcessClient
+        from fssim.app import Simulator, SimulatorConfig
+        from fssim.inprocess import InProcessClient
         client = InProcessClient(Simulator(SimulatorConfig(frozen_clock=True)).app)
         print(client.request("GET", "/_sim/health").json()["status"])
     """)

@@ -20,10 +20,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from simulator.app import Simulator, SimulatorConfig
-from simulator.harness import Fssim
-from simulator.intercept import InterceptRefused, intercept
-from simulator.server import ServerThread
+from fssim.app import Simulator, SimulatorConfig
+from fssim.harness import Fssim
+from fssim.intercept import InterceptRefused, intercept
+from fssim.server import ServerThread
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,10 @@
-"""Partial matching (simulator.expect), shared by assertion helpers and scenarios."""
+"""Partial matching (fssim.expect), shared by assertion helpers and scenarios."""
 
 from __future__ import annotations
 
 import pytest
 
-from simulator.expect import MISSING, matches, mismatches
+from fssim.expect import MISSING, matches, mismatches
 
 RECORD = {"first_name": "Ada", "company": {"name": "Acme", "id": 7}, "tags": ["vip", "beta"],
           "lead_score": 12, "external_id": None, "reason": "the Segment toggle is OFF"}

@@ -109,7 +109,7 @@ def test_pip_installed_wheel_in_a_fresh_venv(tmp_path: Path) -> None:
     project.mkdir()
     _project(project, WORKING)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "PYTHON"))}
-    where = subprocess.run([str(python), "-c", "import simulator; print(simulator.__file__)"],
+    where = subprocess.run([str(python), "-c", "import fssim; print(fssim.__file__)"],
                            capture_output=True, text=True, cwd=project, env=env, check=True).stdout
     assert where.startswith(site), where  # the installed wheel, not this checkout
     run = subprocess.run([str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider"], capture_output=True,

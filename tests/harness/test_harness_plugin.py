@@ -11,10 +11,10 @@ def test_fixtures_are_listed_with_their_help(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_nothing():\n    pass\n")
     result = pytester.runpytest("--fixtures", "-p", "no:cacheprovider")
     result.stdout.fnmatch_lines([
-        "fssim -- *simulator/pytest_plugin.py:*",
+        "fssim -- *simulator/fssim/pytest_plugin.py:*",
         "*A fresh in-process fssim simulator for this test*",
-        "fssim_intercept -- *simulator/pytest_plugin.py:*",
-        "fssim_server -- *simulator/pytest_plugin.py:*",
+        "fssim_intercept -- *simulator/fssim/pytest_plugin.py:*",
+        "fssim_server -- *simulator/fssim/pytest_plugin.py:*",
         "*fssim over real HTTP*",
     ])
 
@@ -50,7 +50,7 @@ def test_a_failing_test_reports_the_cause_in_pytest_output(pytester: pytest.Pyte
     ])
     # pytest points at the test's own line, not at the raise inside the plugin.
     result.stdout.fnmatch_lines(['>*fssim.assert_lead("ada@example.com", first_name="Ada")'])
-    assert "simulator/assertions.py" not in result.stdout.str()
+    assert "simulator/fssim/assertions.py" not in result.stdout.str()
 
 
 def test_the_marker_works_with_fssim_server_and_fails_loudly_without_a_fixture(pytester: pytest.Pytester) -> None:

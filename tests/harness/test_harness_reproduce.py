@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from simulator.cli import cli
-from simulator.reproductions import REPRODUCTIONS
+from fssim.cli import cli
+from fssim.reproductions import REPRODUCTIONS
 
 
 def test_list_names_every_reproducible_failure() -> None:

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from simulator.cli import cli
-from simulator.scenario import format_result, run_scenario
-from simulator.scenario_schema import RULES, load_scenario, parse_scenario
-from simulator.yaml_source import SourceError
+from fssim.cli import cli
+from fssim.scenario import format_result, run_scenario
+from fssim.scenario_schema import RULES, load_scenario, parse_scenario
+from fssim.yaml_source import SourceError
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 FILES = sorted(SCENARIOS.glob("*.yaml"))

@@ -12,7 +12,7 @@ import pytest
 from fs_world import API_KEY, CUSTOM_FIELDS, SUBDOMAIN, Delivery, World, build_world
 from starlette.testclient import TestClient
 
-from simulator.app import Simulator
+from fssim.app import Simulator
 
 
 @pytest.fixture

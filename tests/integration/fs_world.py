@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 from starlette.testclient import TestClient
 
-from simulator.app import Simulator, SimulatorConfig
-from simulator.freshsales.crm_adapter import FreshsalesCRM, ProcessedMessages
-from simulator.integration import Outcome, apply
+from fssim.app import Simulator, SimulatorConfig
+from fssim.freshsales.crm_adapter import FreshsalesCRM, ProcessedMessages
+from fssim.integration import Outcome, apply
 
 SUBDOMAIN = "acme"
 API_KEY = "acme-key-0001"

@@ -1,6 +1,6 @@
 """A stateful property: any interleaving of identifies, pages, tracks, replays, toggle switches and REST
 edits keeps the simulator equal to a small reference model of the rules written here, independently of
-``simulator.integration`` (it shares no code with it).
+``fssim.integration`` (it shares no code with it).
 
 Everything goes through HTTP in-process: Segment messages to the receiver, the toggle through the
 control API, and a salesperson's edits through the Freshsales REST API.
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from starlette.testclient import TestClient
 
-from simulator.app import Simulator, SimulatorConfig
+from fssim.app import Simulator, SimulatorConfig
 
 EMAILS = ("ada@example.com", "grace@example.org", "linus@example.net")
 DB_IDS = ("1001", "usr_42")

@@ -16,8 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from simulator import strategies as fs
-from simulator.app import Simulator
+from fssim import strategies as fs
+from fssim.app import Simulator
 
 Factory = Callable[..., World]
 

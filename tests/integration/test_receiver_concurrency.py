@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 from fs_world import SUBDOMAIN, Delivery, snapshot
 
-from simulator.app import Simulator
-from simulator.server import ServerThread
+from fssim.app import Simulator
+from fssim.server import ServerThread
 
 THREADS = 8
 

@@ -10,8 +10,8 @@ import pytest
 from fs_world import API_KEY, SUBDOMAIN, Delivery
 from starlette.testclient import TestClient
 
-from simulator.app import Simulator
-from simulator.server import ServerThread
+from fssim.app import Simulator
+from fssim.server import ServerThread
 
 
 def identify(message_id: str, email: str = "ada@example.com") -> dict[str, Any]:

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulator import strategies as fs
-from simulator.integration import CustomField, check_message, is_fs_contact, map_traits, snake_case
+from fssim import strategies as fs
+from fssim.integration import CustomField, check_message, is_fs_contact, map_traits, snake_case
 
 CUSTOM = {"cf_alternate_number": CustomField("text"), "cf_score": CustomField("number"),
           "cf_vip": CustomField("checkbox"), "cf_renewal": CustomField("date"),

@@ -7,23 +7,23 @@ from types import ModuleType
 
 import pytest
 
-import simulator.control.toggle
-import simulator.freshsales.crm_adapter
-import simulator.freshsales.forced_failures
-import simulator.freshsales.receiver
-import simulator.integration
-import simulator.integration.crm
-import simulator.integration.mapping
-import simulator.integration.message
-import simulator.integration.outcome
-import simulator.integration.rules
-import simulator.strategies
+import fssim.control.toggle
+import fssim.freshsales.crm_adapter
+import fssim.freshsales.forced_failures
+import fssim.freshsales.receiver
+import fssim.integration
+import fssim.integration.crm
+import fssim.integration.mapping
+import fssim.integration.message
+import fssim.integration.outcome
+import fssim.integration.rules
+import fssim.strategies
 
 MODULES = [
-    simulator.integration, simulator.integration.crm, simulator.integration.mapping,
-    simulator.integration.message, simulator.integration.outcome, simulator.integration.rules,
-    simulator.strategies, simulator.freshsales.receiver, simulator.freshsales.crm_adapter,
-    simulator.freshsales.forced_failures, simulator.control.toggle,
+    fssim.integration, fssim.integration.crm, fssim.integration.mapping,
+    fssim.integration.message, fssim.integration.outcome, fssim.integration.rules,
+    fssim.strategies, fssim.freshsales.receiver, fssim.freshsales.crm_adapter,
+    fssim.freshsales.forced_failures, fssim.control.toggle,
 ]
 
 
@@ -41,7 +41,7 @@ def test_all_lists_exactly_the_public_names_defined_here(module: ModuleType) -> 
 
 def test_the_package_re_exports_every_rule_module_name() -> None:
     for module in MODULES[1:6]:
-        missing = [name for name in module.__all__ if name not in simulator.integration.__all__
+        missing = [name for name in module.__all__ if name not in fssim.integration.__all__
                    and not name.isupper()]
         assert missing == [], f"{module.__name__} names not re-exported: {missing}"
 
@@ -49,7 +49,7 @@ def test_the_package_re_exports_every_rule_module_name() -> None:
 def test_the_rules_import_neither_http_nor_storage_nor_the_other_halves() -> None:
     for module in MODULES[1:6]:
         source = inspect.getsource(module)
-        for forbidden in ("simulator.freshsales", "simulator.segment", "simulator.store", "starlette", "httpx",
+        for forbidden in ("fssim.freshsales", "fssim.segment", "fssim.store", "starlette", "httpx",
                           "tinydb"):
             assert f"import {forbidden}" not in source and f"from {forbidden}" not in source, (
                 f"{module.__name__} imports {forbidden}")

@@ -7,9 +7,9 @@ from typing import Any
 from hypothesis import find, given
 from hypothesis import strategies as st
 
-from simulator import strategies as fs
-from simulator.integration import is_email, is_fs_contact
-from simulator.segment.spec import validate
+from fssim import strategies as fs
+from fssim.integration import is_email, is_fs_contact
+from fssim.segment.spec import validate
 
 # The keys the Python SDK writes per message type (reference/segment.md §3.4).
 SDK_KEYS = {"integrations", "anonymousId", "timestamp", "context", "type", "userId", "messageId"}

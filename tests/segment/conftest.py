@@ -10,9 +10,9 @@ from seg_world import World
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from simulator.clock import Clock
-from simulator.segment import Segment
-from simulator.store import Database
+from fssim.clock import Clock
+from fssim.segment import Segment
+from fssim.store import Database
 
 
 @pytest.fixture

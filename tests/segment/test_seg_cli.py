@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 from seg_world import World
 
-from simulator.cli import cli
-from simulator.commands.traffic import batches, parse_write_keys
-from simulator.generator import generate
-from simulator.segment.spec import validate
+from fssim.cli import cli
+from fssim.commands.traffic import batches, parse_write_keys
+from fssim.generator import generate
+from fssim.segment.spec import validate
 
 
 def test_the_same_seed_gives_the_same_messages_and_another_seed_others() -> None:
@@ -81,7 +81,7 @@ def test_a_refusal_is_printed_verbatim_on_one_line(tmp_path: Path, monkeypatch: 
     """Another endpoint's error text may hold square brackets; it is not rich markup."""
     import httpx
 
-    from simulator.commands import traffic
+    from fssim.commands import traffic
 
     refusal = '{"message": "field [/properties] of batch[0] rejected by the upstream proxy"}'
     monkeypatch.setattr(traffic, "_post", lambda *args: httpx.Response(400, text=refusal))
@@ -102,7 +102,7 @@ def test_a_channel_without_a_key_names_the_way_to_give_one(tmp_path: Path) -> No
 
 
 def test_an_unreachable_host_stops_with_what_was_and_was_not_sent(tmp_path: Path) -> None:
-    from simulator.server import bind_listener
+    from fssim.server import bind_listener
 
     messages = tmp_path / "messages.jsonl"
     messages.write_text("".join(json.dumps(m) + "\n" for m in generate(users=3, seed=7)))

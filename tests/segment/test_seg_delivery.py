@@ -13,9 +13,9 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from simulator.clock import parse_iso
-from simulator.segment import Segment
-from simulator.segment.delivery import backoff_seconds, classify_status
+from fssim.clock import parse_iso
+from fssim.segment import Segment
+from fssim.segment.delivery import backoff_seconds, classify_status
 
 AUTH = {"Authorization": "Basic " + base64.b64encode(b"web-key:").decode()}
 REMOTE = "https://receiver.example.test"

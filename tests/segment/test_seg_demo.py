@@ -12,9 +12,9 @@ import pytest
 from seg_world import World
 from segment.analytics.client import Client
 
-from simulator.app import Simulator, SimulatorConfig
-from simulator.demo import DemoWorld, describe, seed_demo
-from simulator.server import ServerThread
+from fssim.app import Simulator, SimulatorConfig
+from fssim.demo import DemoWorld, describe, seed_demo
+from fssim.server import ServerThread
 
 pytestmark = pytest.mark.e2e
 

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 from seg_world import World
 
-from simulator.app import Simulator, SimulatorConfig
-from simulator.server import ServerThread
+from fssim.app import Simulator, SimulatorConfig
+from fssim.server import ServerThread
 
 pytestmark = pytest.mark.e2e
 

@@ -9,11 +9,11 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulator.clock import Clock, parse_iso
-from simulator.segment import Segment
-from simulator.segment.enrich import enrich
-from simulator.segment.routing import route
-from simulator.store import Database
+from fssim.clock import Clock, parse_iso
+from fssim.segment import Segment
+from fssim.segment.enrich import enrich
+from fssim.segment.routing import route
+from fssim.store import Database
 
 FRESHSALES = {"id": 1, "type": "freshsales", "name": "Freshsales", "enabled": True,
               "settings": {"api_key": "k", "subdomain": "acme"}}

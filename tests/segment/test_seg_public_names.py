@@ -8,10 +8,10 @@ import pkgutil
 
 import pytest
 
-import simulator.segment
+import fssim.segment
 
-MODULES = [f"simulator.segment.{m.name}" for m in pkgutil.iter_modules(simulator.segment.__path__)] + [
-    "simulator.segment", "simulator.generator", "simulator.commands.traffic", "simulator.control.workspace"]
+MODULES = [f"fssim.segment.{m.name}" for m in pkgutil.iter_modules(fssim.segment.__path__)] + [
+    "fssim.segment", "fssim.generator", "fssim.commands.traffic", "fssim.control.workspace"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -77,8 +77,8 @@ def test_python_sdk_in_sync_mode_sees_strict_modes_401() -> None:
     """With --strict an unknown write key is refused; sync_mode raises it to the caller (no retries)."""
     from segment.analytics.request import APIError
 
-    from simulator.app import Simulator, SimulatorConfig
-    from simulator.server import ServerThread
+    from fssim.app import Simulator, SimulatorConfig
+    from fssim.server import ServerThread
 
     strict = Simulator(SimulatorConfig(strict=True, frozen_clock=True))
     try:

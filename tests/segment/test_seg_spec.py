@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from simulator.segment import Segment
-from simulator.segment.spec import validate
+from fssim.segment import Segment
+from fssim.segment.spec import validate
 
 AUTH = {"Authorization": "Basic " + base64.b64encode(b"web-key:").decode()}
 

@@ -10,7 +10,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from simulator.segment import Segment
+from fssim.segment import Segment
 
 
 def basic(key: str) -> dict[str, str]:
@@ -109,8 +109,8 @@ def test_an_unknown_write_key_is_answered_200_and_logged_as_dropped(tracking: Te
 
 
 def test_strict_mode_answers_401_to_an_unknown_write_key() -> None:
-    from simulator.clock import Clock
-    from simulator.store import Database
+    from fssim.clock import Clock
+    from fssim.store import Database
 
     strict = Segment(Database(), Clock(frozen=True), strict=True)
     strict.add_source("web", "web-key")

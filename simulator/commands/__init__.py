@@ -1,1 +1,0 @@
-"""The ``fssim`` sub-commands, one module per concern; :mod:`simulator.cli` assembles them."""

@@ -1,0 +1,128 @@
+"""The one ASGI app: the Segment Tracking API, Freshsales (REST API and Segment receiver) and the
+control API on one port, and the :class:`Simulator` that owns their shared state.
+
+The same app runs under uvicorn (``fssim serve``, end-to-end tests) and in-process with no socket
+(the pytest plugin), so both paths exercise exactly the same code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Mount
+
+from fssim import control
+from fssim.clock import Clock, isoformat
+from fssim.control.http import ControlError, control_error_response
+from fssim.freshsales.receiver import receiver_routes
+from fssim.freshsales.service import Freshsales
+from fssim.segment.service import Segment
+from fssim.store import Database
+
+__all__ = ["IN_PROCESS_BASE_URL", "Simulator", "SimulatorConfig", "create_app"]
+
+# Where Segment's in-process delivery "sends" its requests: the host is never resolved, the ASGI
+# transport hands each request straight to this app.
+IN_PROCESS_BASE_URL = "http://freshsales.fssim"
+
+FRESHSALES_API_PREFIXES = ("/api", "/crm/sales/api")
+
+
+@dataclass(frozen=True)
+class SimulatorConfig:
+    db_path: str | None = None  # None: in-memory TinyDB; a path: a JSON file written atomically
+    strict: bool = False  # Segment answers 401 to an unknown write key instead of 200
+    rate_limits: bool = True  # Freshsales plan limits (R12); one switch turns them all off
+    frozen_clock: bool = False  # time moves only through /_sim/clock/advance (deterministic tests)
+    delivery_base_url: str | None = None  # deliver to a remote receiver instead of in-process
+    background_delivery: bool = False  # deliver by itself (fssim serve); tests flush explicitly
+
+
+class Simulator:
+    """Everything one simulated world holds: clock, store, Freshsales, Segment and the app."""
+
+    def __init__(self, config: SimulatorConfig | None = None) -> None:
+        self.config = config or SimulatorConfig()
+        self.clock = Clock(frozen=self.config.frozen_clock)
+        self.db = Database(self.config.db_path)
+        self.freshsales = Freshsales(self.db, self.clock, rate_limits=self.config.rate_limits)
+        self.segment = Segment(self.db, self.clock, strict=self.config.strict)
+        # R2: switching the toggle on in Freshsales hands the account's key and subdomain to Segment.
+        # The two halves never import each other; this line is the whole seam.
+        self.freshsales.on_segment_enabled(self.segment.connect_freshsales)
+        self.app = create_app(self)
+        if self.config.delivery_base_url:
+            self.segment.set_transport(httpx.AsyncHTTPTransport(), self.config.delivery_base_url)
+        else:
+            self.segment.set_transport(httpx.ASGITransport(app=self.app), IN_PROCESS_BASE_URL)
+
+    def reset(self) -> None:
+        """Forget every account, record, source, event and delivery (the clock keeps its time)."""
+        self.db.clear()
+        self.freshsales.reset()
+        self.segment.reset()
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "now": isoformat(self.clock.now()),
+            "freshsales": self.freshsales.state(),
+            "segment": self.segment.state(),
+        }
+
+    def close(self) -> None:
+        self.db.close()
+
+    def intercept(self, **options: Any) -> contextlib.AbstractContextManager[None]:
+        """``with sim.intercept():`` routes requests/httpx calls for api.segment.io, *.freshsales.io and
+        *.myfreshworks.com into this simulator (options: see :func:`fssim.intercept.intercept`)."""
+        from fssim.intercept import intercept  # imported here: interception is a test-time feature
+
+        return intercept(self, **options)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    """Every answer is JSON, even for an unknown path, because clients parse error bodies."""
+    assert isinstance(exc, HTTPException)
+    if request.url.path.startswith(FRESHSALES_API_PREFIXES):
+        # The shape Freshsales clients expect (reference/freshsales-api.md §4).
+        return JSONResponse({"error_code": exc.status_code, "message": exc.detail}, status_code=exc.status_code)
+    return JSONResponse(
+        {"message": f"{exc.detail}: {request.method} {request.url.path}"}, status_code=exc.status_code
+    )
+
+
+def create_app(sim: Simulator) -> Starlette:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        task = None
+        if sim.config.background_delivery:
+            task = asyncio.create_task(sim.segment.deliver_in_background())
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    rest = sim.freshsales.rest_routes()
+    routes = [
+        *control.routes(sim),
+        *sim.segment.tracking_routes(),
+        *receiver_routes(sim.freshsales),
+        *(Mount(prefix, routes=rest) for prefix in FRESHSALES_API_PREFIXES),
+    ]
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={ControlError: control_error_response, HTTPException: _http_error},
+    )

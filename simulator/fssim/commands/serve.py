@@ -1,0 +1,63 @@
+"""``fssim serve``: the whole simulator on one port."""
+
+from __future__ import annotations
+
+import click
+import uvicorn
+
+from fssim.app import Simulator, SimulatorConfig
+from fssim.demo import describe, seed_demo
+from fssim.server import bind_listener
+
+__all__ = ["serve"]
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8765, show_default=True, type=int, help="Port to listen on.")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
+              help="Keep data in this JSON file (TinyDB, written atomically). Default: in memory.")
+@click.option("--strict", is_flag=True, help="Answer 401 to unknown Segment write keys (the real edge answers 200).")
+@click.option("--no-rate-limits", is_flag=True, help="Turn off the Freshsales plan limits (R12) for every account.")
+@click.option("--demo/--no-demo", default=False, show_default=True,
+              help="Start with a demo Freshsales account and web/server sources, toggle on.")
+@click.option("--delivery-url", default=None, metavar="URL",
+              help="Deliver Segment's messages to the Freshsales receiver at this base URL instead of in-process.")
+@click.option("--log-level", default="warning", show_default=True,
+              type=click.Choice(["critical", "error", "warning", "info", "debug"]))
+def serve(host: str, port: int, db_path: str | None, strict: bool, no_rate_limits: bool, demo: bool,
+          delivery_url: str | None, log_level: str) -> None:
+    """Serve the Segment Tracking API, the Freshsales API and the control API on one port."""
+    # Bind first: a busy port must be reported before a banner claims the simulator is running.
+    try:
+        listener = bind_listener(host, port)
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot listen on {host}:{port}: {error.strerror or error}. "
+            "Choose another port with --port N (with make: make run PORT=N)."
+        ) from error
+    try:
+        sim = Simulator(
+            SimulatorConfig(
+                db_path=db_path,
+                strict=strict,
+                rate_limits=not no_rate_limits,
+                delivery_base_url=delivery_url,
+                background_delivery=True,
+            )
+        )
+    except (ValueError, OSError) as error:  # e.g. --db names a file that is not a fssim database
+        listener.close()
+        raise click.ClickException(str(error)) from error
+    base_url = f"http://{host}:{listener.getsockname()[1]}"
+    try:
+        if demo:
+            click.echo(describe(seed_demo(sim), base_url))
+        else:
+            click.echo(f"fssim is running at {base_url}  (store: {db_path or 'memory'}); "
+                       f"create accounts with POST {base_url}/_sim/accounts")
+        server = uvicorn.Server(uvicorn.Config(sim.app, log_level=log_level, lifespan="on"))
+        server.run(sockets=[listener])
+    finally:
+        listener.close()
+        sim.close()

@@ -1,0 +1,106 @@
+"""Freshsales accounts through the control API (DESIGN §3).
+
+* ``POST /_sim/accounts`` ``{"subdomain", "plan", "api_key", "product"}`` — 201 with the account;
+  ``plan`` defaults to garden, ``product`` to classic, a missing ``api_key`` is generated.
+* ``GET /_sim/accounts`` and ``GET /_sim/accounts/{subdomain}``.
+* ``POST /_sim/accounts/{subdomain}/api_keys`` ``{"api_key"?}`` — one more key for the account.
+* ``POST /_sim/accounts/{subdomain}/fields`` ``{"entity": "lead"|"contact", "name": "cf_x", "type", "label"?,
+  "choices"?}`` — define a custom field.
+* ``POST /_sim/accounts/{subdomain}/rate_limits`` ``{"enabled": false}`` — the per-account plan-limit
+  switch (R12); ``fssim serve --no-rate-limits`` turns limits off for every account.
+* ``POST /_sim/accounts/{subdomain}/plan`` ``{"plan"}`` — change plan (e.g. to show Sprout's 403).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
+
+from fssim.control.http import ControlError, account_of, field, read_json_object
+from fssim.freshsales.accounts import Account, AccountExistsError
+from fssim.freshsales.plans import DEFAULT_PLAN
+
+if TYPE_CHECKING:
+    from fssim.app import Simulator
+
+__all__ = ["routes"]
+
+
+def routes(sim: Simulator) -> list[BaseRoute]:
+    accounts = sim.freshsales.accounts
+
+    def answer(account: Account, status: int = 200) -> JSONResponse:
+        body: dict[str, Any] = account.to_json()
+        body["rate_limits_in_force"] = sim.freshsales.rate_limiter.applies_to(account)
+        return JSONResponse({"account": body}, status_code=status)
+
+    async def create(request: Request) -> JSONResponse:
+        body = await read_json_object(request)
+        subdomain = field(body, "subdomain", str)
+        plan = field(body, "plan", str, required=False) or DEFAULT_PLAN
+        api_key = field(body, "api_key", str, required=False)
+        product = field(body, "product", str, required=False) or "classic"
+        try:
+            account = accounts.create(subdomain, plan=plan, api_key=api_key, product=product)
+        except AccountExistsError as error:
+            raise ControlError(409, str(error)) from error
+        except ValueError as error:
+            raise ControlError(400, str(error)) from error
+        return answer(account, 201)
+
+    async def list_accounts(request: Request) -> JSONResponse:
+        return JSONResponse({"accounts": [account.to_json() for account in accounts.all()]})
+
+    async def get_account(request: Request) -> JSONResponse:
+        return answer(account_of(accounts, request))
+
+    async def add_key(request: Request) -> JSONResponse:
+        account = account_of(accounts, request)
+        body = await read_json_object(request, allow_empty=True)
+        try:
+            key = accounts.add_api_key(account.subdomain, field(body, "api_key", str, required=False))
+        except AccountExistsError as error:
+            raise ControlError(409, str(error)) from error
+        except ValueError as error:
+            raise ControlError(400, str(error)) from error
+        return JSONResponse({"api_key": key, "account": accounts.require(account.subdomain).to_json()},
+                            status_code=201)
+
+    async def define_field(request: Request) -> JSONResponse:
+        account = account_of(accounts, request)
+        body = await read_json_object(request)
+        entity = field(body, "entity", str)
+        choices = field(body, "choices", list, required=False)
+        try:
+            spec = accounts.define_custom_field(
+                account.subdomain, entity, field(body, "name", str), field(body, "type", str, required=False) or "text",
+                label=field(body, "label", str, required=False), choices=choices)
+        except ValueError as error:
+            raise ControlError(400, str(error)) from error
+        return JSONResponse({"field": {"entity": entity, "name": spec.name, "type": spec.type,
+                                       "label": spec.label, "choices": list(spec.choices)}}, status_code=201)
+
+    async def rate_limits(request: Request) -> JSONResponse:
+        account = account_of(accounts, request)
+        enabled = field(await read_json_object(request), "enabled", bool)
+        return answer(accounts.set_rate_limits(account.subdomain, enabled))
+
+    async def plan(request: Request) -> JSONResponse:
+        account = account_of(accounts, request)
+        try:
+            return answer(accounts.set_plan(account.subdomain, field(await read_json_object(request), "plan", str)))
+        except ValueError as error:
+            raise ControlError(400, str(error)) from error
+
+    return [
+        Route("/_sim/accounts", create, methods=["POST"]),
+        Route("/_sim/accounts", list_accounts, methods=["GET"]),
+        Route("/_sim/accounts/{subdomain}", get_account, methods=["GET"]),
+        Route("/_sim/accounts/{subdomain}/api_keys", add_key, methods=["POST"]),
+        Route("/_sim/accounts/{subdomain}/fields", define_field, methods=["POST"]),
+        Route("/_sim/accounts/{subdomain}/rate_limits", rate_limits, methods=["POST", "PUT"]),
+        Route("/_sim/accounts/{subdomain}/plan", plan, methods=["POST", "PUT"]),
+    ]

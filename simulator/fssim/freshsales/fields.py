@@ -1,0 +1,291 @@
+"""The fields of leads and contacts: standard ones, each account's custom ``cf_*`` ones, and the checks
+a write must pass.
+
+Simulator policy (documented in docs/freshsales.md): Freshsales is a Rails application, and Rails drops
+request attributes it does not permit, so an unknown *standard* attribute is ignored, as are read-only
+ones (``id``, ``display_name``, ``created_at``…). A ``cf_*`` name the account has not defined is a 400,
+because a custom field is something the account configures and a typo there loses data silently.
+Numbers sent to text fields become strings (what a Rails string column does); anything else of the
+wrong type is ``"The type for FIELD is invalid."`` (the real message, reference §4).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, get_args
+
+from fssim.integration.crm import FieldType
+
+__all__ = [
+    "CUSTOM_FIELD_TYPES",
+    "ENTITIES",
+    "FieldSpec",
+    "NormalizedWrite",
+    "custom_field_spec",
+    "is_valid_email",
+    "normalize_write",
+    "standard_fields",
+]
+
+ENTITIES = ("lead", "contact")
+# The integration's mapping checks trait values against these very types: one list for both.
+CUSTOM_FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_CUSTOM_NAME = re.compile(r"^cf_[a-z0-9_]{1,60}$")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    label: str
+    type: str  # text, number, id, checkbox, email, emails, date, list, company, sales_accounts, dropdown…
+    entities: tuple[str, ...] = ENTITIES
+    choices: tuple[str, ...] = ()
+
+    def to_json(self, entity: str, position: int, field_id: int | None = None) -> dict[str, Any]:
+        custom = self.name.startswith("cf_")
+        return {
+            "id": field_id,
+            "name": self.name,
+            "label": self.label,
+            "type": self.type,
+            "default": not custom,
+            "actionable": True,
+            "required": False,
+            "base_model": entity.capitalize(),
+            "position": position,
+            "choices": [{"id": i + 1, "value": choice} for i, choice in enumerate(self.choices)],
+            "field_group_id": None,
+        }
+
+
+_STANDARD: tuple[FieldSpec, ...] = (
+    FieldSpec("first_name", "First name", "text"),
+    FieldSpec("last_name", "Last name", "text"),
+    FieldSpec("email", "Email", "email"),
+    FieldSpec("emails", "Emails", "emails", ("contact",)),
+    FieldSpec("job_title", "Job title", "text"),
+    FieldSpec("department", "Department", "text", ("lead",)),
+    FieldSpec("work_number", "Work", "text"),
+    FieldSpec("mobile_number", "Mobile", "text"),
+    FieldSpec("address", "Address", "text"),
+    FieldSpec("city", "City", "text"),
+    FieldSpec("state", "State", "text"),
+    FieldSpec("zipcode", "Zipcode", "text"),
+    FieldSpec("country", "Country", "text"),
+    FieldSpec("time_zone", "Time zone", "text"),
+    FieldSpec("company", "Company", "company", ("lead",)),
+    FieldSpec("sales_accounts", "Accounts", "sales_accounts", ("contact",)),
+    FieldSpec("owner_id", "Owner", "id"),
+    FieldSpec("lead_source_id", "Source", "id"),
+    FieldSpec("lead_stage_id", "Lead stage", "id", ("lead",)),
+    FieldSpec("contact_status_id", "Status", "id", ("contact",)),
+    FieldSpec("lifecycle_stage_id", "Lifecycle stage", "id", ("contact",)),
+    FieldSpec("territory_id", "Territory", "id"),
+    FieldSpec("campaign_id", "Campaign", "id"),
+    FieldSpec("medium", "Medium", "text"),
+    FieldSpec("keyword", "Keyword", "text"),
+    FieldSpec("facebook", "Facebook", "text"),
+    FieldSpec("twitter", "Twitter", "text"),
+    FieldSpec("linkedin", "LinkedIn", "text"),
+    FieldSpec("external_id", "External ID", "text"),
+    FieldSpec("subscription_status", "Subscription status", "number"),
+    FieldSpec("subscription_types", "Subscription types", "text"),
+    FieldSpec("do_not_disturb", "Do not disturb", "checkbox"),
+    FieldSpec("tags", "Tags", "list"),
+)
+
+_COMPANY_KEYS = {
+    "name": "text", "address": "text", "city": "text", "state": "text", "zipcode": "text", "country": "text",
+    "website": "text", "phone": "text", "number_of_employees": "number", "annual_revenue": "number",
+    "industry_type_id": "id", "business_type_id": "id",
+}
+
+
+def standard_fields(entity: str) -> list[FieldSpec]:
+    return [spec for spec in _STANDARD if entity in spec.entities]
+
+
+def custom_field_spec(name: str, type_: str, label: str | None = None, choices: list[str] | None = None) -> FieldSpec:
+    """Check a custom field definition; ``ValueError`` naming the problem."""
+    if not isinstance(name, str) or not _CUSTOM_NAME.match(name):
+        raise ValueError(f"custom field name {name!r} must look like cf_something (lower case, digits, _)")
+    if type_ not in CUSTOM_FIELD_TYPES:
+        raise ValueError(f"custom field type {type_!r} is not one of {', '.join(CUSTOM_FIELD_TYPES)}")
+    if label is not None and not isinstance(label, str):
+        raise ValueError("custom field label must be a string")
+    options = tuple(choices or ())
+    if type_ == "dropdown" and (not options or not all(isinstance(c, str) for c in options)):
+        raise ValueError("a dropdown custom field needs 'choices', a non-empty list of strings")
+    default_label = name.removeprefix("cf_").replace("_", " ").capitalize()
+    return FieldSpec(name, label or default_label, type_, choices=options)
+
+
+def is_valid_email(value: str) -> bool:
+    return bool(_EMAIL.match(value))
+
+
+@dataclass
+class NormalizedWrite:
+    """A write checked against the fields: the values to store, and every problem found."""
+
+    values: dict[str, Any]
+    custom: dict[str, Any]
+    emails: list[str] | None  # None: the write does not touch emails; primary first
+    problems: list[str]
+
+
+class _Invalid(Exception):
+    pass
+
+
+def _type_problem(name: str) -> str:
+    return f"The type for {name} is invalid."
+
+
+def _coerce(spec: FieldSpec, value: Any) -> Any:
+    """The stored form of ``value`` for ``spec``, or :class:`_Invalid`."""
+    if value is None:
+        return None
+    kind = spec.type
+    if kind in ("text", "paragraph", "email"):
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise _Invalid
+        return value.strip() if isinstance(value, str) else str(value)
+    if kind in ("number", "id"):
+        if isinstance(value, bool):
+            raise _Invalid
+        if isinstance(value, str):
+            try:
+                value = int(value.strip()) if kind == "id" else float(value.strip())
+            except ValueError:
+                raise _Invalid from None
+        if kind == "id" and not isinstance(value, int):
+            raise _Invalid
+        # NaN and infinity are no numbers a client can read back: JSON has no spelling for them.
+        if not isinstance(value, int | float) or (isinstance(value, float) and not math.isfinite(value)):
+            raise _Invalid
+        return value
+    if kind == "checkbox":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            return value.strip().lower() == "true"
+        raise _Invalid
+    if kind == "date":
+        if not isinstance(value, str):
+            raise _Invalid
+        try:
+            (datetime if "T" in value else date).fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise _Invalid from None
+        return value
+    if kind == "dropdown":
+        if not isinstance(value, str) or value not in spec.choices:
+            raise _Invalid
+        return value
+    if kind == "list":
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise _Invalid
+        return list(value)
+    if kind == "company":
+        if isinstance(value, str):
+            return {"name": value.strip()}
+        if not isinstance(value, dict):
+            raise _Invalid
+        company: dict[str, Any] = {}
+        for key, item in value.items():
+            sub = _COMPANY_KEYS.get(key)
+            if sub is not None:
+                company[key] = _coerce(FieldSpec(key, key, sub), item)
+        return company
+    if kind == "sales_accounts":
+        if not isinstance(value, list):
+            raise _Invalid
+        for item in value:
+            if not isinstance(item, dict) or isinstance(item.get("id"), bool) or not isinstance(item.get("id"), int):
+                raise _Invalid
+        return [{"id": item["id"], "is_primary": bool(item.get("is_primary", False))} for item in value]
+    raise _Invalid
+
+
+def _email_values(value: Any) -> list[str]:
+    """``emails`` as clients send it: a string, a list of strings, or a list of ``{"value": ...}``."""
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list):
+        raise _Invalid
+    found: list[tuple[bool, str]] = []
+    for item in value:
+        if isinstance(item, str):
+            found.append((False, item))
+        elif isinstance(item, dict) and isinstance(item.get("value"), str):
+            if item.get("_destroy") is True:
+                continue
+            found.append((bool(item.get("is_primary")), item["value"]))
+        else:
+            raise _Invalid
+    # A stable sort keeps the client's order but puts the entry it marked primary first.
+    return [email for _, email in sorted(found, key=lambda pair: not pair[0])]
+
+
+def normalize_write(entity: str, payload: dict[str, Any], custom_specs: dict[str, FieldSpec]) -> NormalizedWrite:
+    """Check one create/update body (already unwrapped from ``{"lead": ...}``) field by field."""
+    specs = {spec.name: spec for spec in standard_fields(entity)}
+    values: dict[str, Any] = {}
+    custom: dict[str, Any] = {}
+    problems: list[str] = []
+    emails: list[str] | None = None
+
+    for name, value in payload.items():
+        if name in ("email", "emails"):
+            # Leads store one email and contacts several; both accept either key. ``email`` is primary.
+            try:
+                given = [] if value is None else _email_values(value)
+            except _Invalid:
+                problems.append(_type_problem(name))
+                continue
+            cleaned = [email.strip() for email in given if email.strip()]
+            emails = cleaned + (emails or []) if name == "email" else (emails or []) + cleaned
+            continue
+        spec = specs.get(name)
+        if spec is None:
+            continue  # unknown or read-only standard attribute: dropped, as Rails strong params do
+        try:
+            values[name] = _coerce(spec, value)
+        except _Invalid:
+            problems.append(_type_problem(name))
+
+    # Custom fields arrive inside "custom_field" (the documented form) or, leniently, at top level.
+    given_custom: dict[str, Any] = {key: val for key, val in payload.items() if key.startswith("cf_")}
+    nested = payload.get("custom_field")
+    if nested is not None and not isinstance(nested, dict):
+        problems.append(_type_problem("custom_field"))
+    elif isinstance(nested, dict):
+        given_custom.update(nested)
+    for name, value in given_custom.items():
+        spec = custom_specs.get(name)
+        if spec is None:
+            problems.append(f"Unknown custom field {name}: it is not defined for {entity}s in this account")
+            continue
+        try:
+            custom[name] = _coerce(spec, value)
+        except _Invalid:
+            problems.append(_type_problem(name))
+
+    if emails is not None:
+        seen: set[str] = set()
+        unique: list[str] = []
+        for email in emails:
+            if not is_valid_email(email):
+                problems.append(f"Email {email} is invalid")
+            elif email.lower() not in seen:
+                seen.add(email.lower())
+                unique.append(email)
+        emails = unique
+    return NormalizedWrite(values, custom, emails, problems)

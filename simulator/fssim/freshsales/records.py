@@ -1,0 +1,390 @@
+"""The CRM store: leads and contacts of every account, with the lookups the integration and REST need.
+
+One table holds both entities (the document id is the record id), because leads and contacts of an
+account share ONE email namespace (simulator policy: an email identifies one person, so a lead and a
+contact may not share it — R4 looks an email up among both). Three indexes keep the hot paths O(1)
+however much is stored: (account, entity) -> ids, (account, email) -> ids, (account, external_id) -> ids.
+Every method runs inside one database transaction, so a check ("is this email free?") and the write
+that depends on it can never interleave with another request's.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any, NamedTuple
+
+from fssim import strictjson
+from fssim.clock import Clock, isoformat, parse_iso
+from fssim.freshsales.accounts import Account, Accounts
+from fssim.freshsales.errors import ModuleUnavailableError, NotFoundError, ValidationError
+from fssim.freshsales.fields import ENTITIES, normalize_write, standard_fields
+from fssim.freshsales.ids import IdSequence
+from fssim.freshsales.shapes import ENTITY_TYPES, PLURALS, blank_record, display_name, public
+from fssim.freshsales.timeline import Timeline
+from fssim.store import Database
+
+__all__ = ["MAX_PER_PAGE", "FoundRecord", "RecordPage", "Records", "email_key"]
+
+MAX_PER_PAGE = 100
+NEW_VIEW_DAYS = 7  # "New Leads"/"New Contacts": created in the last week of simulated time
+
+
+Documents = list[dict[str, Any]]  # named here because Records.list shadows the builtin in the class
+
+
+class FoundRecord(NamedTuple):
+    entity: str  # "lead" or "contact"
+    record: dict[str, Any]
+
+
+class RecordPage(NamedTuple):
+    records: list[dict[str, Any]]
+    total: int
+    total_pages: int
+
+
+def email_key(email: str) -> str:
+    """Emails match case-insensitively and trimmed (R4)."""
+    return email.strip().lower()
+
+
+def _emails_of(doc: dict[str, Any]) -> list[str]:
+    if doc.get("_entity") == "contact":
+        return [entry["value"] for entry in doc.get("emails", [])]
+    return [doc["email"]] if doc.get("email") else []
+
+
+class Records:
+    def __init__(self, db: Database, clock: Clock, ids: IdSequence, accounts: Accounts, timeline: Timeline) -> None:
+        self._db = db
+        self._clock = clock
+        self._ids = ids
+        self._accounts = accounts
+        self._timeline = timeline
+        self._table = db.table("fs_records")
+        self._by_owner = db.index(self._table, lambda doc: (doc["_account"], doc["_entity"]))
+        self._by_email = db.multi_index(
+            self._table, lambda doc: [(doc["_account"], email_key(e)) for e in _emails_of(dict(doc))])
+        self._by_external_id = db.index(
+            self._table,
+            lambda doc: (doc["_account"], doc["external_id"]) if doc.get("external_id") is not None else None)
+
+    # -- reading --------------------------------------------------------------------------------------
+
+    def get(self, account: str, entity: str, record_id: int) -> dict[str, Any]:
+        with self._db.lock:
+            owner = self._account(account, entity)
+            return public(self._doc(owner, entity, record_id), owner.product)
+
+    def exists(self, account: str, entity: str, record_id: int) -> bool:
+        return self.name_of(account, entity, record_id) is not None
+
+    def name_of(self, account: str, entity: str, record_id: int) -> str | None:
+        """The record's display name, or ``None`` when ``account`` has no such record: the timeline
+        names its items' target with it on every activity, so it reads the stored document, no copy."""
+        with self._db.lock:
+            doc = self._table.get(doc_id=record_id) if isinstance(record_id, int) else None
+            if not isinstance(doc, dict) or doc["_account"] != account or doc["_entity"] != entity:
+                return None
+            name = doc.get("display_name")
+            return str(name) if name is not None else ""
+
+    def find_by_email(self, account: str, email: str) -> FoundRecord | None:
+        """The lead or contact of ``account`` with this email (any of a contact's emails)."""
+        if not isinstance(email, str) or not email.strip():
+            return None
+        with self._db.lock:
+            return self._found(account, self._by_email.first((account, email_key(email))))
+
+    def find_by_external_id(self, account: str, external_id: str | int) -> FoundRecord | None:
+        """The oldest record of ``account`` with this ``external_id`` (R6 keeps database keys there)."""
+        with self._db.lock:
+            return self._found(account, self._by_external_id.first((account, str(external_id))))
+
+    def list(
+        self, account: str, entity: str, *, page: int = 1, per_page: int = 25, sort: str | None = None,
+        sort_type: str = "desc", view_id: int | None = None,
+    ) -> RecordPage:
+        """One page of a list view, sorted by ``sort`` (default ``created_at``), ties broken by id."""
+        problems = []
+        if isinstance(page, bool) or not isinstance(page, int) or page < 1:
+            problems.append(f"page must be a whole number >= 1, got {page!r}")
+        if isinstance(per_page, bool) or not isinstance(per_page, int) or not 1 <= per_page <= MAX_PER_PAGE:
+            problems.append(f"per_page must be a whole number from 1 to {MAX_PER_PAGE}, got {per_page!r}")
+        if sort_type not in ("asc", "desc"):
+            problems.append(f"sort_type must be asc or desc, got {sort_type!r}")
+        with self._db.lock:
+            owner = self._account(account, entity)
+            sort_field = sort or "created_at"
+            sortable = {"id", "created_at", "updated_at", "display_name", "email",
+                        *(spec.name for spec in standard_fields(entity) if spec.type not in ("list", "company",
+                                                                                          "emails", "sales_accounts")),
+                        *owner.custom_fields[entity]}
+            if sort_field not in sortable:
+                problems.append(f"sort field {sort_field} is not a sortable field of {PLURALS[entity]}")
+            if problems:
+                raise ValidationError(*problems)
+            docs = self._docs_in_view(owner, entity, view_id)
+            present = [doc for doc in docs if _sort_value(doc, sort_field) is not None]
+            missing = sorted((doc for doc in docs if _sort_value(doc, sort_field) is None), key=lambda d: d["id"])
+            present.sort(key=lambda doc: (_sort_value(doc, sort_field), doc["id"]), reverse=sort_type == "desc")
+            ordered = present + missing  # empty values last in both directions, like a SQL NULLS LAST
+            start = (page - 1) * per_page
+            chosen = ordered[start:start + per_page]
+            total = len(ordered)
+            return RecordPage([public(doc, owner.product) for doc in chosen], total,
+                              max(1, math.ceil(total / per_page)))
+
+    def check_module(self, account: str, entity: str) -> Account:
+        """The account, or the error a request for ``entity`` gets there (leads on Suite: 404)."""
+        with self._db.lock:
+            return self._account(account, entity)
+
+    def count(self, account: str, entity: str) -> int:
+        with self._db.lock:
+            return len(self._by_owner.ids((account, entity)))
+
+    def all(self, account: str, entity: str) -> Documents:
+        """Every record of one entity, by id (for search, lookup by other fields, and tests)."""
+        with self._db.lock:
+            owner = self._account(account, entity)
+            docs = (self._table.get(doc_id=i) for i in sorted(self._by_owner.ids((account, entity))))
+            return [public(doc, owner.product) for doc in docs if isinstance(doc, dict)]
+
+    # -- writing --------------------------------------------------------------------------------------
+
+    def create(
+        self, account: str, entity: str, payload: dict[str, Any], *, timeline_at: str | None = None
+    ) -> dict[str, Any]:
+        """A new lead or contact; :class:`ValidationError` naming every problem, and nothing stored.
+        ``timeline_at`` (ISO-8601) dates the timeline item, e.g. a Segment message's time (R8)."""
+        with self._db.transaction():
+            owner = self._account(account, entity)
+            doc = self._build(owner, entity, blank_record(entity, 0), payload, creating=True)
+            record_id = self._ids.next()
+            now = isoformat(self._clock.now())
+            doc.update(id=record_id, created_at=now, updated_at=now)
+            if doc.get("owner_id") is None:
+                doc["owner_id"] = owner.user_id
+            self._db.insert(self._table, doc, doc_id=record_id)
+            self._timeline.record_event(owner.subdomain, entity, record_id, doc["display_name"], {
+                "action_type": "create", "user_activity": True, **({"created_at": timeline_at} if timeline_at else {}),
+                "action_data": {"name": f"{ENTITY_TYPES[entity]} created"}})
+            return public(doc, owner.product)
+
+    def update(
+        self, account: str, entity: str, record_id: int, payload: dict[str, Any], *, timeline_at: str | None = None
+    ) -> dict[str, Any]:
+        """Change the fields the payload names; each changed field becomes a timeline update item
+        (dated ``timeline_at`` when given, e.g. a Segment message's time, R8)."""
+        with self._db.transaction():
+            owner = self._account(account, entity)
+            current = self._doc(owner, entity, record_id)
+            doc = self._build(owner, entity, strictjson.deep_copy(current), payload, creating=False, own_id=record_id)
+            changes = _changes(current, doc)
+            if changes:
+                doc["updated_at"] = isoformat(self._clock.now())
+                self._db.replace(self._table, record_id, doc)
+                group = f"update-{self._ids.next()}"
+                for name, (old, new) in changes.items():
+                    self._timeline.record_event(owner.subdomain, entity, record_id, doc["display_name"], {
+                        "action_type": "update", "user_activity": True, "composite_id": group,
+                        **({"created_at": timeline_at} if timeline_at else {}),
+                        "action_data": {"property_key": name, "property_value": new, "previous_value": old}})
+            return public(doc, owner.product)
+
+    def delete(self, account: str, entity: str, record_id: int) -> dict[str, Any]:
+        """Remove the record and its timeline; returns what it was."""
+        with self._db.transaction():
+            owner = self._account(account, entity)
+            doc = self._doc(owner, entity, record_id)
+            self._db.delete(self._table, record_id)
+            self._timeline.drop(owner.subdomain, entity, record_id)
+            return public(doc, owner.product)
+
+    def upsert(
+        self, account: str, entity: str, unique_identifier: dict[str, Any], payload: dict[str, Any]
+    ) -> tuple[dict[str, Any], bool]:
+        """Update the record the identifier names, or create it (with the identifier's values).
+        Returns ``(record, created)``."""
+        if not isinstance(unique_identifier, dict) or not unique_identifier:
+            raise ValidationError('unique_identifier must be an object naming a field, e.g. {"emails": "a@b.com"}')
+        with self._db.transaction():
+            owner = self._account(account, entity)
+            match = self._match(owner, entity, unique_identifier)
+            if match is not None:
+                return self.update(account, entity, match, payload), False
+            merged = dict(payload)
+            for name, value in unique_identifier.items():
+                if name.startswith("cf_"):
+                    merged.setdefault("custom_field", {}).setdefault(name, value)
+                elif name in ("email", "emails"):
+                    if not payload.get("email") and not payload.get("emails"):
+                        merged["emails" if entity == "contact" else "email"] = value
+                else:
+                    merged.setdefault(name, value)
+            return self.create(account, entity, merged), True
+
+    def convert(self, account: str, lead_id: int, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Turn a lead into a contact: same person, same emails, same history; the lead is gone after."""
+        with self._db.transaction():
+            owner = self._account(account, "lead")
+            if payload:
+                self.update(account, "lead", lead_id, payload)
+            lead = self._doc(owner, "lead", lead_id)
+            carried = {key: value for key, value in lead.items()
+                       if not key.startswith("_") and key not in ("id", "email", "created_at", "updated_at")}
+            # Only custom fields the account also defines for contacts can come along.
+            carried["custom_field"] = {name: value for name, value in lead.get("custom_field", {}).items()
+                                       if name in owner.custom_fields["contact"]}
+            if lead.get("email"):
+                carried["emails"] = [lead["email"]]
+            # Check the contact first (the lead's own email does not count as taken), so that a failure
+            # leaves the lead exactly as it was.
+            self._build(owner, "contact", blank_record("contact", 0), carried, creating=True, own_id=lead_id)
+            self._db.delete(self._table, lead_id)  # frees the email for the contact
+            contact = self.create(account, "contact", carried)
+            self._timeline.move(owner.subdomain, ("lead", lead_id), ("contact", contact["id"]), contact["display_name"])
+            self._timeline.record_event(owner.subdomain, "contact", contact["id"], contact["display_name"], {
+                "action_type": "convert", "user_activity": True,
+                "action_data": {"name": "Lead converted to contact", "lead_id": lead_id}})
+            return contact
+
+    # -- helpers --------------------------------------------------------------------------------------
+
+    def _account(self, account: str, entity: str) -> Account:
+        if entity not in ENTITIES:
+            raise NotFoundError(f"unknown entity {entity!r}")
+        owner = self._accounts.get(account)
+        if owner is None:
+            raise NotFoundError(f"no Freshsales account {account!r}")
+        if entity == "lead" and not owner.has_leads:
+            raise ModuleUnavailableError(
+                "The leads module is not available on this Freshsales Suite account: Suite has contacts only")
+        return owner
+
+    def _doc(self, owner: Account, entity: str, record_id: int) -> dict[str, Any]:
+        doc = self._table.get(doc_id=record_id) if isinstance(record_id, int) and record_id > 0 else None
+        if not isinstance(doc, dict) or doc["_account"] != owner.subdomain or doc["_entity"] != entity:
+            raise NotFoundError(f"{ENTITY_TYPES[entity]} {record_id} not found")
+        return dict(doc)
+
+    def _found(self, account: str, record_id: int | None) -> FoundRecord | None:
+        if record_id is None:
+            return None
+        doc = self._table.get(doc_id=record_id)
+        owner = self._accounts.get(account)
+        if not isinstance(doc, dict) or owner is None:
+            return None
+        return FoundRecord(doc["_entity"], public(doc, owner.product))
+
+    def _docs_in_view(self, owner: Account, entity: str, view_id: int | None) -> Documents:
+        ids = self._by_owner.ids((owner.subdomain, entity))
+        docs: Documents = [doc for doc in (self._table.get(doc_id=i) for i in ids) if isinstance(doc, dict)]
+        if view_id is None:
+            return docs
+        view = next((v for v in owner.views[entity] if v["id"] == view_id), None)
+        if view is None:
+            raise NotFoundError(f"View {view_id} not found for {PLURALS[entity]}")
+        if view["name"].startswith("My "):
+            return [doc for doc in docs if doc.get("owner_id") == owner.user_id]
+        if view["name"].startswith("New "):
+            since = self._clock.now() - timedelta(days=NEW_VIEW_DAYS)
+            return [doc for doc in docs if parse_iso(doc["created_at"]) >= since]
+        return docs
+
+    def _match(self, owner: Account, entity: str, identifier: dict[str, Any]) -> int | None:
+        """The id of the one record of ``entity`` whose fields equal every identifier value."""
+        candidates: Iterable[int] | None = None
+        for name, value in identifier.items():
+            if name in ("email", "emails"):
+                values = value if isinstance(value, list) else [value]
+                if not values or not all(isinstance(v, str) for v in values):
+                    raise ValidationError(f"The type for unique_identifier.{name} is invalid.")
+                ids = self._by_email.ids((owner.subdomain, email_key(values[0])))
+                for other in ids:
+                    other_doc = self._table.get(doc_id=other)
+                    if isinstance(other_doc, dict) and other_doc["_entity"] != entity:
+                        raise ValidationError(f"Email {values[0]} has already been taken by a "
+                                              f"{other_doc['_entity']} ({other}); convert it instead")
+            elif name == "external_id":
+                ids = self._by_external_id.ids((owner.subdomain, str(value)))
+            else:
+                ids = {doc.doc_id for doc in (self._table.get(doc_id=i) for i in self._by_owner.ids(
+                    (owner.subdomain, entity))) if isinstance(doc, dict) and _field_value(doc, name) == value}
+            candidates = set(ids) if candidates is None else set(candidates) & set(ids)
+        matches = sorted(candidates or ())
+        return matches[0] if matches else None
+
+    def _build(
+        self, owner: Account, entity: str, doc: dict[str, Any], payload: dict[str, Any], *,
+        creating: bool, own_id: int | None = None,
+    ) -> dict[str, Any]:
+        """``doc`` with ``payload`` applied, or :class:`ValidationError` with every problem at once."""
+        if not isinstance(payload, dict):
+            raise ValidationError(f"The {entity} must be a JSON object")
+        write = normalize_write(entity, payload, owner.custom_fields[entity])
+        problems = list(write.problems)
+        doc.update(write.values)
+        doc["custom_field"] = {**doc.get("custom_field", {}), **write.custom}
+        if creating:
+            for name in owner.custom_fields[entity]:
+                doc["custom_field"].setdefault(name, None)
+        if write.emails is not None:
+            if entity == "lead":
+                if len(write.emails) > 1:
+                    problems.append(f"A lead has one email, got {len(write.emails)}: use a contact for several")
+                doc["email"] = write.emails[0] if write.emails else None
+            else:
+                old_ids = {email_key(e["value"]): e["id"] for e in doc.get("emails", [])}
+                doc["emails"] = [
+                    {"id": old_ids.get(email_key(value)) or self._ids.next(), "value": value,
+                     "is_primary": position == 0, "label": None, "_destroy": False}
+                    for position, value in enumerate(write.emails)]
+                doc["email"] = write.emails[0] if write.emails else None
+            for value in write.emails:
+                for other in self._by_email.ids((owner.subdomain, email_key(value))):
+                    if other != own_id:
+                        problems.append(f"Email {value} has already been taken")
+        if not doc.get("last_name") and not doc.get("email"):
+            problems.append("Last name can't be blank when there is no email (give last_name or email)")
+        if problems:
+            raise ValidationError(*problems)
+        doc["display_name"] = display_name(doc)
+        doc["_account"], doc["_entity"] = owner.subdomain, entity
+        return doc
+
+
+def _field_value(doc: dict[str, Any], name: str) -> Any:
+    if name.startswith("cf_"):
+        return doc.get("custom_field", {}).get(name)
+    return doc.get(name)
+
+
+def _sort_value(doc: dict[str, Any], name: str) -> Any:
+    value = _field_value(doc, name)
+    if isinstance(value, str):
+        return value.lower()
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Field -> (old, new) for every public field that changed (custom fields by their cf_ name)."""
+    changed: dict[str, tuple[Any, Any]] = {}
+    for key in new:
+        if key.startswith("_") or key in ("custom_field", "display_name", "updated_at", "emails"):
+            continue
+        if old.get(key) != new.get(key):
+            changed[key] = (old.get(key), new.get(key))
+    old_emails = [e["value"] for e in old.get("emails", [])]
+    new_emails = [e["value"] for e in new.get("emails", [])]
+    if old_emails != new_emails:
+        changed["emails"] = (old_emails, new_emails)
+    for key, value in new.get("custom_field", {}).items():
+        if old.get("custom_field", {}).get(key) != value:
+            changed[key] = (old.get("custom_field", {}).get(key), value)
+    return changed

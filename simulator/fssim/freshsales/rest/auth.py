@@ -1,0 +1,144 @@
+"""Every REST call's gate: API key, Host/subdomain, plan (Sprout), rate limits — then the handler.
+
+A handler is a plain function of a :class:`Call`; it runs in a worker thread (so concurrent requests
+really run concurrently and the store's lock is what keeps them apart, as in production) and returns
+``(status, body)``. Domain errors become the real error bodies here, so handlers never build them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import anyio.to_thread
+from starlette.requests import Request
+from starlette.responses import Response
+
+from fssim.freshsales.accounts import Account
+from fssim.freshsales.errors import FreshsalesError, ValidationError
+from fssim.freshsales.rest.errors import error_response, parse_json, unauthorized
+
+if TYPE_CHECKING:
+    from fssim.freshsales.service import Freshsales
+
+__all__ = ["Call", "Handler", "guarded", "host_subdomain", "token_of"]
+
+_log = logging.getLogger(__name__)
+_TOKEN = re.compile(r'^\s*Token\s+token\s*=\s*"?([^"\s]+)"?\s*$', re.IGNORECASE)
+# Hosts whose first label is an account's subdomain (reference §1.1); any other host (127.0.0.1,
+# localhost, a test's own name) carries no subdomain and is fine.
+_ACCOUNT_HOST = re.compile(r"^([a-z0-9-]+)\.(?:freshsales\.io|myfreshworks\.com|freshworks\.com)$")
+
+
+@dataclass
+class Call:
+    """One authenticated REST request, as a handler sees it."""
+
+    fs: Freshsales
+    account: Account
+    path: dict[str, Any]
+    query: dict[str, str]
+    raw_body: bytes
+
+    def json(self) -> Any:
+        return parse_json(self.raw_body)
+
+    def json_object(self) -> dict[str, Any]:
+        body = self.json()
+        if not isinstance(body, dict):
+            raise ValidationError(f"The request body must be a JSON object, not {type(body).__name__}")
+        return body
+
+    def record_body(self, entity: str, *, required: bool = True) -> dict[str, Any]:
+        """``{"lead": {...}}`` (the documented form) or, leniently, the bare object some clients send."""
+        if not required and not self.raw_body.strip():
+            return {}
+        body = self.json_object()
+        inner = body.get(entity, body)
+        if not isinstance(inner, dict):
+            raise ValidationError(f"The type for {entity} is invalid.")
+        return inner
+
+    def path_id(self, name: str = "id") -> int:
+        value = self.path[name]
+        return value if isinstance(value, int) else int(value)
+
+    def query_int(self, name: str, default: int) -> int:
+        value = self.query.get(name)
+        if value is None or value == "":
+            return default
+        try:
+            return int(value)
+        except ValueError:
+            raise ValidationError(f"{name} must be a whole number, got {value!r}") from None
+
+
+Handler = Callable[[Call], tuple[int, Any]]
+
+
+def token_of(header: str | None) -> str | None:
+    match = _TOKEN.match(header or "")
+    return match.group(1) if match else None
+
+
+def host_subdomain(host: str | None) -> str | None:
+    name = (host or "").split(":")[0].strip().lower().rstrip(".")
+    match = _ACCOUNT_HOST.match(name)
+    return match.group(1) if match else None
+
+
+def _json(status: int, body: Any, headers: dict[str, str]) -> Response:
+    # ``true`` (a deleted record) and arrays (search) are valid answers too, so no dict-only helper.
+    return Response(json.dumps(body, separators=(",", ":")), status_code=status, headers=headers,
+                    media_type="application/json")
+
+
+def guarded(fs: Freshsales, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        raw = await request.body()
+        key = token_of(request.headers.get("authorization"))
+        host = request.headers.get("host")
+        call_path = dict(request.path_params)
+        query = dict(request.query_params)
+
+        def run() -> Response:
+            account = fs.accounts.by_api_key(key) if key else None
+            if account is None:
+                return unauthorized()
+            claimed = host_subdomain(host)
+            if claimed is not None and claimed != account.subdomain:
+                return unauthorized()  # the key is not a key of the account this host names
+            if not account.plan.rest_access:
+                return error_response(403, [
+                    f"Access Denied: the {account.plan.name.capitalize()} plan has no REST API access; "
+                    f"move the account to a paid plan (POST /_sim/accounts/{account.subdomain}/plan)"])
+            decision = fs.rate_limiter.check(account)
+            headers = decision.headers() if decision else {}
+            if decision is not None and not decision.allowed:
+                per = f"{account.plan.per_hour} per hour" if decision.window == "hour" else \
+                    f"{account.plan.per_minute} per minute"
+                return error_response(429, [
+                    f"Too many requests: the {account.plan.name} plan allows {per} for account "
+                    f"{account.subdomain}; retry after {decision.retry_after} s. Simulator switch to turn limits "
+                    f"off: POST /_sim/accounts/{account.subdomain}/rate_limits {{\"enabled\": false}} for this "
+                    "account, or start `fssim serve --no-rate-limits` for every account."], headers)
+            try:
+                status, body = handler(Call(fs, account, call_path, query, raw))
+            except FreshsalesError as error:
+                return error_response(error.status, error.messages, headers)
+            except Exception:
+                # A bug of ours must still answer JSON: clients such as the Ruby gem fail on any other body.
+                _log.exception("fake Freshsales: %s %s failed", request.method, request.url.path)
+                return error_response(500, ["Internal error in the fake Freshsales (a simulator bug; "
+                                            "the traceback is in the server log)"], headers)
+            return _json(status, body, headers)
+
+        return await anyio.to_thread.run_sync(run)
+
+    endpoint.__name__ = handler.__name__
+    endpoint.__doc__ = handler.__doc__
+    return endpoint

@@ -1,0 +1,144 @@
+"""Leads and contacts: create, view (``include=``), update, delete, list views and their pages,
+contact upsert, lead convert and the activity timeline (reference §2, §3.3, §5).
+
+Simulator policy on statuses: a POST that creates answers 201, everything else 200; a deleted lead
+or contact answers ``true`` (what python-freshworks-crm's fixtures expect).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fssim.freshsales.errors import ValidationError
+from fssim.freshsales.records import MAX_PER_PAGE
+from fssim.freshsales.rest.auth import Call
+from fssim.freshsales.rest.endpoints import Endpoint
+from fssim.freshsales.shapes import ENTITY_TYPES, PLURALS
+
+__all__ = ["endpoints", "side_loads"]
+
+_PAGE_QUERY = ("page", "per_page", "sort", "sort_type", "include")
+
+
+def side_loads(call: Call, entity: str, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """``include=a,b`` adds sibling arrays (reference §5): owner/creater/updater -> ``users``; notes and
+    sales_activities of these records; any other name -> an empty array of that name (simulator policy:
+    the simulator has no such objects, and clients expect the key). A name that is the answer's own
+    key (``lead``, ``leads``, ``meta``) is ignored: a side-load never replaces the record itself."""
+    envelope = {entity, PLURALS[entity], "meta"}
+    names = [name.strip() for name in call.query.get("include", "").split(",")
+             if name.strip() and name.strip() not in envelope]
+    extra: dict[str, Any] = {}
+    account = call.account
+    ids = {record["id"] for record in records}
+    for name in names:
+        if name in ("owner", "creater", "updater", "users"):
+            extra["users"] = [{"id": account.user_id, "display_name": f"{account.subdomain} admin",
+                               "email": f"admin@{account.subdomain}.example.com", "is_active": True}]
+        elif name in ("notes", "sales_activities"):
+            kind = "note" if name == "notes" else "sales_activity"
+            extra[name] = [item for item in call.fs.engagements.list(account.subdomain, kind)
+                           if item["targetable_type"] == ENTITY_TYPES[entity] and item["targetable_id"] in ids]
+        else:
+            extra.setdefault(name, [])
+    return extra
+
+
+def endpoints() -> list[Endpoint]:
+    found: list[Endpoint] = []
+    for entity in ("lead", "contact"):
+        found.extend(_entity_endpoints(entity))
+    return found
+
+
+def _entity_endpoints(entity: str) -> list[Endpoint]:
+    plural = PLURALS[entity]
+    label = ENTITY_TYPES[entity]
+
+    def create(call: Call) -> tuple[int, Any]:
+        record = call.fs.records.create(call.account.subdomain, entity, call.record_body(entity))
+        return 201, {entity: record}
+
+    def view(call: Call) -> tuple[int, Any]:
+        record = call.fs.records.get(call.account.subdomain, entity, call.path_id())
+        return 200, {entity: record, **side_loads(call, entity, [record])}
+
+    def update(call: Call) -> tuple[int, Any]:
+        record = call.fs.records.update(call.account.subdomain, entity, call.path_id(), call.record_body(entity))
+        return 200, {entity: record}
+
+    def delete(call: Call) -> tuple[int, Any]:
+        call.fs.records.delete(call.account.subdomain, entity, call.path_id())
+        return 200, True
+
+    def filters(call: Call) -> tuple[int, Any]:
+        call.fs.records.check_module(call.account.subdomain, entity)  # the Suite 404 for leads
+        views = [{"id": view["id"], "name": view["name"], "model_class_name": label,
+                  "user_id": call.account.user_id, "is_default": True, "is_public": True,
+                  "updated_at": call.account.created_at} for view in call.account.views[entity]]
+        return 200, {"filters": views}
+
+    def list_view(call: Call) -> tuple[int, Any]:
+        page = call.fs.records.list(
+            call.account.subdomain, entity, view_id=call.path_id("view_id"),
+            page=call.query_int("page", 1), per_page=call.query_int("per_page", 25),
+            sort=call.query.get("sort") or None, sort_type=(call.query.get("sort_type") or "desc").lower())
+        return 200, {plural: page.records, "meta": {"total_pages": page.total_pages, "total": page.total},
+                     **side_loads(call, entity, page.records)}
+
+    def activities(call: Call) -> tuple[int, Any]:
+        record_id = call.path_id()
+        call.fs.records.get(call.account.subdomain, entity, record_id)  # 404 for a record not here
+        items = call.fs.timeline.activities(call.account.subdomain, entity, record_id)
+        total = len(items)
+        if "page" in call.query or "per_page" in call.query:
+            # Paged only on request (simulator policy): clients that read ['activities'] once get it all.
+            page, per_page = call.query_int("page", 1), call.query_int("per_page", 25)
+            if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
+                raise ValidationError(f"page must be >= 1 and per_page from 1 to {MAX_PER_PAGE}")
+            items = items[(page - 1) * per_page: page * per_page]
+            pages = max(1, -(-total // per_page))
+        else:
+            pages = 1
+        return 200, {"activities": items, "meta": {"total": total, "total_pages": pages}}
+
+    found = [
+        Endpoint("POST", f"/{plural}", create, f"Create a {entity}", plural, body=entity,
+                 responses={201: f"the new {entity}", 400: "every problem named"}),
+        Endpoint("GET", f"/{plural}/filters", filters, f"List the {entity} views", plural,
+                 responses={200: "views"}),
+        Endpoint("GET", f"/{plural}/view/{{view_id:int}}", list_view, f"List a {entity} view, paged", plural,
+                 query=_PAGE_QUERY, responses={200: f"{plural} and meta.total_pages, meta.total"}),
+        Endpoint("GET", f"/{plural}/{{id:int}}", view, f"View a {entity}", plural, query=("include",),
+                 responses={200: f"the {entity}", 404: "no such record in this account"}),
+        Endpoint("PUT", f"/{plural}/{{id:int}}", update, f"Update a {entity}", plural, body=entity,
+                 responses={200: f"the {entity}", 400: "every problem named", 404: "not found"}),
+        Endpoint("DELETE", f"/{plural}/{{id:int}}", delete, f"Delete a {entity}", plural,
+                 responses={200: "true", 404: "not found"}),
+        Endpoint("GET", f"/{plural}/{{id:int}}/activities", activities, f"The {entity}'s activity timeline",
+                 plural, query=("page", "per_page"), responses={200: "activities and meta.total"}),
+    ]
+    if entity == "contact":
+        def upsert(call: Call) -> tuple[int, Any]:
+            body = call.json_object()
+            identifier = body.get("unique_identifier")
+            contact = body.get("contact", {})
+            if not isinstance(contact, dict):
+                raise ValidationError("The type for contact is invalid.")
+            if not isinstance(identifier, dict) or not identifier:
+                raise ValidationError('unique_identifier is required, e.g. {"emails": "a@b.com"}')
+            record, created = call.fs.records.upsert(call.account.subdomain, "contact", identifier, contact)
+            return (201 if created else 200), {"contact": record, **side_loads(call, "contact", [record])}
+
+        found.insert(1, Endpoint("POST", "/contacts/upsert", upsert, "Create or update a contact by a unique field",
+                                 plural, body="contact", query=("include",),
+                                 responses={200: "updated", 201: "created", 400: "every problem named"}))
+    else:
+        def convert(call: Call) -> tuple[int, Any]:
+            payload = call.record_body("lead", required=False)
+            contact = call.fs.records.convert(call.account.subdomain, call.path_id(), payload or None)
+            return 200, {"contact": contact}
+
+        found.append(Endpoint("POST", "/leads/{id:int}/convert", convert, "Convert a lead into a contact", plural,
+                              body="lead", responses={200: "the contact", 404: "no such lead"}))
+    return found

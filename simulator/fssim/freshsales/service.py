@@ -1,0 +1,95 @@
+"""``Freshsales``: the fake Freshsales as one object — accounts, CRM store, timeline, engagements,
+rate limits, forced failures and the REST routes — the contract the receiver, the control API and
+the app build on.
+
+    fs = Freshsales(db, clock)
+    fs.accounts.create("acme", plan="garden", api_key="k1", product="classic")
+    lead = fs.records.create("acme", "lead", {"email": "ada@example.com", "first_name": "Ada"})
+    fs.timeline.add_activity("acme", "lead", lead["id"], {"action_type": "page_view", ...})
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from starlette.routing import BaseRoute
+
+from fssim.clock import Clock
+from fssim.freshsales.accounts import Account, Accounts
+from fssim.freshsales.engagements import Engagements
+from fssim.freshsales.forced_failures import ForcedFailures
+from fssim.freshsales.ids import IdSequence
+from fssim.freshsales.ratelimit import RateLimiter
+from fssim.freshsales.records import Records
+from fssim.freshsales.timeline import Timeline
+from fssim.store import Database
+
+__all__ = ["Freshsales", "SegmentEnabledCallback"]
+
+# Called as callback(source=..., api_key=..., subdomain=...) when the toggle goes on from Freshsales (R2).
+SegmentEnabledCallback = Callable[..., Any]
+
+
+class Freshsales:
+    def __init__(self, db: Database, clock: Clock, *, rate_limits: bool = True) -> None:
+        self.db = db
+        self.clock = clock
+        self.ids = IdSequence(db)
+        self.accounts = Accounts(db, clock, self.ids)
+        self.timeline = Timeline(db, clock, self.ids)
+        self.records = Records(db, clock, self.ids, self.accounts, self.timeline)
+        self.engagements = Engagements(db, clock, self.ids, self.records, self.timeline)
+        self.rate_limiter = RateLimiter(clock, enabled=rate_limits)
+        # One instance for the receiver that obeys the rules and the control API that sets them.
+        self.forced_failures = ForcedFailures(db, clock)
+        self.timeline.record_name = self.records.name_of
+        self._segment_callbacks: list[SegmentEnabledCallback] = []
+
+    @property
+    def rate_limits(self) -> bool:
+        """The simulator-wide switch (``fssim serve --no-rate-limits`` sets it off)."""
+        return self.rate_limiter.enabled
+
+    # -- the Segment toggle (R1, R2) ------------------------------------------------------------------
+
+    def on_segment_enabled(self, callback: SegmentEnabledCallback) -> None:
+        """Register the R2 hand-over: called with ``source``, ``api_key``, ``subdomain`` keywords each
+        time :meth:`enable_segment` turns the toggle on."""
+        self._segment_callbacks.append(callback)
+
+    def enable_segment(self, subdomain: str, *, source: str | None, via: str = "freshsales") -> Account:
+        """Turn the toggle on and, when done from Freshsales' own settings, hand the key to Segment (R2)."""
+        account = self.accounts.set_segment_toggle(subdomain, True, source=source, via=via)
+        if via == "freshsales":
+            for callback in self._segment_callbacks:
+                callback(source=source, api_key=account.api_key, subdomain=account.subdomain)
+        return account
+
+    def disable_segment(self, subdomain: str, *, via: str = "freshsales") -> Account:
+        return self.accounts.set_segment_toggle(subdomain, False, source=None, via=via)
+
+    # -- wiring ---------------------------------------------------------------------------------------
+
+    def rest_routes(self) -> list[BaseRoute]:
+        """The REST API's routes, mounted by the app at both ``/api`` and ``/crm/sales/api``."""
+        from fssim.freshsales.rest import routes
+
+        return routes(self)
+
+    def reset(self) -> None:
+        """After the database was cleared (``POST /_sim/reset``): forget in-memory counters too."""
+        self.rate_limiter.reset()
+
+    def state(self) -> dict[str, Any]:
+        """A JSON-able summary for ``GET /_sim/state``."""
+        accounts = []
+        for account in self.accounts.all():
+            summary = account.to_json()
+            summary["records"] = {
+                "leads": self.records.count(account.subdomain, "lead"),
+                "contacts": self.records.count(account.subdomain, "contact"),
+            }
+            summary["rate_limit_usage"] = self.rate_limiter.usage(account)
+            accounts.append(summary)
+        return {"rate_limits": self.rate_limits, "accounts": accounts}

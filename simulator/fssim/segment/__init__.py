@@ -1,0 +1,10 @@
+"""The fake Segment: Tracking API, workspace of sources and destinations, routing, delivery with retries.
+
+It never imports ``fssim.freshsales`` or ``fssim.integration`` (DESIGN §4): it reaches the
+Freshsales receiver only through the HTTP transport it is handed.
+"""
+
+from fssim.segment.service import Segment
+from fssim.segment.workspace import WorkspaceError
+
+__all__ = ["Segment", "WorkspaceError"]

@@ -1,0 +1,281 @@
+"""Delivery to destinations with Segment's retry policy, every attempt recorded.
+
+Each message goes to the Freshsales receiver as one HTTP POST (reference/segment.md §2.7, the partner
+destination contract): ``{base_url}/integrations/segment`` with the destination's API key as HTTP Basic
+user, its other settings base64-encoded in ``X-Segment-Settings`` and ``User-Agent: Segment.io/1.0``.
+The HTTP goes through whatever httpx transport was handed in: the app's own ASGI app in process, or a
+real network transport to any base URL, so this module never imports the receiver.
+
+Outcomes (reference/segment.md §2.7): 2xx delivered; 429, 408, 5xx other than 501/505, timeouts and
+connection errors retried with exponential back-off until 4 hours of *simulated* time have passed since
+the first attempt; any other status (400, 401, 403, 404, 501, ...) discarded at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import random
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from fssim.clock import Clock
+from fssim.segment.enrich import iso_ms
+from fssim.segment.logs import OPEN_STATUSES, DeliveryLog
+
+__all__ = [
+    "RETRY_WINDOW_SECONDS",
+    "Deliverer",
+    "TransportSource",
+    "backoff_seconds",
+    "classify_status",
+    "network_error_code",
+]
+
+RETRY_WINDOW_SECONDS = 4 * 3600
+# Simulator policy (Segment publishes only "randomized exponential backoff"): 30 s doubling per
+# failure, at most one hour apart, +/-20 % jitter seeded by the messageId so runs are repeatable.
+FIRST_BACKOFF_SECONDS = 30.0
+MAX_BACKOFF_SECONDS = 3600.0
+REQUEST_TIMEOUT_SECONDS = 10.0
+RECEIVER_PATH = "/integrations/segment"
+USER_AGENT = "Segment.io/1.0"
+
+TransportSource = httpx.AsyncBaseTransport | Callable[[], httpx.AsyncBaseTransport]
+
+
+def classify_status(status_code: int) -> str:
+    """``"delivered"``, ``"retry"`` or ``"discard"`` for an HTTP answer of the destination."""
+    if 200 <= status_code < 300:
+        return "delivered"
+    if status_code in (408, 429) or (500 <= status_code < 600 and status_code not in (501, 505)):
+        return "retry"
+    return "discard"
+
+
+def network_error_code(error: httpx.TransportError) -> str:
+    """The Node-style error name Segment shows for a delivery that got no HTTP answer."""
+    if isinstance(error, httpx.TimeoutException):
+        return "ETIMEDOUT"
+    if isinstance(error, httpx.ConnectError):
+        text = str(error).lower()
+        if "name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
+            return "ENOTFOUND"
+        return "ECONNREFUSED"
+    if isinstance(error, httpx.ReadError | httpx.WriteError | httpx.RemoteProtocolError):
+        return "ECONNRESET"
+    return "ECONNABORTED"
+
+
+def backoff_seconds(failures: int, message_id: str, retry_after: float | None = None) -> float:
+    """How long to wait after the ``failures``-th failed attempt (1-based)."""
+    base = min(FIRST_BACKOFF_SECONDS * 2 ** (failures - 1), MAX_BACKOFF_SECONDS)
+    jitter = random.Random(f"{message_id}:{failures}").uniform(0.8, 1.2)
+    delay = base * jitter
+    if retry_after is not None:
+        delay = max(delay, retry_after)
+    return delay
+
+
+def _answer(response: httpx.Response) -> tuple[str, Any]:
+    """The destination's message (what Segment's debugger shows) and its whole JSON body, if any."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:500], None
+    if isinstance(body, dict) and isinstance(body.get("message"), str):
+        return body["message"], body
+    return json.dumps(body)[:500], body
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    try:
+        return min(float(value), MAX_BACKOFF_SECONDS) if value is not None else None
+    except ValueError:
+        return None
+
+
+class Deliverer:
+    """Tries due deliveries; one delivery is never tried by two callers at once."""
+
+    def __init__(self, log: DeliveryLog, clock: Clock,
+                 destination_of: Callable[[int], dict[str, Any] | None]) -> None:
+        self.log = log
+        self.clock = clock
+        self._destination_of = destination_of
+        self._transport: TransportSource | None = None
+        self._client: httpx.AsyncClient | None = None
+        self._client_loop: asyncio.AbstractEventLoop | None = None
+        self.base_url: str | None = None
+        self._inflight: set[int] = set()
+        self._inflight_lock = threading.Lock()
+
+    def set_transport(self, transport: TransportSource, base_url: str) -> None:
+        """A transport (or a factory of them) and the receiver's base URL."""
+        self._transport = transport
+        self._client = None
+        self._client_loop = None
+        self.base_url = base_url.rstrip("/")
+
+    def _client_for_this_loop(self) -> httpx.AsyncClient:
+        """The HTTP client to use in the running event loop.
+
+        A network transport's pooled connections belong to the event loop that opened them, and flush
+        may run in several (the server's, a TestClient's, ``asyncio.run`` in a test). So a factory is
+        called once per loop, and a plain ``httpx.AsyncHTTPTransport`` is replaced by a fresh default
+        one in every loop after the first. Other transports (ASGI, mock) hold no such state and are
+        shared. The old client is dropped, not closed: closing it would need its own, maybe closed, loop.
+        """
+        loop = asyncio.get_running_loop()
+        if self._client is not None and self._client_loop is loop:
+            return self._client
+        source = self._transport
+        assert source is not None
+        if isinstance(source, httpx.AsyncBaseTransport):
+            first_loop = self._client_loop is None
+            transport = source if first_loop or not isinstance(source, httpx.AsyncHTTPTransport) \
+                else httpx.AsyncHTTPTransport()
+        else:
+            transport = source()
+        self._client = httpx.AsyncClient(transport=transport, timeout=REQUEST_TIMEOUT_SECONDS)
+        self._client_loop = loop
+        return self._client
+
+    def _claim(self, delivery_id: int) -> bool:
+        with self._inflight_lock:
+            if delivery_id in self._inflight:
+                return False
+            self._inflight.add(delivery_id)
+            return True
+
+    def _release(self, delivery_id: int) -> None:
+        with self._inflight_lock:
+            self._inflight.discard(delivery_id)
+
+    async def flush(self) -> dict[str, Any]:
+        """Try every delivery due now once; returns when each was tried (here or by a concurrent flush)."""
+        if self._transport is None or self.base_url is None:
+            return {"tried": 0, "open": self.log.open_count(), "note": "no delivery transport configured"}
+        due = self.log.due(self.clock.timestamp())
+        tried = 0
+        elsewhere: list[int] = []
+        for delivery_id in due:
+            if not self._claim(delivery_id):
+                elsewhere.append(delivery_id)
+                continue
+            try:
+                tried += await self._attempt(delivery_id)
+            finally:
+                self._release(delivery_id)
+            # An in-process delivery never really suspends; yield so that the server keeps answering
+            # SDKs (and /_sim/...) while a long flush runs in its event loop.
+            await asyncio.sleep(0)
+        while elsewhere:
+            # Another flush (the background loop, another request) is trying these right now.
+            await asyncio.sleep(0.005)
+            with self._inflight_lock:
+                elsewhere = [i for i in elsewhere if i in self._inflight]
+        return {"tried": tried, "open": self.log.open_count()}
+
+    async def _attempt(self, delivery_id: int) -> int:
+        delivery = self.log.get(delivery_id)
+        if delivery is None or delivery["status"] not in OPEN_STATUSES:
+            return 0
+        assert self.base_url is not None
+        client = self._client_for_this_loop()
+        destination = self._destination_of(int(delivery["destination_id"]))
+        if destination is None or not destination.get("enabled", True):
+            self._finish(delivery, "discarded", "errors.discarded.INVALID_SETTINGS",
+                         "the destination no longer exists or was disabled", attempt=None)
+            return 1
+        settings = destination["settings"]
+        started_at = self.clock.now()
+        if delivery.get("deadline") is None:
+            # The 4-hour retry window starts with the first attempt.
+            delivery["deadline"] = started_at.timestamp() + RETRY_WINDOW_SECONDS
+        started = time.perf_counter()
+        number = len(delivery["attempts"]) + 1
+        try:
+            response = await client.post(
+                self.base_url + RECEIVER_PATH,
+                content=json.dumps(delivery["message"]).encode(),
+                headers=self._headers(settings),
+            )
+        except httpx.TransportError as error:
+            code = network_error_code(error)
+            attempt = {"number": number, "at": iso_ms(started_at), "status_code": None, "error": code,
+                       "message": str(error) or type(error).__name__, "duration_ms": _ms(started)}
+            self._after_failure(delivery, attempt, code, None)
+            return 1
+        answer, body = _answer(response)
+        # The whole answer is kept: the receiver lists ignored traits (R7) and what it changed there.
+        attempt = {"number": number, "at": iso_ms(started_at), "status_code": response.status_code,
+                   "message": answer, "response": body, "duration_ms": _ms(started)}
+        verdict = classify_status(response.status_code)
+        if verdict == "delivered":
+            self._finish(delivery, "delivered", f"success.{response.status_code}",
+                         answer, attempt)
+        elif verdict == "discard":
+            self._finish(delivery, "discarded", f"errors.discarded.{response.status_code}", answer, attempt)
+        else:
+            self._after_failure(delivery, attempt, str(response.status_code), _retry_after(response))
+        return 1
+
+    @staticmethod
+    def _headers(settings: dict[str, Any]) -> dict[str, str]:
+        credentials = base64.b64encode(f"{settings['api_key']}:".encode()).decode()
+        other = {key: value for key, value in settings.items() if key != "api_key"}
+        return {
+            "Authorization": f"Basic {credentials}",
+            "X-Segment-Settings": base64.b64encode(json.dumps(other).encode()).decode(),
+            "User-Agent": USER_AGENT,
+            "Content-Type": "application/json",
+            "Accept": "*/*",
+            "Cache-Control": "no-cache",
+        }
+
+    def _after_failure(self, delivery: dict[str, Any], attempt: dict[str, Any], reason_code: str,
+                       retry_after: float | None) -> None:
+        now = self.clock.timestamp()
+        attempts = [*delivery["attempts"], attempt]
+        deadline = float(delivery["deadline"])
+        if now >= deadline:
+            self._finish(delivery, "failed", f"errors.retries-exhausted.{reason_code}",
+                         f"still failing after {len(attempts)} attempts over 4 hours: {attempt['message']}",
+                         attempt)
+            return
+        due = min(now + backoff_seconds(len(attempts), delivery["message_id"], retry_after), deadline)
+        self.log.update(delivery["id"], {
+            **delivery,
+            "status": "awaiting-retry",
+            "code": f"errors.awaiting-retry.{reason_code}",
+            "reason": attempt["message"],
+            "attempts": attempts,
+            "deadline": deadline,
+            "due": due,
+            "next_attempt_at": iso_ms(datetime.fromtimestamp(due, tz=UTC)),
+        })
+
+    def _finish(self, delivery: dict[str, Any], status: str, code: str, reason: str | None,
+                attempt: dict[str, Any] | None) -> None:
+        attempts = delivery["attempts"] if attempt is None else [*delivery["attempts"], attempt]
+        self.log.update(delivery["id"], {
+            **delivery,
+            "status": status,
+            "code": code,
+            "reason": reason,
+            "attempts": attempts,
+            "next_attempt_at": None,
+            "finished_at": iso_ms(self.clock.now()),
+        })
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)

@@ -1,0 +1,91 @@
+"""What Segment adds to a message on the way in: ids, server times, batch-level fields and the channel.
+
+Timestamps follow reference/segment.md §1.2: ``originalTimestamp`` is what the caller sent,
+``receivedAt`` is the server's time, and the corrected ``timestamp`` is
+``receivedAt - (sentAt - originalTimestamp)``, which removes the device's clock skew. Segment accepts
+any timestamp, however far in the past or future, so nothing here rejects a message for its time.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from fssim.clock import parse_iso
+
+__all__ = ["CHANNEL_OF_KIND", "enrich", "iso_ms", "merge_batch_fields"]
+
+# The `channel` Segment records per source kind (reference/segment.md §1.2 examples).
+CHANNEL_OF_KIND = {"web": "browser", "mobile": "mobile", "server": "server"}
+
+# Spec version the simulated Tracking API stamps on every message it records.
+API_VERSION = 2
+
+
+def iso_ms(moment: datetime) -> str:
+    """ISO-8601 in UTC with milliseconds and ``Z``, as Segment prints ``receivedAt``."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _parse(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        # In UTC at once: an offset near year 1 or 9999 cannot be shown as UTC, so it counts as unusable.
+        return parse_iso(value).astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
+def merge_batch_fields(item: dict[str, Any], batch: dict[str, Any]) -> dict[str, Any]:
+    """Batch-level ``context`` and ``integrations`` merged into one item; the item's own keys win."""
+    merged = dict(item)
+    for key in ("context", "integrations"):
+        shared, own = batch.get(key), item.get(key)
+        if isinstance(shared, dict) and (own is None or isinstance(own, dict)):
+            merged[key] = {**shared, **(own or {})}
+    if "sentAt" not in merged and isinstance(batch.get("sentAt"), str):
+        merged["sentAt"] = batch["sentAt"]
+    return merged
+
+
+def enrich(
+    message: dict[str, Any], *, received_at: datetime, source_kind: str | None
+) -> tuple[dict[str, Any], list[str]]:
+    """The message as Segment records and delivers it, plus warnings worth showing in the event log.
+
+    The write key never travels on to destinations, so it is removed here.
+    """
+    warnings: list[str] = []
+    enriched = {key: value for key, value in message.items() if key != "writeKey"}
+    if enriched.get("messageId") is None:
+        enriched["messageId"] = f"fssim-{uuid.uuid4()}"
+    enriched["receivedAt"] = iso_ms(received_at)
+    sent_at = _parse(enriched.get("sentAt"))
+    original = _parse(enriched.get("timestamp"))
+    if enriched.get("timestamp") is not None and original is None:
+        warnings.append(f"timestamp {enriched['timestamp']!r} is not a usable ISO-8601 time; the server time was used")
+    if enriched.get("sentAt") is not None and sent_at is None:
+        warnings.append(f"sentAt {enriched['sentAt']!r} is not a usable ISO-8601 time; no clock-skew correction")
+    corrected = received_at
+    if original is not None:
+        enriched["originalTimestamp"] = enriched["timestamp"]
+        corrected = original
+        if sent_at is not None:
+            try:
+                corrected = received_at - (sent_at - original)
+            except OverflowError:
+                # Any time is accepted, but a skew of millennia leaves the calendar: keep the caller's time.
+                warnings.append(f"sentAt {enriched['sentAt']!r} and timestamp {enriched['timestamp']!r} are too "
+                                "far apart to correct; the caller's timestamp was kept")
+    enriched["timestamp"] = iso_ms(corrected)
+    if sent_at is not None:
+        enriched["sentAt"] = iso_ms(sent_at)
+    for key in ("context", "integrations"):
+        if enriched.get(key) is None:
+            enriched[key] = {}
+    if enriched.get("channel") is None and source_kind in CHANNEL_OF_KIND:
+        enriched["channel"] = CHANNEL_OF_KIND[source_kind]
+    enriched["version"] = API_VERSION
+    return enriched, warnings

@@ -1,0 +1,135 @@
+"""The two logs a user reads to learn what became of a message.
+
+* The **event log** (``GET /_sim/events``): one entry per message Segment received, with what happened
+  at ingest: ``accepted`` (and routed to which destinations), ``discarded`` (a Spec discard code),
+  ``duplicate`` (same ``messageId`` inside the window) or ``dropped`` (unknown write key, oversized batch).
+* The **delivery log** (``GET /_sim/deliveries``): one entry per message and destination, shaped like
+  Segment's Event Delivery view: status, Segment's code (``errors.discarded.403``,
+  ``errors.awaiting-retry.429``, ...), the reason, and every attempt.
+
+Both are TinyDB tables, so a file-backed simulator keeps them across restarts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+from fssim.segment.spec import MESSAGE_TYPES
+from fssim.store import Database
+
+__all__ = ["DELIVERY_STATUSES", "EVENT_STATUSES", "OPEN_STATUSES", "DeliveryLog", "EventLog", "LogFilter"]
+
+# A delivery in one of these states still has an attempt ahead of it.
+OPEN_STATUSES = ("pending", "awaiting-retry")
+EVENT_STATUSES = ("accepted", "discarded", "duplicate", "dropped")
+DELIVERY_STATUSES = (*OPEN_STATUSES, "delivered", "discarded", "failed", "filtered")
+
+LogFilter = Mapping[str, str]
+
+
+def _matches(entry: Mapping[str, Any], filters: LogFilter) -> bool:
+    for key, wanted in filters.items():
+        if not wanted:
+            continue
+        if key == "user":
+            if wanted not in (entry.get("user_id"), entry.get("anonymous_id")):
+                return False
+        elif key == "destination":
+            names = {str(entry.get(k, "")).lower() for k in ("destination", "destination_type", "destination_id",
+                                                             "subdomain")}
+            if wanted.lower() not in names:
+                return False
+        elif str(entry.get(key)) != wanted:
+            return False
+    return True
+
+
+class _Log:
+    filter_keys: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+
+    def _check(self, filters: LogFilter) -> None:
+        """A misspelt filter or value is an error naming the allowed ones, not a silently empty log."""
+        unknown = set(filters) - set(self.filter_keys)
+        if unknown:
+            raise ValueError(f"unknown filter {', '.join(sorted(unknown))}; use {', '.join(self.filter_keys)}")
+        for key, allowed in (("status", self.statuses), ("type", MESSAGE_TYPES)):
+            if filters.get(key) and filters[key] not in allowed:
+                raise ValueError(f"unknown {key} {filters[key]!r}; use {', '.join(allowed)}")
+
+    def __init__(self, db: Database, table: str) -> None:
+        self.db = db
+        self.table = db.table(table)
+
+    def add(self, entry: Mapping[str, Any]) -> int:
+        return self.db.insert(self.table, entry)
+
+    def get(self, entry_id: int) -> dict[str, Any] | None:
+        doc = self.table.get(doc_id=entry_id)
+        return None if doc is None else {"id": entry_id, **doc}
+
+    def query(self, filters: LogFilter, limit: int | None = None) -> list[dict[str, Any]]:
+        """Matching entries, oldest first; ``limit`` keeps the newest ones."""
+        self._check(filters)
+        with self.db.lock:
+            docs = sorted(self.table.all(), key=lambda d: d.doc_id)
+        found = [{"id": doc.doc_id, **doc} for doc in docs if _matches(doc, filters)]
+        return found if limit is None else found[-limit:] if limit > 0 else []
+
+    def counts(self) -> dict[str, int]:
+        with self.db.lock:
+            return dict(Counter(str(doc.get("status")) for doc in self.table.all()))
+
+    def clear(self) -> None:
+        with self.db.transaction():
+            self.table.truncate()
+
+
+class EventLog(_Log):
+    filter_keys = ("source", "status", "user", "type", "message_id", "code", "event")
+    statuses = EVENT_STATUSES
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(db, "segment_events")
+
+    def set_destinations(self, entry_id: int, destinations: list[dict[str, Any]], reason: str | None) -> None:
+        """Record where an accepted message was routed (and why nowhere, when that is the case)."""
+        with self.db.transaction():
+            doc = self.table.get(doc_id=entry_id)
+            if doc is not None:
+                self.db.replace(self.table, entry_id, {**doc, "destinations": destinations, "reason": reason})
+
+
+class DeliveryLog(_Log):
+    filter_keys = ("source", "destination", "status", "user", "type", "message_id", "code", "event")
+    statuses = DELIVERY_STATUSES
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(db, "segment_deliveries")
+        self._open = db.index(self.table, lambda doc: "open" if doc.get("status") in OPEN_STATUSES else None)
+
+    def update(self, entry_id: int, entry: Mapping[str, Any]) -> None:
+        """Write a delivery's new state; a no-op if a reset removed it while its attempt was in flight."""
+        with self.db.transaction():
+            if self.table.contains(doc_id=entry_id):
+                self.db.replace(self.table, entry_id, {k: v for k, v in entry.items() if k != "id"})
+
+    def due(self, now: float) -> list[int]:
+        """Ids of open deliveries whose next attempt is due, oldest first (so a user's calls keep order)."""
+        with self.db.lock:
+            due = []
+            for doc_id in self._open.ids("open"):
+                doc = self.table.get(doc_id=doc_id)
+                if doc is not None and float(doc["due"]) <= now:
+                    due.append(doc_id)
+        return sorted(due)
+
+    def open_count(self) -> int:
+        return len(self._open.ids("open"))
+
+    def clear(self) -> None:
+        with self.db.transaction():
+            super().clear()
+            self._open.rebuild()

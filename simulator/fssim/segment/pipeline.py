@@ -1,0 +1,136 @@
+"""From accepted request to queued deliveries: validate, enrich, de-duplicate, route, log.
+
+The Tracking API (``tracking.py``) has already answered or is about to answer 200; everything here is
+what Segment does *after* acceptance, so a bad message ends up in the event log with a code and a
+reason rather than as an HTTP error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from fssim.clock import Clock
+from fssim.segment.dedupe import Deduplicator
+from fssim.segment.enrich import enrich, iso_ms, merge_batch_fields
+from fssim.segment.logs import DeliveryLog, EventLog
+from fssim.segment.routing import route
+from fssim.segment.spec import validate
+from fssim.segment.workspace import Workspace
+from fssim.store import Database
+
+__all__ = ["IngestResult", "Pipeline"]
+
+
+@dataclass
+class IngestResult:
+    accepted: int = 0
+    discarded: int = 0
+    duplicates: int = 0
+    dropped: int = 0
+    deliveries: int = 0
+
+
+def _who(message: Any) -> dict[str, Any]:
+    if not isinstance(message, dict):
+        return {"message_id": None, "type": None, "user_id": None, "anonymous_id": None, "event": None}
+    return {
+        "message_id": message.get("messageId"),
+        "type": message.get("type"),
+        "user_id": message.get("userId"),
+        "anonymous_id": message.get("anonymousId"),
+        "event": message.get("event") if message.get("type") == "track" else message.get("name"),
+    }
+
+
+def _event_entry(message: Any, *, received_at: str, path: str, source: str | None, status: str,
+                 code: str | None = None, reason: str | None = None,
+                 warnings: list[str] | None = None) -> dict[str, Any]:
+    """An event-log entry. The one place they are made, so every entry has the same keys whatever became
+    of the message (docs/segment.md §7); an accepted one gets its ``destinations`` once routed."""
+    return {**_who(message), "received_at": received_at, "path": path, "source": source, "status": status,
+            "code": code, "reason": reason, "warnings": warnings or [], "destinations": [], "message": message}
+
+
+class Pipeline:
+    def __init__(self, db: Database, clock: Clock, workspace: Workspace, dedupe: Deduplicator,
+                 events: EventLog, deliveries: DeliveryLog) -> None:
+        self.db = db
+        self.clock = clock
+        self.workspace = workspace
+        self.dedupe = dedupe
+        self.events = events
+        self.deliveries = deliveries
+
+    def drop(self, items: list[Any], *, path: str, source: str | None, code: str, reason: str) -> IngestResult:
+        """Log every message of a request Segment answered 200 for but will not process."""
+        received_at = iso_ms(self.clock.now())
+        with self.db.transaction():
+            for item in items or [None]:
+                self.events.add(_event_entry(item, received_at=received_at, path=path, source=source,
+                                             status="dropped", code=code, reason=reason))
+        return IngestResult(dropped=len(items))
+
+    def ingest(self, items: list[Any], batch: dict[str, Any], *, path: str, source: dict[str, Any]) -> IngestResult:
+        """Process the messages of one accepted request, in order, in one store transaction."""
+        result = IngestResult()
+        received_at = self.clock.now()
+        with self.db.transaction():
+            if not items:
+                self.events.add(_event_entry(None, received_at=iso_ms(received_at), path=path,
+                                             source=source["name"], status="discarded", code="empty_batch",
+                                             reason="the batch contained no messages"))
+            destinations = self.workspace.destinations_of(source["name"])
+            for item in items:
+                self._one(item, batch, path, source, destinations, received_at, result)
+        return result
+
+    def _one(self, item: Any, batch: dict[str, Any], path: str, source: dict[str, Any],
+             destinations: list[dict[str, Any]], received_at: datetime, result: IngestResult) -> None:
+        where = {"received_at": iso_ms(received_at), "path": path, "source": source["name"]}
+        message = merge_batch_fields(item, batch) if isinstance(item, dict) else item
+        discard = validate(message)
+        if discard is not None:
+            result.discarded += 1
+            self.events.add(_event_entry(message, **where, status="discarded", code=discard.code,
+                                         reason=discard.reason))
+            return
+        enriched, warnings = enrich(message, received_at=received_at, source_kind=source.get("kind"))
+        first_seen = self.dedupe.first_seen(enriched["messageId"], received_at.timestamp())
+        if first_seen is not None:
+            result.duplicates += 1
+            self.events.add(_event_entry(
+                enriched, **where, status="duplicate", code="duplicate_message_id", warnings=warnings,
+                reason=f"messageId {enriched['messageId']!r} was already received at "
+                       f"{iso_ms(datetime.fromtimestamp(first_seen, tz=received_at.tzinfo))}"
+                       " (24 h de-duplication window)"))
+            return
+        result.accepted += 1
+        event_id = self.events.add(_event_entry(enriched, **where, status="accepted", warnings=warnings))
+        routed = []
+        for verdict in route(enriched, destinations):
+            destination = verdict.destination
+            delivery = {
+                **_who(enriched),
+                "event_id": event_id,
+                "source": source["name"],
+                "destination": destination["name"],
+                "destination_type": destination["type"],
+                "destination_id": destination["id"],
+                "subdomain": destination["settings"]["subdomain"],
+                "created_at": iso_ms(received_at),
+                "attempts": [],
+                "message": enriched,
+            }
+            if verdict.filtered is not None:
+                delivery |= {"status": "filtered", "code": verdict.code, "reason": verdict.filtered,
+                             "due": None, "next_attempt_at": None}
+            else:
+                result.deliveries += 1
+                delivery |= {"status": "pending", "code": None, "reason": None, "due": received_at.timestamp(),
+                             "deadline": None, "next_attempt_at": iso_ms(received_at)}
+            delivery_id = self.deliveries.add(delivery)
+            routed.append({"destination": destination["name"], "delivery_id": delivery_id,
+                           "status": delivery["status"], "reason": delivery["reason"]})
+        self.events.set_destinations(event_id, routed, None if routed else "the source has no enabled destination")

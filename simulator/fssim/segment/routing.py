@@ -1,0 +1,65 @@
+"""Which destinations of a source get a message, and why the others do not (R9, R11).
+
+Every enabled destination of the message's source is a candidate (R11). The message's
+``integrations`` object can switch one off: the destination's own key (case-sensitive, e.g.
+``"Freshsales"``) wins over ``All``, and ``All`` defaults to true (reference/segment.md §1.2). A
+destination only receives the types it supports: Freshsales takes identify, page and track (R9,
+reference/segment.md §4.1); screen, group and alias are filtered with a logged reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fssim.segment.workspace import DESTINATION_NAMES
+
+__all__ = ["SUPPORTED_TYPES", "Route", "route"]
+
+SUPPORTED_TYPES = {"freshsales": ("identify", "page", "track")}
+
+
+@dataclass(frozen=True)
+class Route:
+    """One destination's verdict on one message: deliver it, or ``filtered`` with the reason."""
+
+    destination: dict[str, Any]
+    filtered: str | None = None
+    code: str | None = None
+
+
+def _switched_off(integrations: dict[str, Any], names: tuple[str, ...]) -> str | None:
+    for name in names:
+        if name in integrations:
+            # A settings object (``{"Freshsales": {...}}``) means "on, with these options".
+            return None if integrations[name] is not False else f"integrations.{name} is false"
+    if integrations.get("All") is False:
+        return "integrations.All is false and the message does not name " + " or ".join(repr(n) for n in names)
+    return None
+
+
+def route(message: dict[str, Any], destinations: list[dict[str, Any]]) -> list[Route]:
+    """A verdict for every enabled destination, in the order they were connected."""
+    integrations = message.get("integrations") if isinstance(message.get("integrations"), dict) else {}
+    verdicts: list[Route] = []
+    for destination in destinations:
+        if not destination.get("enabled", True):
+            continue
+        names = DESTINATION_NAMES.get(destination["type"], (destination["name"],))
+        reason = _switched_off(integrations or {}, names)
+        if reason is not None:
+            verdicts.append(Route(destination, reason, "filtered.integrations"))
+            continue
+        supported = SUPPORTED_TYPES.get(destination["type"], ())
+        if message["type"] not in supported:
+            verdicts.append(
+                Route(
+                    destination,
+                    f"the {destination['name']} destination does not accept {message['type']} calls "
+                    f"(it takes {', '.join(supported)})",
+                    "filtered.unsupported_type",
+                )
+            )
+            continue
+        verdicts.append(Route(destination))
+    return verdicts

@@ -1,0 +1,181 @@
+"""The fake Segment as one object: Tracking API, workspace, pipeline, delivery and the two logs.
+
+    segment = Segment(db, clock, strict=False)
+    app_routes = segment.tracking_routes()
+    segment.set_transport(httpx.ASGITransport(app=app), "http://freshsales.fssim")
+    segment.connect_freshsales(source="web", api_key="k", subdomain="acme")   # R2 hand-over
+    await segment.flush()                                                     # every due delivery tried
+
+It never imports Freshsales: delivery is plain HTTP through the transport it is handed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from starlette.routing import BaseRoute
+
+from fssim.clock import Clock
+from fssim.segment.dedupe import Deduplicator
+from fssim.segment.delivery import Deliverer, TransportSource
+from fssim.segment.logs import DeliveryLog, EventLog, LogFilter
+from fssim.segment.pipeline import IngestResult, Pipeline
+from fssim.segment.spec import MAX_BATCH_MESSAGES
+from fssim.segment.tracking import TrackingError, tracking_routes
+from fssim.segment.workspace import Workspace, WorkspaceError
+from fssim.store import Database
+
+__all__ = ["BACKGROUND_INTERVAL_SECONDS", "Segment", "WorkspaceError"]
+
+_log = logging.getLogger("fssim.segment")
+
+# How often `fssim serve` looks for due retries when no new message wakes it (real seconds).
+BACKGROUND_INTERVAL_SECONDS = 0.5
+
+
+class Segment:
+    def __init__(self, db: Database, clock: Clock, *, strict: bool = False) -> None:
+        self.db = db
+        self.clock = clock
+        self.strict = strict
+        self.workspace = Workspace(db)
+        self.dedupe = Deduplicator(db)
+        self.events = EventLog(db)
+        self.deliveries = DeliveryLog(db)
+        self.pipeline = Pipeline(db, clock, self.workspace, self.dedupe, self.events, self.deliveries)
+        self.deliverer = Deliverer(self.deliveries, clock, self._destination)
+        self._wake: asyncio.Event | None = None
+        self._wake_loop: asyncio.AbstractEventLoop | None = None
+
+    # --- Tracking API -------------------------------------------------------------------------------
+
+    def tracking_routes(self) -> list[BaseRoute]:
+        return tracking_routes(self.ingest)
+
+    def ingest(self, path: str, items: list[Any], shared: dict[str, Any], write_key: str) -> IngestResult:
+        """Everything after the edge accepted a request (also usable without HTTP, e.g. benchmarks)."""
+        source = self.workspace.source_by_key(write_key)
+        if source is None:
+            if self.strict:
+                raise TrackingError(401, "invalid_write_key", f"Unknown write key {write_key!r}: no source has it "
+                                    "(strict mode; the real Segment edge would answer 200 and drop the events)")
+            # Naming the key makes a typo visible at a glance; in a local simulator it is no secret.
+            return self.pipeline.drop(items, path=path, source=None, code="invalid_write_key",
+                                      reason=f"no source has this write key ({write_key!r}); Segment answers 200 and "
+                                             "drops the events (create the source with POST /_sim/sources)")
+        if not source.get("enabled", True):
+            return self.pipeline.drop(items, path=path, source=source["name"], code="source_disabled",
+                                      reason=f"source {source['name']!r} is disabled")
+        if len(items) > MAX_BATCH_MESSAGES:
+            # reference/segment.md §2.3: the one limit answered 200 while the events are rejected.
+            return self.pipeline.drop(items, path=path, source=source["name"], code="batch_too_many_messages",
+                                      reason=f"the batch has {len(items)} messages; at most {MAX_BATCH_MESSAGES} "
+                                             "are accepted per batch")
+        result = self.pipeline.ingest(items, shared, path=path, source=source)
+        if result.deliveries:
+            self._notify()
+        return result
+
+    # --- Workspace ----------------------------------------------------------------------------------
+
+    def add_source(self, name: Any, write_key: Any, kind: Any = "web") -> dict[str, Any]:
+        return self.workspace.add_source(name, write_key, kind, now=self.clock.now())
+
+    def add_destination(self, source: Any, type_: Any, api_key: Any, subdomain: Any) -> dict[str, Any]:
+        """Enable a destination from Segment's catalog: the Freshsales toggle is not touched (R2)."""
+        return self._public(self.workspace.connect(source, type_, api_key, subdomain, created_by="segment",
+                                                   now=self.clock.now()))
+
+    def connect_freshsales(self, source: str, api_key: str, subdomain: str) -> dict[str, Any]:
+        """The R2 hand-over from Freshsales: create or enable its destination on ``source``.
+
+        Raises :class:`WorkspaceError` (status 404) when the workspace has no such source.
+        """
+        return self._public(self.workspace.connect(source, "freshsales", api_key, subdomain,
+                                                   created_by="freshsales", now=self.clock.now()))
+
+    def sources(self) -> list[dict[str, Any]]:
+        return self.workspace.all_sources()
+
+    def _destination(self, destination_id: int) -> dict[str, Any] | None:
+        doc = self.workspace.destinations.get(doc_id=destination_id)
+        return None if doc is None else dict(doc)
+
+    @staticmethod
+    def _public(destination: dict[str, Any]) -> dict[str, Any]:
+        settings = destination["settings"]
+        return {**{k: v for k, v in destination.items() if k != "settings"},
+                "settings": {"subdomain": settings["subdomain"], "api_key": "*" * 4 + settings["api_key"][-4:]}}
+
+    # --- Delivery -----------------------------------------------------------------------------------
+
+    def set_transport(self, transport: TransportSource, base_url: str) -> None:
+        """Where deliveries go: an httpx transport (or a zero-argument factory of them) and a base URL."""
+        self.deliverer.set_transport(transport, base_url)
+
+    async def flush(self) -> dict[str, Any]:
+        """Returns once every delivery due at the time of the call was tried."""
+        return await self.deliverer.flush()
+
+    async def deliver_in_background(self, interval: float = BACKGROUND_INTERVAL_SECONDS) -> None:
+        """Deliver by itself (``fssim serve``): woken by new messages, and every ``interval`` for retries."""
+        self._wake_loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        try:
+            while True:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=interval)
+                self._wake.clear()
+                try:
+                    await self.deliverer.flush()
+                except Exception:
+                    # A bug must not silently end delivery for the rest of the server's life.
+                    _log.exception("background delivery failed; trying again at the next tick")
+        finally:
+            self._wake = None
+            self._wake_loop = None
+
+    def _notify(self) -> None:
+        loop, wake = self._wake_loop, self._wake
+        if loop is not None and wake is not None:
+            with contextlib.suppress(RuntimeError):  # the loop may be closing
+                loop.call_soon_threadsafe(wake.set)
+
+    # --- Logs and state -----------------------------------------------------------------------------
+
+    def event_log(self, filters: LogFilter, limit: int | None = None) -> list[dict[str, Any]]:
+        """Events with each routed delivery's *current* status (the event log is written at ingest)."""
+        entries = self.events.query(filters, limit)
+        for entry in entries:
+            # New dicts: the entries share their nested lists with the stored documents, and a read
+            # must not write into the store (outside its lock, and into a file-backed one's next write).
+            entry["destinations"] = [self._with_current_status(routed) for routed in entry.get("destinations") or []]
+        return entries
+
+    def _with_current_status(self, routed: dict[str, Any]) -> dict[str, Any]:
+        delivery = self.deliveries.get(routed["delivery_id"])
+        if delivery is None:
+            return dict(routed)
+        return {**routed, "status": delivery["status"], "code": delivery["code"], "reason": delivery["reason"]}
+
+    def delivery_log(self, filters: LogFilter, limit: int | None = None) -> list[dict[str, Any]]:
+        return self.deliveries.query(filters, limit)
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "sources": self.sources(),
+            "events": self.events.counts(),
+            "deliveries": self.deliveries.counts(),
+            "open_deliveries": self.deliveries.open_count(),
+            "strict": self.strict,
+            "delivery_base_url": self.deliverer.base_url,
+        }
+
+    def reset(self) -> None:
+        self.workspace.clear()
+        self.dedupe.clear()
+        self.events.clear()
+        self.deliveries.clear()

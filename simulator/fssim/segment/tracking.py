@@ -1,0 +1,149 @@
+"""The Segment HTTP Tracking API: ``POST /v1/identify|track|page|screen|group|alias|batch|import``.
+
+What the edge checks before answering (reference/segment.md §2): the body (gzip when
+``Content-Encoding: gzip``), the size limits and that it is JSON; everything else is answered
+``200 {"success": true}`` and sorted out afterwards (``pipeline.py``). The write key comes from HTTP
+Basic (key as user), from ``writeKey`` in the body, or from the body next to a Bearer token.
+
+Error bodies carry ``code`` as well as Segment's ``success``/``message``: the official Python SDK up to
+2.3.x turns a JSON error without ``code`` into a ``KeyError`` and then retries even a 400 eleven times
+(reference/segment.md §3.7), so a ``code`` makes our 400s final for every SDK version.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import zlib
+from collections.abc import Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
+
+from fssim import strictjson
+from fssim.segment.pipeline import IngestResult
+from fssim.segment.spec import MAX_BATCH_BYTES, MAX_MESSAGE_BYTES, MESSAGE_TYPES
+
+__all__ = ["TrackingError", "tracking_routes", "write_key_of"]
+
+SINGLE_CALLS = MESSAGE_TYPES
+BATCH_CALLS = ("batch", "import")
+
+Ingest = Callable[[str, list[Any], dict[str, Any], str], IngestResult | None]
+
+
+class TrackingError(Exception):
+    """A request the edge refuses outright (400/401): nothing from it is stored."""
+
+    def __init__(self, status_code: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.code = code
+        self.message = message
+
+
+def _error(error: TrackingError) -> JSONResponse:
+    return JSONResponse({"success": False, "code": error.code, "message": error.message},
+                        status_code=error.status_code)
+
+
+def _basic_user(header: str) -> str | None:
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "basic" or not value.strip():
+        return None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError) as error:
+        raise TrackingError(400, "invalid_authorization", "the Basic Authorization header is not valid "
+                            "base64 of 'writeKey:'") from error
+    # The docs ask for "key:" but accept a bare key for backward compatibility (reference §2.2).
+    return decoded.partition(":")[0]
+
+
+def write_key_of(authorization: str | None, body: dict[str, Any]) -> str | None:
+    """The write key from Basic auth, else from the body (plain, or beside a Bearer token)."""
+    if authorization:
+        user = _basic_user(authorization)
+        if user:
+            return user
+    key = body.get("writeKey")
+    return key if isinstance(key, str) and key.strip() else None
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    raw = await request.body()
+    encoding = request.headers.get("content-encoding", "").strip().lower()
+    if encoding in ("gzip", "x-gzip"):
+        try:
+            # Decompress at most one byte past the limit: a tiny gzip bomb must not cost memory.
+            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            raw = inflater.decompress(raw, limit + 1)
+            if not inflater.eof and len(raw) <= limit:
+                raise TrackingError(400, "invalid_gzip", "the gzip body is truncated")
+        except zlib.error as error:
+            raise TrackingError(400, "invalid_gzip",
+                                f"Content-Encoding is gzip but the body is not: {error}") from error
+    elif encoding not in ("", "identity"):
+        raise TrackingError(400, "unsupported_encoding", f"Content-Encoding {encoding!r} is not supported; "
+                            "send gzip or no encoding")
+    if len(raw) > limit:
+        raise TrackingError(400, "payload_too_large", f"Exceed payload limit: the body is over {limit // 1024} KB "
+                            f"({len(raw)} bytes)")
+    return raw
+
+
+def _parse(raw: bytes) -> dict[str, Any]:
+    # Strict: NaN or 1e999 stored in the logs would make every later read of them fail.
+    try:
+        body = strictjson.loads(raw)
+    except strictjson.NotJSON as error:
+        raise TrackingError(400, "invalid_json", f"Invalid JSON: {error}") from error
+    if not isinstance(body, dict):
+        raise TrackingError(400, "invalid_json", f"the body must be a JSON object, not {type(body).__name__}")
+    return body
+
+
+def _batch_items(body: dict[str, Any]) -> list[Any]:
+    items = body.get("batch")
+    if not isinstance(items, list):
+        raise TrackingError(400, "invalid_batch", "'batch' is required and must be an array of messages")
+    for position, item in enumerate(items):
+        size = len(json.dumps(item, separators=(",", ":")).encode())
+        if size > MAX_MESSAGE_BYTES:
+            raise TrackingError(400, "message_too_large", f"Exceed payload limit: batch[{position}] is {size} bytes; "
+                                f"a message may be at most {MAX_MESSAGE_BYTES // 1024} KB")
+    return items
+
+
+def tracking_routes(ingest: Ingest) -> list[BaseRoute]:
+    """``ingest(path, items, batch_fields, write_key)`` does the rest (see ``Segment._ingest``)."""
+
+    def endpoint(call: str) -> Callable[[Request], Any]:
+        batch_call = call in BATCH_CALLS
+
+        async def handle(request: Request) -> JSONResponse:
+            try:
+                raw = await _read_body(request, MAX_BATCH_BYTES if batch_call else MAX_MESSAGE_BYTES)
+                body = _parse(raw)
+                write_key = write_key_of(request.headers.get("authorization"), body)
+                if write_key is None:
+                    raise TrackingError(400, "invalid_write_key", "An invalid write key was provided: send it as "
+                                        "HTTP Basic user ('KEY:') or as 'writeKey' in the body")
+                if batch_call:
+                    items = _batch_items(body)
+                    shared: dict[str, Any] = {k: body[k] for k in ("context", "integrations", "sentAt") if k in body}
+                else:
+                    # The path names the call; a stray "type" in the body does not change it.
+                    items = [{**body, "type": call}]
+                    shared = {"sentAt": body["sentAt"]} if "sentAt" in body else {}
+                ingest(request.url.path, items, shared, write_key)
+            except TrackingError as error:
+                return _error(error)
+            return JSONResponse({"success": True})
+
+        return handle
+
+    return [Route(f"/v1/{call}", endpoint(call), methods=["POST"]) for call in (*SINGLE_CALLS, *BATCH_CALLS)]
