@@ -18,6 +18,7 @@ from datetime import date, datetime
 from typing import Any, get_args
 
 from fssim.integration.crm import FieldType
+from fssim.integration.emails import is_email, normalize_email
 
 __all__ = [
     "CUSTOM_FIELD_TYPES",
@@ -25,7 +26,6 @@ __all__ = [
     "FieldSpec",
     "NormalizedWrite",
     "custom_field_spec",
-    "is_valid_email",
     "normalize_write",
     "standard_fields",
 ]
@@ -33,7 +33,6 @@ __all__ = [
 ENTITIES = ("lead", "contact")
 # The integration's mapping checks trait values against these very types: one list for both.
 CUSTOM_FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CUSTOM_NAME = re.compile(r"^cf_[a-z0-9_]{1,60}$")
 
 
@@ -122,10 +121,6 @@ def custom_field_spec(name: str, type_: str, label: str | None = None, choices: 
         raise ValueError("a dropdown custom field needs 'choices', a non-empty list of strings")
     default_label = name.removeprefix("cf_").replace("_", " ").capitalize()
     return FieldSpec(name, label or default_label, type_, choices=options)
-
-
-def is_valid_email(value: str) -> bool:
-    return bool(_EMAIL.match(value))
 
 
 @dataclass
@@ -282,10 +277,10 @@ def normalize_write(entity: str, payload: dict[str, Any], custom_specs: dict[str
         seen: set[str] = set()
         unique: list[str] = []
         for email in emails:
-            if not is_valid_email(email):
+            if not is_email(email):
                 problems.append(f"Email {email} is invalid")
-            elif email.lower() not in seen:
-                seen.add(email.lower())
+            elif normalize_email(email) not in seen:
+                seen.add(normalize_email(email))
                 unique.append(email)
         emails = unique
     return NormalizedWrite(values, custom, emails, problems)

@@ -23,9 +23,10 @@ from fssim.freshsales.fields import ENTITIES, normalize_write, standard_fields
 from fssim.freshsales.ids import IdSequence
 from fssim.freshsales.shapes import ENTITY_TYPES, PLURALS, blank_record, display_name, public
 from fssim.freshsales.timeline import Timeline
+from fssim.integration.emails import normalize_email
 from fssim.store import Database
 
-__all__ = ["MAX_PER_PAGE", "FoundRecord", "RecordPage", "Records", "email_key"]
+__all__ = ["MAX_PER_PAGE", "FoundRecord", "RecordPage", "Records"]
 
 MAX_PER_PAGE = 100
 NEW_VIEW_DAYS = 7  # "New Leads"/"New Contacts": created in the last week of simulated time
@@ -45,11 +46,6 @@ class RecordPage(NamedTuple):
     total_pages: int
 
 
-def email_key(email: str) -> str:
-    """Emails match case-insensitively and trimmed (R4)."""
-    return email.strip().lower()
-
-
 def _emails_of(doc: dict[str, Any]) -> list[str]:
     if doc.get("_entity") == "contact":
         return [entry["value"] for entry in doc.get("emails", [])]
@@ -66,7 +62,7 @@ class Records:
         self._table = db.table("fs_records")
         self._by_owner = db.index(self._table, lambda doc: (doc["_account"], doc["_entity"]))
         self._by_email = db.multi_index(
-            self._table, lambda doc: [(doc["_account"], email_key(e)) for e in _emails_of(dict(doc))])
+            self._table, lambda doc: [(doc["_account"], normalize_email(e)) for e in _emails_of(dict(doc))])
         self._by_external_id = db.index(
             self._table,
             lambda doc: (doc["_account"], doc["external_id"]) if doc.get("external_id") is not None else None)
@@ -96,7 +92,7 @@ class Records:
         if not isinstance(email, str) or not email.strip():
             return None
         with self._db.lock:
-            return self._found(account, self._by_email.first((account, email_key(email))))
+            return self._found(account, self._by_email.first((account, normalize_email(email))))
 
     def find_by_external_id(self, account: str, external_id: str | int) -> FoundRecord | None:
         """The oldest record of ``account`` with this ``external_id`` (R6 keeps database keys there)."""
@@ -303,7 +299,7 @@ class Records:
                 values = value if isinstance(value, list) else [value]
                 if not values or not all(isinstance(v, str) for v in values):
                     raise ValidationError(f"The type for unique_identifier.{name} is invalid.")
-                ids = self._by_email.ids((owner.subdomain, email_key(values[0])))
+                ids = self._by_email.ids((owner.subdomain, normalize_email(values[0])))
                 for other in ids:
                     other_doc = self._table.get(doc_id=other)
                     if isinstance(other_doc, dict) and other_doc["_entity"] != entity:
@@ -338,14 +334,14 @@ class Records:
                     problems.append(f"A lead has one email, got {len(write.emails)}: use a contact for several")
                 doc["email"] = write.emails[0] if write.emails else None
             else:
-                old_ids = {email_key(e["value"]): e["id"] for e in doc.get("emails", [])}
+                old_ids = {normalize_email(e["value"]): e["id"] for e in doc.get("emails", [])}
                 doc["emails"] = [
-                    {"id": old_ids.get(email_key(value)) or self._ids.next(), "value": value,
+                    {"id": old_ids.get(normalize_email(value)) or self._ids.next(), "value": value,
                      "is_primary": position == 0, "label": None, "_destroy": False}
                     for position, value in enumerate(write.emails)]
                 doc["email"] = write.emails[0] if write.emails else None
             for value in write.emails:
-                for other in self._by_email.ids((owner.subdomain, email_key(value))):
+                for other in self._by_email.ids((owner.subdomain, normalize_email(value))):
                     if other != own_id:
                         problems.append(f"Email {value} has already been taken")
         if not doc.get("last_name") and not doc.get("email"):

@@ -9,7 +9,6 @@ to fix their tracking code from that line alone.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,9 +22,7 @@ __all__ = [
     "Problem",
     "check_message",
     "event_time",
-    "is_email",
     "json_kind",
-    "normalize_email",
 ]
 
 SUPPORTED_TYPES = ("identify", "page", "track")
@@ -33,10 +30,6 @@ UNSUPPORTED_TYPES = ("screen", "group", "alias")  # R9: the destination's catalo
 
 MAX_MESSAGE_ID_LENGTH = 100  # spec-field-message-id.md
 MAX_MESSAGE_BYTES = 32 * 1024  # Segment's per-event limit; nothing larger can come from Segment
-
-# Deliberately simple: one "@", no spaces, a dot in the domain. Freshsales validates emails loosely too,
-# and the question here is only "is this userId an email or a database key?" (R4 vs R6).
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 
 _TIME_FIELDS = ("timestamp", "originalTimestamp", "receivedAt", "sentAt")
 
@@ -48,15 +41,6 @@ class Problem:
     status: int
     field: str
     message: str
-
-
-def is_email(value: str) -> bool:
-    return bool(_EMAIL.match(value.strip()))
-
-
-def normalize_email(value: str) -> str:
-    """The key two emails are compared by (R4): trimmed and case-folded."""
-    return value.strip().lower()
 
 
 def _parse_time(text: str) -> datetime:

@@ -22,8 +22,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fssim.integration.crm import CRM, CRMConflict, Entity, RecordRef
+from fssim.integration.emails import is_email, normalize_email
 from fssim.integration.mapping import is_fs_contact, map_traits
-from fssim.integration.message import check_message, event_time, is_email, json_kind, normalize_email
+from fssim.integration.message import check_message, event_time, json_kind
 from fssim.integration.outcome import IgnoredTrait, Outcome
 
 __all__ = ["activity_for", "apply", "match_record", "timeline_time"]

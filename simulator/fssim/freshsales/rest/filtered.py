@@ -15,10 +15,11 @@ from typing import Any
 from fssim.clock import parse_iso
 from fssim.freshsales.errors import ValidationError
 from fssim.freshsales.fields import standard_fields
-from fssim.freshsales.records import MAX_PER_PAGE, email_key
+from fssim.freshsales.records import MAX_PER_PAGE
 from fssim.freshsales.rest.auth import Call
 from fssim.freshsales.rest.endpoints import Endpoint
 from fssim.freshsales.shapes import PLURALS
+from fssim.integration.emails import normalize_email
 
 __all__ = ["endpoints"]
 
@@ -28,7 +29,7 @@ _OPERATORS = ("is_in", "equals", "is", "contains", "is_not_empty", "is_after", "
 def _values_of(record: dict[str, Any], entity: str, attribute: str) -> list[Any]:
     if attribute in (f"{entity}_email.email", "email", "emails"):
         emails = [e["value"] for e in record.get("emails", [])] or ([record["email"]] if record.get("email") else [])
-        return [email_key(e) for e in emails]
+        return [normalize_email(e) for e in emails]
     if attribute == "name":
         return [record.get("display_name")]
     if attribute.startswith("cf_"):
