@@ -1,8 +1,12 @@
 """One rule, one place: the Segment receiver's rules and the Freshsales REST API read a value the same way.
 
-What counts as an email used to have a definition on each side, and the two had drifted apart
-(``"ada@example.com."`` was an email to the REST API, a database id to R4/R6). It now has one home,
-:mod:`fssim.integration.emails`. The examples
+Two things used to have a definition on each side, and the two had drifted apart:
+
+* what counts as an email (``"ada@example.com."`` was an email to the REST API, a database id to R4/R6);
+* what a custom-field value becomes (``"3"`` and ``"true"`` were a number and a checkbox value to the
+  REST API, the wrong type to R7).
+
+Each now has one home (:mod:`fssim.integration.emails`, :mod:`fssim.integration.values`). The examples
 go through the public surfaces (a REST create, a receiver identify); the properties hold the two paths
 to the same answer for any input, drawn close to the boundaries.
 """
@@ -10,6 +14,7 @@ to the same answer for any input, drawn close to the boundaries.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from fs_world import World
@@ -19,8 +24,8 @@ from starlette.testclient import TestClient
 
 from fssim import strategies as fs
 from fssim.app import Simulator
-from fssim.freshsales.fields import normalize_write
-from fssim.integration import is_email, normalize_email
+from fssim.freshsales.fields import custom_field_spec, normalize_write
+from fssim.integration import CustomField, coerce_value, is_email, map_traits, normalize_email
 
 # -- emails ---------------------------------------------------------------------------------------------
 
@@ -114,3 +119,101 @@ def _basic(key: str) -> dict[str, str]:
     import base64
 
     return {"Authorization": "Basic " + base64.b64encode(f"{key}:".encode()).decode()}
+
+
+# -- custom-field values --------------------------------------------------------------------------------
+
+DATE = CustomField("date")
+TIER = CustomField("dropdown", ("gold", "silver"))
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "stored"),
+    [(CustomField("number"), "3", 3), (CustomField("number"), " 2.5 ", 2.5), (CustomField("number"), "1e3", 1000.0),
+     (CustomField("number"), "-7", -7), (CustomField("number"), 7, 7), (CustomField("number"), 0.5, 0.5),
+     (CustomField("checkbox"), "true", True), (CustomField("checkbox"), " FALSE ", False),
+     (CustomField("checkbox"), True, True), (CustomField("text"), 5550100, "5550100"),
+     (CustomField("text"), "  gold  ", "gold"), (CustomField("paragraph"), "two\nlines", "two\nlines"),
+     (DATE, "2024-05-01", "2024-05-01"), (DATE, "2024-05-01T23:30:00-05:00", "2024-05-01"),
+     (DATE, "2024-05-01T10:00:00Z", "2024-05-01"), (TIER, "gold", "gold")],
+)
+def test_what_a_custom_field_value_becomes(field: CustomField, value: Any, stored: Any) -> None:
+    result = coerce_value(field, value)
+    assert (type(result), result) == (type(stored), stored)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [(CustomField("number"), "seven"), (CustomField("number"), "1_000"), (CustomField("number"), "nan"),
+     (CustomField("number"), "inf"), (CustomField("number"), "1e999"), (CustomField("number"), "\u0663"),
+     (CustomField("number"), True), (CustomField("number"), ""), (CustomField("checkbox"), "yes"),
+     (CustomField("checkbox"), 1), (CustomField("checkbox"), "1"), (CustomField("text"), True),
+     (CustomField("text"), {"a": 1}), (CustomField("text"), ["a"]), (DATE, "soon"), (DATE, "2024-13-01"),
+     (DATE, 20240501), (TIER, "bronze"), (TIER, "Gold"), (TIER, " gold")],
+)
+def test_a_custom_field_refuses_what_does_not_fit(field: CustomField, value: Any) -> None:
+    with pytest.raises(ValueError):
+        coerce_value(field, value)
+
+
+FIELDS: dict[str, CustomField] = {
+    "cf_text": CustomField("text"), "cf_notes": CustomField("paragraph"), "cf_score": CustomField("number"),
+    "cf_vip": CustomField("checkbox"), "cf_renewal": DATE, "cf_tier": TIER,
+}
+_SPECS = {name: custom_field_spec(name, field.type, choices=list(field.choices) or None)
+          for name, field in FIELDS.items()}
+
+
+def values() -> st.SearchStrategy[Any]:
+    """Trait values near every type's boundary; not ``null``, which means "clear" to the REST API and
+    "not sent" to the rules (both documented)."""
+    spelled = st.sampled_from([
+        "3", " 3 ", "+3", "-0", "3.", ".5", "2.50", "1e3", "1E-2", "1_000", "0x10", "nan", "inf", "-Infinity",
+        "1e999", "\u0663", "", " ", "true", " TRUE ", "false", "yes", "1", "0", "gold", "Gold", " gold",
+        "2024-05-01", "2024-05-01T23:30:00-05:00", "2024-05-01 10:00", "20240501", "2024-13-01", "soon",
+    ])
+    scalars = st.one_of(st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False),
+                        spelled, st.text(max_size=12), st.from_regex(r"[+-]?\d{1,4}(\.\d{0,3})?([eE][+-]?\d)?",
+                                                                       fullmatch=True))
+    return st.one_of(scalars, st.lists(scalars, max_size=2), st.dictionaries(st.text(max_size=3), scalars, max_size=1))
+
+
+def _by_rest(name: str, value: Any) -> tuple[bool, Any]:
+    write = normalize_write("lead", {"custom_field": {name: value}}, _SPECS)
+    return (not write.problems, write.custom.get(name))
+
+
+def _by_rules(name: str, value: Any) -> tuple[bool, Any]:
+    trait = "cf" + "".join(part.capitalize() for part in name.removeprefix("cf_").split("_"))
+    mapped = map_traits({trait: value}, FIELDS)
+    custom = mapped.fields.get("custom_field", {})
+    return (name in custom, custom.get(name))
+
+
+@given(st.sampled_from(sorted(FIELDS)), values())
+@example("cf_score", "3")
+@example("cf_vip", "true")
+@example("cf_renewal", "2024-05-01T10:00:00Z")
+def test_a_custom_field_value_is_coerced_alike_on_both_paths(name: str, value: Any) -> None:
+    rest, rules = _by_rest(name, value), _by_rules(name, value)
+    assert rest == rules
+    assert type(rest[1]) is type(rules[1]), "3 and 3.0 are equal, but a client reads them differently"
+
+
+def test_a_custom_value_lands_alike_from_a_rest_create_and_a_receiver_identify(
+    acme: Simulator, client: TestClient
+) -> None:
+    """acme defines cf_score (number), cf_vip (checkbox) and cf_plan (text): tests/integration/fs_world.py."""
+    acme.freshsales.accounts.set_segment_toggle("acme", True, source="web", via="test")
+    token = {"Authorization": "Token token=acme-key-0001"}
+    created = client.post("/api/leads", headers=token, json={"lead": {
+        "email": "rest@example.com", "custom_field": {"cf_score": "3", "cf_vip": "true", "cf_plan": " pro "}}})
+    assert created.status_code == 201, created.text
+    identified = client.post("/integrations/segment", headers=_basic("acme-key-0001"), json={
+        "type": "identify", "userId": "segment@example.com", "messageId": "m-1",
+        "traits": {"cfScore": "3", "cfVip": "true", "cfPlan": " pro "}})
+    assert identified.status_code == 200, identified.text
+    assert identified.json()["ignored_traits"] == []
+    by_rest = client.get(f"/api/leads/{created.json()['lead']['id']}", headers=token).json()["lead"]
+    by_segment = client.get(f"/api/leads/{identified.json()['record']['id']}", headers=token).json()["lead"]
+    assert by_rest["custom_field"] == by_segment["custom_field"] == {"cf_score": 3, "cf_vip": True, "cf_plan": "pro"}

@@ -5,20 +5,22 @@ Simulator policy (documented in docs/freshsales.md): Freshsales is a Rails appli
 request attributes it does not permit, so an unknown *standard* attribute is ignored, as are read-only
 ones (``id``, ``display_name``, ``created_at``…). A ``cf_*`` name the account has not defined is a 400,
 because a custom field is something the account configures and a typo there loses data silently.
-Numbers sent to text fields become strings (what a Rails string column does); anything else of the
-wrong type is ``"The type for FIELD is invalid."`` (the real message, reference §4).
+What a value becomes in a field of a type (``5`` in a text field is ``"5"``, ``"3"`` in a number field
+is ``3``, ``"true"`` in a checkbox is ``true``) is :func:`fssim.integration.values.coerce_value`, and
+what counts as an email is :func:`fssim.integration.emails.is_email`: the rules the Segment receiver
+applies too, so a value means the same whichever way it arrives. A value that does not fit is
+``"The type for FIELD is invalid."`` (the real message, reference §4).
 """
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any, get_args
+from typing import Any, cast, get_args
 
-from fssim.integration.crm import FieldType
+from fssim.integration.crm import CustomField, FieldType
 from fssim.integration.emails import is_email, normalize_email
+from fssim.integration.values import coerce_value
 
 __all__ = [
     "CUSTOM_FIELD_TYPES",
@@ -146,40 +148,22 @@ def _coerce(spec: FieldSpec, value: Any) -> Any:
     if value is None:
         return None
     kind = spec.type
-    if kind in ("text", "paragraph", "email"):
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise _Invalid
-        return value.strip() if isinstance(value, str) else str(value)
-    if kind in ("number", "id"):
+    if kind in CUSTOM_FIELD_TYPES or kind == "email":
+        # One rule for a field's type, whoever writes it: the Segment receiver's trait mapping too.
+        field = CustomField(cast(FieldType, "text" if kind == "email" else kind), spec.choices)
+        try:
+            return coerce_value(field, value)
+        except ValueError:
+            raise _Invalid from None
+    if kind == "id":
         if isinstance(value, bool):
             raise _Invalid
         if isinstance(value, str):
             try:
-                value = int(value.strip()) if kind == "id" else float(value.strip())
+                value = int(value.strip())
             except ValueError:
                 raise _Invalid from None
-        if kind == "id" and not isinstance(value, int):
-            raise _Invalid
-        # NaN and infinity are no numbers a client can read back: JSON has no spelling for them.
-        if not isinstance(value, int | float) or (isinstance(value, float) and not math.isfinite(value)):
-            raise _Invalid
-        return value
-    if kind == "checkbox":
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-            return value.strip().lower() == "true"
-        raise _Invalid
-    if kind == "date":
-        if not isinstance(value, str):
-            raise _Invalid
-        try:
-            (datetime if "T" in value else date).fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            raise _Invalid from None
-        return value
-    if kind == "dropdown":
-        if not isinstance(value, str) or value not in spec.choices:
+        if not isinstance(value, int):
             raise _Invalid
         return value
     if kind == "list":

@@ -11,6 +11,7 @@ from fssim.integration.mapping import MappedTraits, is_fs_contact, map_traits, s
 from fssim.integration.message import Problem, check_message, event_time, json_kind
 from fssim.integration.outcome import IgnoredTrait, Outcome, Result
 from fssim.integration.rules import activity_for, apply, match_record, timeline_time
+from fssim.integration.values import coerce_value
 
 __all__ = [
     "CRM",
@@ -27,6 +28,7 @@ __all__ = [
     "activity_for",
     "apply",
     "check_message",
+    "coerce_value",
     "event_time",
     "is_email",
     "is_fs_contact",

@@ -7,9 +7,11 @@ custom field ``cf_alternate_number``); Segment's reserved ``title`` is Freshsale
 and the value must match their type; everything else is ignored.
 
 Simulator policy where the docs are silent (docs/rules.md lists them all): ``null`` values are treated
-as absent; numbers sent to text fields become strings; ``name`` fills first/last name only when those
-are not sent; ``address`` may be Segment's address object or a plain street line; a custom-field value of
-the wrong type is ignored (the rest of the message still applies) and reported with the reason.
+as absent; ``name`` fills first/last name only when those are not sent; ``address`` may be Segment's
+address object or a plain street line; a custom-field value of the wrong type is ignored (the rest of
+the message still applies) and reported with the reason. What a value becomes in a field of a given
+type (``"3"`` in a number field, ``"true"`` in a checkbox) is :mod:`fssim.integration.values`' rule,
+the one the REST API applies too.
 """
 
 from __future__ import annotations
@@ -17,12 +19,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
 from fssim.integration.crm import CustomField, Entity
 from fssim.integration.message import json_kind
 from fssim.integration.outcome import IgnoredTrait
+from fssim.integration.values import coerce_value
 
 __all__ = [
     "CONSUMED_TRAITS",
@@ -95,6 +97,10 @@ _COMPANY_TEXT = {"name": "name", "website": "website", "phone": "phone", "addres
 _COMPANY_NUMBER = {"employee_count": "number_of_employees", "employees": "number_of_employees",
                    "number_of_employees": "number_of_employees", "annual_revenue": "annual_revenue"}
 
+# Standard text and number fields take values by the same rule as custom fields of those types.
+_TEXT_FIELD = CustomField("text")
+_NUMBER_FIELD = CustomField("number")
+
 _BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
@@ -121,38 +127,35 @@ class MappedTraits:
 
 
 def _text(value: Any) -> str | None:
-    """A value as a text field holds it: strings, and numbers written out; nothing else."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
+    """A value as a text field holds it (strings, and numbers written out), or ``None`` if it is none."""
+    try:
+        return str(coerce_value(_TEXT_FIELD, value))
+    except ValueError:
+        return None
+
+
+def _number(value: Any) -> int | float | None:
+    try:
+        number: int | float = coerce_value(_NUMBER_FIELD, value)
+    except ValueError:
+        return None
+    return number
+
+
+def _fill_custom(
+    name: str, value: Any, spec: CustomField | None, entity: Entity, custom: dict[str, Any]
+) -> str | None:
+    """Put ``value`` into the custom field ``name``, or say why it was left out."""
+    if spec is None:
+        return f"no custom field '{name}' exists for {entity}s in this account"
+    try:
+        custom[name] = coerce_value(spec, value)
+    except ValueError:
+        if spec.type == "dropdown" and isinstance(value, str):
+            return f"{value!r} is not one of the choices of dropdown '{name}': {', '.join(spec.choices)}"
+        got = f"the text {value[:60]!r}" if isinstance(value, str) else json_kind(value)
+        return f"custom field '{name}' is a {spec.type} field; got {got}"
     return None
-
-
-def _custom_value(value: Any, spec: CustomField) -> tuple[bool, Any]:
-    """Whether ``value`` fits the custom field ``spec``, and the value as stored."""
-    field_type = spec.type
-    if field_type in ("text", "paragraph"):
-        text = _text(value)
-        return (text is not None, text)
-    if field_type == "dropdown":
-        return (isinstance(value, str) and value in spec.choices, value)
-    if field_type == "number":
-        return (isinstance(value, int | float) and not isinstance(value, bool), value)
-    if field_type == "checkbox":
-        return (isinstance(value, bool), value)
-    if field_type == "date":
-        if not isinstance(value, str):
-            return (False, value)
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            try:
-                parsed = datetime.combine(date.fromisoformat(value), datetime.min.time())
-            except ValueError:
-                return (False, value)
-        return (True, parsed.date().isoformat())
-    return (False, value)
 
 
 def _map_company(value: Any, ignored: list[IgnoredTrait]) -> dict[str, Any] | None:
@@ -168,8 +171,8 @@ def _map_company(value: Any, ignored: list[IgnoredTrait]) -> dict[str, Any] | No
         snake = snake_case(key)
         if snake in _COMPANY_TEXT and _text(part) is not None:
             company[_COMPANY_TEXT[snake]] = _text(part)
-        elif snake in _COMPANY_NUMBER and isinstance(part, int | float) and not isinstance(part, bool):
-            company[_COMPANY_NUMBER[snake]] = part
+        elif snake in _COMPANY_NUMBER and _number(part) is not None:
+            company[_COMPANY_NUMBER[snake]] = _number(part)
         else:
             ignored.append(IgnoredTrait(f"company.{key}", "not a field of a Freshsales company"))
     if not str(company.get("name", "")).strip():
@@ -222,19 +225,9 @@ def map_traits(
         elif target == "address":
             _map_address(value, fields, ignored)
         elif target.startswith("cf_"):
-            spec = custom_fields.get(target)
-            if spec is None:
-                ignored.append(IgnoredTrait(key, f"no custom field '{target}' exists for {entity}s in this account"))
-                continue
-            fits, stored = _custom_value(value, spec)
-            if fits:
-                custom[target] = stored
-            elif spec.type == "dropdown" and isinstance(value, str):
-                reason = f"{value!r} is not one of the choices of dropdown '{target}': {', '.join(spec.choices)}"
-                ignored.append(IgnoredTrait(key, reason))
-            else:
-                reason = f"custom field '{target}' is a {spec.type} field; got {json_kind(value)}"
-                ignored.append(IgnoredTrait(key, reason))
+            problem = _fill_custom(target, value, custom_fields.get(target), entity, custom)
+            if problem is not None:
+                ignored.append(IgnoredTrait(key, problem))
         elif target in STANDARD_FIELDS:
             text = _text(value)
             if text is None:
