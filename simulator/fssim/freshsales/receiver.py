@@ -29,6 +29,7 @@ from starlette.routing import BaseRoute, Route
 from fssim import strictjson
 from fssim.freshsales.accounts import Account
 from fssim.freshsales.crm_adapter import FreshsalesCRM, ProcessedMessages
+from fssim.freshsales.hosts import subdomain_of_setting
 from fssim.integration import apply
 
 if TYPE_CHECKING:
@@ -41,7 +42,6 @@ SETTINGS_HEADER = "X-Segment-Settings"
 # Keys under which the destination's settings carry the subdomain: the classic destination calls it
 # ``apiSecret`` (label "Freshsales subdomain"), the Suite one ``domain`` (reference/segment.md §4.1).
 _SUBDOMAIN_KEYS = ("subdomain", "domain", "apiSecret")
-_HOST_SUFFIXES = (".freshsales.io", ".myfreshworks.com", ".freshworks.com")
 
 
 def toggle_off_message(subdomain: str) -> str:
@@ -89,10 +89,7 @@ def _settings_subdomain(request: Request) -> tuple[str | None, str | None]:
     for key in _SUBDOMAIN_KEYS:
         value = settings.get(key)
         if isinstance(value, str) and value.strip():
-            host = value.strip().lower().removeprefix("https://").removeprefix("http://").split("/")[0]
-            for suffix in _HOST_SUFFIXES:
-                host = host.removesuffix(suffix)
-            return host, None
+            return subdomain_of_setting(value), None
     return None, None
 
 

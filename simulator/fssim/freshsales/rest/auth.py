@@ -20,18 +20,16 @@ from starlette.responses import Response
 
 from fssim.freshsales.accounts import Account
 from fssim.freshsales.errors import FreshsalesError, ValidationError
+from fssim.freshsales.hosts import subdomain_of_host
 from fssim.freshsales.rest.errors import error_response, parse_json, unauthorized
 
 if TYPE_CHECKING:
     from fssim.freshsales.service import Freshsales
 
-__all__ = ["Call", "Handler", "guarded", "host_subdomain", "token_of"]
+__all__ = ["Call", "Handler", "guarded", "token_of"]
 
 _log = logging.getLogger(__name__)
 _TOKEN = re.compile(r'^\s*Token\s+token\s*=\s*"?([^"\s]+)"?\s*$', re.IGNORECASE)
-# Hosts whose first label is an account's subdomain (reference §1.1); any other host (127.0.0.1,
-# localhost, a test's own name) carries no subdomain and is fine.
-_ACCOUNT_HOST = re.compile(r"^([a-z0-9-]+)\.(?:freshsales\.io|myfreshworks\.com|freshworks\.com)$")
 
 
 @dataclass
@@ -85,12 +83,6 @@ def token_of(header: str | None) -> str | None:
     return match.group(1) if match else None
 
 
-def host_subdomain(host: str | None) -> str | None:
-    name = (host or "").split(":")[0].strip().lower().rstrip(".")
-    match = _ACCOUNT_HOST.match(name)
-    return match.group(1) if match else None
-
-
 def _json(status: int, body: Any, headers: dict[str, str]) -> Response:
     # ``true`` (a deleted record) and arrays (search) are valid answers too, so no dict-only helper.
     return Response(json.dumps(body, separators=(",", ":")), status_code=status, headers=headers,
@@ -109,7 +101,7 @@ def guarded(fs: Freshsales, handler: Handler) -> Callable[[Request], Awaitable[R
             account = fs.accounts.by_api_key(key) if key else None
             if account is None:
                 return unauthorized()
-            claimed = host_subdomain(host)
+            claimed = subdomain_of_host(host)
             if claimed is not None and claimed != account.subdomain:
                 return unauthorized()  # the key is not a key of the account this host names
             if not account.plan.rest_access:
