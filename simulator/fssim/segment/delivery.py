@@ -44,7 +44,10 @@ RETRY_WINDOW_SECONDS = 4 * 3600
 FIRST_BACKOFF_SECONDS = 30.0
 MAX_BACKOFF_SECONDS = 3600.0
 REQUEST_TIMEOUT_SECONDS = 10.0
+# Both ends of the wire must know these, and neither package may import the other: a test asserts
+# that they equal the receiver's (tests/integration/test_wire_agreement.py).
 RECEIVER_PATH = "/integrations/segment"
+SETTINGS_HEADER = "X-Segment-Settings"
 USER_AGENT = "Segment.io/1.0"
 
 TransportSource = httpx.AsyncBaseTransport | Callable[[], httpx.AsyncBaseTransport]
@@ -234,7 +237,7 @@ class Deliverer:
         other = {key: value for key, value in settings.items() if key != "api_key"}
         return {
             "Authorization": f"Basic {credentials}",
-            "X-Segment-Settings": base64.b64encode(json.dumps(other).encode()).decode(),
+            SETTINGS_HEADER: base64.b64encode(json.dumps(other).encode()).decode(),
             "User-Agent": USER_AGENT,
             "Content-Type": "application/json",
             "Accept": "*/*",
