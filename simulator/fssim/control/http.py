@@ -12,16 +12,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from fssim import strictjson
+from fssim.errors import Refusal
 from fssim.freshsales.accounts import Account, Accounts
 
 __all__ = ["ControlError", "account_of", "control_error_response", "field", "read_json_object"]
 
 
-class ControlError(Exception):
-    def __init__(self, status_code: int, message: str) -> None:
-        super().__init__(message)
-        self.status_code = status_code
-        self.message = message
+class ControlError(Refusal):
+    """A control request refused: ``{"message": ...}`` with ``status_code``, rendered by the routes."""
 
 
 async def control_error_response(request: Request, exc: Exception) -> JSONResponse:

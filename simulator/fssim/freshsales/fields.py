@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, get_args
 
+from fssim.errors import FssimError
 from fssim.integration.crm import FieldType
 
 __all__ = [
@@ -138,7 +139,7 @@ class NormalizedWrite:
     problems: list[str]
 
 
-class _Invalid(Exception):
+class _Invalid(FssimError):
     pass
 
 

@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from fssim import strictjson
+from fssim.errors import Refusal
 from fssim.segment.pipeline import IngestResult
 from fssim.segment.spec import MAX_BATCH_BYTES, MAX_MESSAGE_BYTES, MESSAGE_TYPES
 
@@ -35,14 +36,16 @@ BATCH_CALLS = ("batch", "import")
 Ingest = Callable[[str, list[Any], dict[str, Any], str], IngestResult | None]
 
 
-class TrackingError(Exception):
+class TrackingError(Refusal):
     """A request the edge refuses outright (400/401): nothing from it is stored."""
 
     def __init__(self, status_code: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status_code = status_code
+        super().__init__(status_code, message)
         self.code = code
-        self.message = message
+
+    def to_json(self) -> dict[str, Any]:
+        # Segment's own error fields plus ``code``, which makes the SDKs treat the 400 as final.
+        return {"success": False, "code": self.code, "message": self.message}
 
 
 def _error(error: TrackingError) -> JSONResponse:
