@@ -4,7 +4,7 @@
   Freshsales (Admin Settings > Integrations > Third party integrations > Segment): the toggle goes on,
   a history entry is recorded, and the account's API key and subdomain are handed to Segment for the
   chosen source (R2, through ``Freshsales.on_segment_enabled``). If Segment cannot take the hand-over
-  (no such source), the toggle is put back as it was and the answer says why.
+  (no such source), ``Freshsales.enable_segment`` puts the toggle back as it was and the answer says why.
 * ``POST /_sim/accounts/{subdomain}/segment/disable`` — the toggle goes off; deliveries get 403 (R1).
 * ``GET|POST|DELETE /_sim/accounts/{subdomain}/failures`` — make the receiver fail on purpose:
   ``{"status": 429, "count": 3}`` (next 3 deliveries), ``{"status": 503, "seconds": 600}`` (10 simulated
@@ -42,20 +42,15 @@ async def enable(sim: Simulator, request: Request) -> JSONResponse:
     source = field(body, "source", str)
     if not source.strip():
         raise ControlError(400, "'source' must name the Segment source that should send data to Freshsales")
-    was_enabled = account.segment_enabled
     try:
+        # On failure the service has already put the toggle back (R2); only Segment's refusal is ours to
+        # answer. Anything else is a bug: let it be a 500 with its traceback, not a tidy 400.
         updated = sim.freshsales.enable_segment(account.subdomain, source=source.strip(), via="freshsales")
-    except Exception as error:
-        # The hand-over failed half way: the flow never completed, so the toggle goes back to what it
-        # was, with a history entry saying why — whatever the cause.
-        sim.freshsales.accounts.set_segment_toggle(
-            account.subdomain, was_enabled, source=source.strip(), via="freshsales (hand-over to Segment failed)"
-        )
-        if not isinstance(error, WorkspaceError):
-            raise  # a bug, not a refusal by Segment: let it be a 500 with its traceback, not a tidy 400
+    except WorkspaceError as error:
         raise ControlError(
             error.status_code, f"Segment could not take the hand-over for source {source.strip()!r}: "
-            f"{error.message}; the Segment toggle of '{account.subdomain}' stays {'on' if was_enabled else 'off'}"
+            f"{error.message}; the Segment toggle of '{account.subdomain}' stays "
+            f"{'on' if account.segment_enabled else 'off'}"
         ) from error
     return JSONResponse({
         **_toggle_json(updated),
