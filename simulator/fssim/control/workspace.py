@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ENDPOINTS", "add_destination", "add_source", "deliveries", "events", "flush", "list_sources"]
 
+
 def _limit(request: Request) -> int | None:
     raw = request.query_params.get("limit")
     if raw is None:
