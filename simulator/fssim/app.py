@@ -22,7 +22,6 @@ from starlette.routing import Mount
 
 from fssim import control
 from fssim.clock import Clock, isoformat
-from fssim.control.http import ControlError, control_error_response
 from fssim.freshsales.receiver import receiver_routes
 from fssim.freshsales.service import Freshsales
 from fssim.segment.service import Segment
@@ -124,5 +123,7 @@ def create_app(sim: Simulator) -> Starlette:
     return Starlette(
         routes=routes,
         lifespan=lifespan,
-        exception_handlers={ControlError: control_error_response, HTTPException: _http_error},
+        # Refusals are answered by the routes themselves (fssim.endpoints.to_routes); this only makes
+        # Starlette's own 404/405 JSON.
+        exception_handlers={HTTPException: _http_error},
     )

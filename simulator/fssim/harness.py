@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from fssim.assertions import Assertions
+from fssim.errors import FssimError
 from fssim.freshsales.errors import FreshsalesError
 from fssim.inprocess import InProcessClient
 from fssim.intercept import DEFAULT_HOSTS, intercept
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 __all__ = ["Account", "Fssim", "HarnessError", "Source", "open_fssim"]
 
 
-class HarnessError(AssertionError):
+class HarnessError(FssimError, AssertionError):
     """The simulator refused a set-up step; the message carries its answer."""
 
 

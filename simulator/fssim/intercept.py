@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from fssim.errors import FssimError
 from fssim.inprocess import InProcessClient
 
 __all__ = ["DEFAULT_HOSTS", "InterceptRefused", "intercept"]
@@ -40,7 +41,7 @@ DEFAULT_HOSTS: tuple[str, ...] = ("api.segment.io", "*.freshsales.io", "*.myfres
 Sender = Callable[[httpx.Request], httpx.Response]
 
 
-class InterceptRefused(ConnectionRefusedError):
+class InterceptRefused(FssimError, ConnectionRefusedError):
     """A call to a host outside the simulator while ``refuse_others=True``.
 
     A subclass of the built-in ``ConnectionRefusedError`` rather than of a client library's error, so

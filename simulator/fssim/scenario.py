@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from fssim.assertions import Describe, describe_delivery, describe_event
+from fssim.errors import FssimError
 from fssim.expect import MISSING, Mismatch, first_unmatched_in_order, matches, mismatches, render
 from fssim.harness import Fssim, HarnessError, open_fssim
 from fssim.scenario_schema import Scenario, Step, load_scenario
@@ -92,7 +93,7 @@ def run_scenario(scenario: Scenario) -> ScenarioResult:
     return ScenarioResult(scenario.file, scenario.name, failures)
 
 
-class _StepFailed(Exception):
+class _StepFailed(FssimError):
     def __init__(self, failure: Failure) -> None:
         super().__init__(failure.message)
         self.failure = failure

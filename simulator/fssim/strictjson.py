@@ -14,10 +14,12 @@ import json
 import math
 from typing import Any
 
+from fssim.errors import FssimError
+
 __all__ = ["NotJSON", "deep_copy", "loads"]
 
 
-class NotJSON(ValueError):
+class NotJSON(FssimError, ValueError):
     """The body is not strict JSON; the message says why, for a 400 a user can act on."""
 
 

@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from fssim.errors import FssimError
+
 __all__ = ["Located", "Location", "Path_", "SourceError", "format_path", "load_located"]
 
 Path_ = tuple[str | int, ...]
@@ -30,7 +32,7 @@ class Location:
         return f"{self.file}:{self.line}:{self.column}"
 
 
-class SourceError(Exception):
+class SourceError(FssimError):
     """A problem in a file, with the place and the field it concerns."""
 
     def __init__(self, location: Location, field_path: str, message: str) -> None:

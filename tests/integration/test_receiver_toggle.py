@@ -11,6 +11,7 @@ from fs_world import API_KEY, SUBDOMAIN, Delivery
 from starlette.testclient import TestClient
 
 from fssim.app import Simulator
+from fssim.segment.workspace import WorkspaceError
 from fssim.server import ServerThread
 
 
@@ -53,6 +54,32 @@ def test_R2_a_hand_over_that_breaks_puts_the_toggle_back_and_is_not_disguised(
         client.post(f"/_sim/accounts/{SUBDOMAIN}/segment/enable", json={"source": "web"})
     account = acme.freshsales.accounts.require(SUBDOMAIN)
     assert account.segment_enabled is False
+    assert account.segment_history[-1]["via"] == "freshsales (hand-over to Segment failed)"
+
+
+def test_R2_enable_segment_from_python_rolls_back_a_failed_hand_over(acme: Simulator) -> None:
+    """The rollback lives in the service: a Python caller gets it too, not only the control endpoint."""
+    def broken(**_: Any) -> None:
+        raise RuntimeError("a bug in the hand-over")
+
+    acme.segment.add_source("web", "wk-web")  # Segment takes the hand-over; the next callback breaks
+    acme.freshsales.on_segment_enabled(broken)
+    with pytest.raises(RuntimeError, match="a bug in the hand-over"):
+        acme.freshsales.enable_segment(SUBDOMAIN, source="web")
+    account = acme.freshsales.accounts.require(SUBDOMAIN)
+    assert account.segment_enabled is False
+    assert [(h["enabled"], h["source"], h["via"]) for h in account.segment_history] == [
+        (True, "web", "freshsales"), (False, "web", "freshsales (hand-over to Segment failed)")]
+
+
+def test_R2_a_refused_hand_over_leaves_an_enabled_toggle_on(acme: Simulator) -> None:
+    acme.segment.add_source("web", "wk-web")
+    acme.freshsales.enable_segment(SUBDOMAIN, source="web")
+    with pytest.raises(WorkspaceError) as refused:  # Segment has no such source
+        acme.freshsales.enable_segment(SUBDOMAIN, source="nowhere")
+    assert refused.value.status_code == 404
+    account = acme.freshsales.accounts.require(SUBDOMAIN)
+    assert account.segment_enabled is True
     assert account.segment_history[-1]["via"] == "freshsales (hand-over to Segment failed)"
 
 

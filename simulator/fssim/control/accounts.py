@@ -17,90 +17,104 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute, Route
 
-from fssim.control.http import ControlError, account_of, field, read_json_object
+from fssim.control.http import ControlEndpoint, ControlError, account_of, field, read_json_object
+from fssim.endpoints import Endpoint
 from fssim.freshsales.accounts import Account, AccountExistsError
 from fssim.freshsales.plans import DEFAULT_PLAN
 
 if TYPE_CHECKING:
     from fssim.app import Simulator
 
-__all__ = ["routes"]
+__all__ = ["ENDPOINTS", "add_key", "create", "define_field", "get_account", "list_accounts", "plan", "rate_limits"]
 
 
-def routes(sim: Simulator) -> list[BaseRoute]:
+def _answer(sim: Simulator, account: Account, status: int = 200) -> JSONResponse:
+    body: dict[str, Any] = account.to_json()
+    body["rate_limits_in_force"] = sim.freshsales.rate_limiter.applies_to(account)
+    return JSONResponse({"account": body}, status_code=status)
+
+
+async def create(sim: Simulator, request: Request) -> JSONResponse:
+    body = await read_json_object(request)
+    subdomain = field(body, "subdomain", str)
+    plan = field(body, "plan", str, required=False) or DEFAULT_PLAN
+    api_key = field(body, "api_key", str, required=False)
+    product = field(body, "product", str, required=False) or "classic"
+    try:
+        account = sim.freshsales.accounts.create(subdomain, plan=plan, api_key=api_key, product=product)
+    except AccountExistsError as error:
+        raise ControlError(409, str(error)) from error
+    except ValueError as error:
+        raise ControlError(400, str(error)) from error
+    return _answer(sim, account, 201)
+
+
+async def list_accounts(sim: Simulator, request: Request) -> JSONResponse:
+    return JSONResponse({"accounts": [account.to_json() for account in sim.freshsales.accounts.all()]})
+
+
+async def get_account(sim: Simulator, request: Request) -> JSONResponse:
+    return _answer(sim, account_of(sim.freshsales.accounts, request))
+
+
+async def add_key(sim: Simulator, request: Request) -> JSONResponse:
     accounts = sim.freshsales.accounts
+    account = account_of(accounts, request)
+    body = await read_json_object(request, allow_empty=True)
+    try:
+        key = accounts.add_api_key(account.subdomain, field(body, "api_key", str, required=False))
+    except AccountExistsError as error:
+        raise ControlError(409, str(error)) from error
+    except ValueError as error:
+        raise ControlError(400, str(error)) from error
+    return JSONResponse({"api_key": key, "account": accounts.require(account.subdomain).to_json()},
+                        status_code=201)
 
-    def answer(account: Account, status: int = 200) -> JSONResponse:
-        body: dict[str, Any] = account.to_json()
-        body["rate_limits_in_force"] = sim.freshsales.rate_limiter.applies_to(account)
-        return JSONResponse({"account": body}, status_code=status)
 
-    async def create(request: Request) -> JSONResponse:
-        body = await read_json_object(request)
-        subdomain = field(body, "subdomain", str)
-        plan = field(body, "plan", str, required=False) or DEFAULT_PLAN
-        api_key = field(body, "api_key", str, required=False)
-        product = field(body, "product", str, required=False) or "classic"
-        try:
-            account = accounts.create(subdomain, plan=plan, api_key=api_key, product=product)
-        except AccountExistsError as error:
-            raise ControlError(409, str(error)) from error
-        except ValueError as error:
-            raise ControlError(400, str(error)) from error
-        return answer(account, 201)
+async def define_field(sim: Simulator, request: Request) -> JSONResponse:
+    accounts = sim.freshsales.accounts
+    account = account_of(accounts, request)
+    body = await read_json_object(request)
+    entity = field(body, "entity", str)
+    choices = field(body, "choices", list, required=False)
+    try:
+        spec = accounts.define_custom_field(
+            account.subdomain, entity, field(body, "name", str), field(body, "type", str, required=False) or "text",
+            label=field(body, "label", str, required=False), choices=choices)
+    except ValueError as error:
+        raise ControlError(400, str(error)) from error
+    return JSONResponse({"field": {"entity": entity, "name": spec.name, "type": spec.type,
+                                   "label": spec.label, "choices": list(spec.choices)}}, status_code=201)
 
-    async def list_accounts(request: Request) -> JSONResponse:
-        return JSONResponse({"accounts": [account.to_json() for account in accounts.all()]})
 
-    async def get_account(request: Request) -> JSONResponse:
-        return answer(account_of(accounts, request))
+async def rate_limits(sim: Simulator, request: Request) -> JSONResponse:
+    accounts = sim.freshsales.accounts
+    account = account_of(accounts, request)
+    enabled = field(await read_json_object(request), "enabled", bool)
+    return _answer(sim, accounts.set_rate_limits(account.subdomain, enabled))
 
-    async def add_key(request: Request) -> JSONResponse:
-        account = account_of(accounts, request)
-        body = await read_json_object(request, allow_empty=True)
-        try:
-            key = accounts.add_api_key(account.subdomain, field(body, "api_key", str, required=False))
-        except AccountExistsError as error:
-            raise ControlError(409, str(error)) from error
-        except ValueError as error:
-            raise ControlError(400, str(error)) from error
-        return JSONResponse({"api_key": key, "account": accounts.require(account.subdomain).to_json()},
-                            status_code=201)
 
-    async def define_field(request: Request) -> JSONResponse:
-        account = account_of(accounts, request)
-        body = await read_json_object(request)
-        entity = field(body, "entity", str)
-        choices = field(body, "choices", list, required=False)
-        try:
-            spec = accounts.define_custom_field(
-                account.subdomain, entity, field(body, "name", str), field(body, "type", str, required=False) or "text",
-                label=field(body, "label", str, required=False), choices=choices)
-        except ValueError as error:
-            raise ControlError(400, str(error)) from error
-        return JSONResponse({"field": {"entity": entity, "name": spec.name, "type": spec.type,
-                                       "label": spec.label, "choices": list(spec.choices)}}, status_code=201)
+async def plan(sim: Simulator, request: Request) -> JSONResponse:
+    accounts = sim.freshsales.accounts
+    account = account_of(accounts, request)
+    try:
+        return _answer(sim, accounts.set_plan(account.subdomain, field(await read_json_object(request), "plan", str)))
+    except ValueError as error:
+        raise ControlError(400, str(error)) from error
 
-    async def rate_limits(request: Request) -> JSONResponse:
-        account = account_of(accounts, request)
-        enabled = field(await read_json_object(request), "enabled", bool)
-        return answer(accounts.set_rate_limits(account.subdomain, enabled))
 
-    async def plan(request: Request) -> JSONResponse:
-        account = account_of(accounts, request)
-        try:
-            return answer(accounts.set_plan(account.subdomain, field(await read_json_object(request), "plan", str)))
-        except ValueError as error:
-            raise ControlError(400, str(error)) from error
+_ACCOUNT = "/_sim/accounts/{subdomain}"
 
-    return [
-        Route("/_sim/accounts", create, methods=["POST"]),
-        Route("/_sim/accounts", list_accounts, methods=["GET"]),
-        Route("/_sim/accounts/{subdomain}", get_account, methods=["GET"]),
-        Route("/_sim/accounts/{subdomain}/api_keys", add_key, methods=["POST"]),
-        Route("/_sim/accounts/{subdomain}/fields", define_field, methods=["POST"]),
-        Route("/_sim/accounts/{subdomain}/rate_limits", rate_limits, methods=["POST", "PUT"]),
-        Route("/_sim/accounts/{subdomain}/plan", plan, methods=["POST", "PUT"]),
-    ]
+ENDPOINTS: list[ControlEndpoint] = [
+    Endpoint("POST", "/_sim/accounts", create, "Create a Freshsales account", "accounts"),
+    Endpoint("GET", "/_sim/accounts", list_accounts, "Every account", "accounts"),
+    Endpoint("GET", _ACCOUNT, get_account, "One account", "accounts"),
+    Endpoint("POST", f"{_ACCOUNT}/api_keys", add_key, "One more API key for the account", "accounts"),
+    Endpoint("POST", f"{_ACCOUNT}/fields", define_field, "Define a custom field (cf_*)", "accounts"),
+    # POST or PUT, both as before.
+    Endpoint("POST", f"{_ACCOUNT}/rate_limits", rate_limits, "The account's plan-limit switch (R12)", "accounts"),
+    Endpoint("PUT", f"{_ACCOUNT}/rate_limits", rate_limits, "The account's plan-limit switch (R12)", "accounts"),
+    Endpoint("POST", f"{_ACCOUNT}/plan", plan, "Change the account's plan", "accounts"),
+    Endpoint("PUT", f"{_ACCOUNT}/plan", plan, "Change the account's plan", "accounts"),
+]

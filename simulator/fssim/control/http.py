@@ -1,32 +1,36 @@
-"""What every control endpoint needs: read a JSON object, answer errors that name the problem.
+"""What every control endpoint needs: its handler shape, reading a JSON object, errors that name the problem.
 
-Control endpoints raise :class:`ControlError`; the app turns it into ``{"message": ...}`` with the
-status code, so a test in any language gets an answer it can act on.
+Each control module declares ``ENDPOINTS``, a table of :class:`fssim.endpoints.Endpoint` rows whose
+handlers are small functions ``async def handler(sim, request)`` (:data:`ControlHandler`). They raise
+:class:`ControlError` (or let a domain :class:`~fssim.errors.Refusal` through); the routes turn it into
+``{"message": ...}`` with its status code, so a test in any language gets an answer it can act on.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 
 from fssim import strictjson
+from fssim.endpoints import Endpoint
+from fssim.errors import Refusal
 from fssim.freshsales.accounts import Account, Accounts
 
-__all__ = ["ControlError", "account_of", "control_error_response", "field", "read_json_object"]
+if TYPE_CHECKING:
+    from fssim.app import Simulator
+
+__all__ = ["ControlEndpoint", "ControlError", "ControlHandler", "account_of", "field", "read_json_object"]
 
 
-class ControlError(Exception):
-    def __init__(self, status_code: int, message: str) -> None:
-        super().__init__(message)
-        self.status_code = status_code
-        self.message = message
+ControlHandler = Callable[["Simulator", Request], Awaitable[Response]]
+ControlEndpoint = Endpoint[ControlHandler]
 
 
-async def control_error_response(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ControlError)
-    return JSONResponse({"message": exc.message}, status_code=exc.status_code)
+class ControlError(Refusal):
+    """A control request refused: ``{"message": ...}`` with ``status_code``, rendered by the routes."""
 
 
 async def read_json_object(request: Request, *, allow_empty: bool = False) -> dict[str, Any]:

@@ -13,23 +13,20 @@ is left as it is, which is how "Freshsales is not accepting the data sent by Seg
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute, Route
 
-from fssim.control.http import ControlError, read_json_object
+from fssim.control.http import ControlEndpoint, ControlError, read_json_object
+from fssim.endpoints import Endpoint
 from fssim.segment.logs import LogFilter
-from fssim.segment.workspace import WorkspaceError
 
 if TYPE_CHECKING:
     from fssim.app import Simulator
 
-__all__ = ["routes"]
-
-Endpoint = Callable[[Request], Awaitable[JSONResponse]]
+__all__ = ["ENDPOINTS", "add_destination", "add_source", "deliveries", "events", "flush", "list_sources"]
 
 
 def _limit(request: Request) -> int | None:
@@ -45,47 +42,51 @@ def _filters(request: Request) -> dict[str, str]:
     return {key: value for key, value in request.query_params.items() if key != "limit"}
 
 
-def routes(sim: Simulator) -> list[BaseRoute]:
-    segment = sim.segment
+# A WorkspaceError (bad name, unknown source, taken key) is a Refusal: the routes answer it with its status.
+async def add_source(sim: Simulator, request: Request) -> JSONResponse:
+    body = await read_json_object(request)
+    source = sim.segment.add_source(body.get("name"), body.get("write_key"), body.get("kind"))
+    return JSONResponse({"source": source}, status_code=201)
 
-    async def add_source(request: Request) -> JSONResponse:
-        body = await read_json_object(request)
-        try:
-            source = segment.add_source(body.get("name"), body.get("write_key"), body.get("kind"))
-        except WorkspaceError as error:
-            raise ControlError(error.status_code, error.message) from error
-        return JSONResponse({"source": source}, status_code=201)
 
-    async def list_sources(request: Request) -> JSONResponse:
-        return JSONResponse({"sources": segment.sources()})
+async def list_sources(sim: Simulator, request: Request) -> JSONResponse:
+    return JSONResponse({"sources": sim.segment.sources()})
 
-    async def add_destination(request: Request) -> JSONResponse:
-        body = await read_json_object(request)
-        try:
-            destination = segment.add_destination(request.path_params["name"], body.get("type"),
-                                                  body.get("api_key"), body.get("subdomain"))
-        except WorkspaceError as error:
-            raise ControlError(error.status_code, error.message) from error
-        return JSONResponse({"destination": destination}, status_code=201 if destination["created"] else 200)
 
-    def log_reader(key: str, read: Callable[[LogFilter, int | None], list[dict[str, Any]]]) -> Endpoint:
-        async def answer(request: Request) -> JSONResponse:
-            try:
-                entries = read(_filters(request), _limit(request))
-            except ValueError as error:  # an unknown filter or value, named in the message
-                raise ControlError(400, str(error)) from error
-            return JSONResponse({key: entries, "count": len(entries)})
+async def add_destination(sim: Simulator, request: Request) -> JSONResponse:
+    body = await read_json_object(request)
+    destination = sim.segment.add_destination(request.path_params["name"], body.get("type"),
+                                              body.get("api_key"), body.get("subdomain"))
+    return JSONResponse({"destination": destination}, status_code=201 if destination["created"] else 200)
 
-        return answer
 
-    async def flush(request: Request) -> JSONResponse:
-        return JSONResponse(await segment.flush())
+def _log_answer(key: str, read: Callable[[LogFilter, int | None], list[dict[str, Any]]],
+                request: Request) -> JSONResponse:
+    try:
+        entries = read(_filters(request), _limit(request))
+    except ValueError as error:  # an unknown filter or value, named in the message
+        raise ControlError(400, str(error)) from error
+    return JSONResponse({key: entries, "count": len(entries)})
 
-    return [
-        Route("/_sim/sources", add_source, methods=["POST"]),
-        Route("/_sim/sources", list_sources, methods=["GET"]),
-        Route("/_sim/sources/{name}/destinations", add_destination, methods=["POST"]),
-        Route("/_sim/events", log_reader("events", segment.event_log), methods=["GET"]),
-        Route("/_sim/deliveries", log_reader("deliveries", segment.delivery_log), methods=["GET"]),
-        Route("/_sim/flush", flush, methods=["POST"]),
-    ]
+
+async def events(sim: Simulator, request: Request) -> JSONResponse:
+    return _log_answer("events", sim.segment.event_log, request)
+
+
+async def deliveries(sim: Simulator, request: Request) -> JSONResponse:
+    return _log_answer("deliveries", sim.segment.delivery_log, request)
+
+
+async def flush(sim: Simulator, request: Request) -> JSONResponse:
+    return JSONResponse(await sim.segment.flush())
+
+
+ENDPOINTS: list[ControlEndpoint] = [
+    Endpoint("POST", "/_sim/sources", add_source, "Create a Segment source", "workspace"),
+    Endpoint("GET", "/_sim/sources", list_sources, "Every source and its destinations", "workspace"),
+    Endpoint("POST", "/_sim/sources/{name}/destinations", add_destination,
+             "Enable a destination from Segment's catalog (R2, Segment side only)", "workspace"),
+    Endpoint("GET", "/_sim/events", events, "Segment's event log", "workspace", query=("limit",)),
+    Endpoint("GET", "/_sim/deliveries", deliveries, "Segment's delivery log", "workspace", query=("limit",)),
+    Endpoint("POST", "/_sim/flush", flush, "Try every due delivery, then answer", "workspace"),
+]

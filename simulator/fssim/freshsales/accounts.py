@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fssim.clock import Clock, isoformat
+from fssim.errors import FssimError
 from fssim.freshsales.fields import ENTITIES, FieldSpec, custom_field_spec
 from fssim.freshsales.ids import IdSequence
 from fssim.freshsales.plans import DEFAULT_PLAN, Plan, plan_named
@@ -28,11 +29,11 @@ _KEY_ALPHABET = string.ascii_letters + string.digits
 _VIEW_NAMES = ("All {p}", "My {p}", "New {p}")
 
 
-class AccountExistsError(ValueError):
+class AccountExistsError(FssimError, ValueError):
     """A subdomain or an API key that another account already has (control API: 409)."""
 
 
-class UnknownAccountError(KeyError):
+class UnknownAccountError(FssimError, KeyError):
     def __init__(self, subdomain: str) -> None:
         super().__init__(subdomain)
         self.subdomain = subdomain

@@ -7,6 +7,8 @@ that goes into ``{"errors": {"code": status, "message": [...]}}`` (reference §4
 
 from __future__ import annotations
 
+from fssim.errors import FssimError
+
 __all__ = [
     "AccessDeniedError",
     "FreshsalesError",
@@ -16,7 +18,7 @@ __all__ = [
 ]
 
 
-class FreshsalesError(Exception):
+class FreshsalesError(FssimError):
     status = 500
 
     def __init__(self, *messages: str) -> None:

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, cast, get_args
 
+from fssim.errors import FssimError
 from fssim.integration.crm import CustomField, FieldType
 from fssim.integration.emails import is_email, normalize_email
 from fssim.integration.values import coerce_value
@@ -135,7 +136,7 @@ class NormalizedWrite:
     problems: list[str]
 
 
-class _Invalid(Exception):
+class _Invalid(FssimError):
     pass
 
 

@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from fssim import strictjson
+from fssim.endpoints import Endpoint, bound_to, to_routes
 from fssim.freshsales.accounts import Account
 from fssim.freshsales.crm_adapter import FreshsalesCRM, ProcessedMessages
 from fssim.freshsales.hosts import subdomain_of_setting
@@ -35,7 +37,7 @@ from fssim.integration import apply
 if TYPE_CHECKING:
     from fssim.freshsales.service import Freshsales
 
-__all__ = ["RECEIVER_PATH", "SETTINGS_HEADER", "SegmentReceiver", "receiver_routes", "toggle_off_message"]
+__all__ = ["ENDPOINTS", "RECEIVER_PATH", "SETTINGS_HEADER", "SegmentReceiver", "receiver_routes", "toggle_off_message"]
 
 RECEIVER_PATH = "/integrations/segment"
 SETTINGS_HEADER = "X-Segment-Settings"
@@ -149,7 +151,13 @@ class SegmentReceiver:
         return JSONResponse(outcome.to_json(), status_code=outcome.status, headers=headers)
 
 
+# The one endpoint; its handler is the receiver's own ``handle``, called as ``handle(receiver, request)``.
+ENDPOINTS: list[Endpoint[Callable[[SegmentReceiver, Request], Awaitable[JSONResponse]]]] = [
+    Endpoint("POST", RECEIVER_PATH, SegmentReceiver.handle, "Segment delivers one message (R1, R3, R8-R10)",
+             "receiver"),
+]
+
+
 def receiver_routes(freshsales: Freshsales) -> list[BaseRoute]:
     """The receiver's route, mounted by the app at the top level (no ``/api`` prefix)."""
-    receiver = SegmentReceiver(freshsales)
-    return [Route(RECEIVER_PATH, receiver.handle, methods=["POST"])]
+    return to_routes(ENDPOINTS, bound_to(SegmentReceiver(freshsales)))

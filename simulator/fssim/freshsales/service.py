@@ -59,11 +59,24 @@ class Freshsales:
         self._segment_callbacks.append(callback)
 
     def enable_segment(self, subdomain: str, *, source: str | None, via: str = "freshsales") -> Account:
-        """Turn the toggle on and, when done from Freshsales' own settings, hand the key to Segment (R2)."""
+        """Turn the toggle on and, when done from Freshsales' own settings, hand the key to Segment (R2).
+
+        If a hand-over callback raises (Segment refuses, e.g. a :class:`~fssim.errors.Refusal` for an
+        unknown source, or a bug), the flow never completed: the toggle goes back to what it was, with a
+        history entry saying so, and the exception is raised again for the caller to answer.
+        """
+        was_enabled = self.accounts.require(subdomain).segment_enabled
         account = self.accounts.set_segment_toggle(subdomain, True, source=source, via=via)
         if via == "freshsales":
-            for callback in self._segment_callbacks:
-                callback(source=source, api_key=account.api_key, subdomain=account.subdomain)
+            try:
+                for callback in self._segment_callbacks:
+                    callback(source=source, api_key=account.api_key, subdomain=account.subdomain)
+            except Exception:
+                # Whatever the cause: a toggle left on after a failed hand-over would claim a connection
+                # Segment never made.
+                self.accounts.set_segment_toggle(subdomain, was_enabled, source=source,
+                                                 via=f"{via} (hand-over to Segment failed)")
+                raise
         return account
 
     def disable_segment(self, subdomain: str, *, via: str = "freshsales") -> Account:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
+from fssim.errors import FssimError
+
 __all__ = ["CRM", "CRMConflict", "CustomField", "Entity", "FieldType", "RecordRef"]
 
 Entity = Literal["lead", "contact"]
@@ -48,7 +50,7 @@ class RecordRef:
         return cls(entity=entity, id=int(data["id"]))
 
 
-class CRMConflict(Exception):
+class CRMConflict(FssimError):
     """A create or update the store refused (an email already taken, a value it does not accept).
 
     The message says why, in words fit for the answer to the message; nothing was changed.

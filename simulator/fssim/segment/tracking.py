@@ -16,38 +16,38 @@ import base64
 import binascii
 import json
 import zlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from fssim import strictjson
+from fssim.endpoints import Endpoint, bound_to, to_routes
+from fssim.errors import Refusal
 from fssim.segment.pipeline import IngestResult
 from fssim.segment.spec import MAX_BATCH_BYTES, MAX_MESSAGE_BYTES, MESSAGE_TYPES
 
-__all__ = ["TrackingError", "tracking_routes", "write_key_of"]
+__all__ = ["ENDPOINTS", "TrackingError", "tracking_routes", "write_key_of"]
 
 SINGLE_CALLS = MESSAGE_TYPES
 BATCH_CALLS = ("batch", "import")
 
 Ingest = Callable[[str, list[Any], dict[str, Any], str], IngestResult | None]
+TrackingHandler = Callable[[Ingest, Request], Awaitable[JSONResponse]]
 
 
-class TrackingError(Exception):
+class TrackingError(Refusal):
     """A request the edge refuses outright (400/401): nothing from it is stored."""
 
     def __init__(self, status_code: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status_code = status_code
+        super().__init__(status_code, message)
         self.code = code
-        self.message = message
 
-
-def _error(error: TrackingError) -> JSONResponse:
-    return JSONResponse({"success": False, "code": error.code, "message": error.message},
-                        status_code=error.status_code)
+    def to_json(self) -> dict[str, Any]:
+        # Segment's own error fields plus ``code``, which makes the SDKs treat the 400 as final.
+        return {"success": False, "code": self.code, "message": self.message}
 
 
 def _basic_user(header: str) -> str | None:
@@ -118,32 +118,39 @@ def _batch_items(body: dict[str, Any]) -> list[Any]:
     return items
 
 
+def _handler(call: str) -> TrackingHandler:
+    """The handler of ``POST /v1/{call}``: read, check and hand the messages to ``ingest``."""
+    batch_call = call in BATCH_CALLS
+
+    async def handle(ingest: Ingest, request: Request) -> JSONResponse:
+        raw = await _read_body(request, MAX_BATCH_BYTES if batch_call else MAX_MESSAGE_BYTES)
+        body = _parse(raw)
+        write_key = write_key_of(request.headers.get("authorization"), body)
+        if write_key is None:
+            raise TrackingError(400, "invalid_write_key", "An invalid write key was provided: send it as "
+                                "HTTP Basic user ('KEY:') or as 'writeKey' in the body")
+        if batch_call:
+            items = _batch_items(body)
+            shared: dict[str, Any] = {k: body[k] for k in ("context", "integrations", "sentAt") if k in body}
+        else:
+            # The path names the call; a stray "type" in the body does not change it.
+            items = [{**body, "type": call}]
+            shared = {"sentAt": body["sentAt"]} if "sentAt" in body else {}
+        ingest(request.url.path, items, shared, write_key)
+        return JSONResponse({"success": True})
+
+    handle.__name__ = call  # named after its call, like a hand-written handler would be
+    return handle
+
+
+ENDPOINTS: list[Endpoint[TrackingHandler]] = [
+    *(Endpoint("POST", f"/v1/{call}", _handler(call), f"One {call} message", "tracking") for call in SINGLE_CALLS),
+    *(Endpoint("POST", f"/v1/{call}", _handler(call), f"Up to {MAX_BATCH_BYTES // 1024} KB of messages",
+               "tracking") for call in BATCH_CALLS),
+]
+
+
 def tracking_routes(ingest: Ingest) -> list[BaseRoute]:
-    """``ingest(path, items, batch_fields, write_key)`` does the rest (see ``Segment._ingest``)."""
-
-    def endpoint(call: str) -> Callable[[Request], Any]:
-        batch_call = call in BATCH_CALLS
-
-        async def handle(request: Request) -> JSONResponse:
-            try:
-                raw = await _read_body(request, MAX_BATCH_BYTES if batch_call else MAX_MESSAGE_BYTES)
-                body = _parse(raw)
-                write_key = write_key_of(request.headers.get("authorization"), body)
-                if write_key is None:
-                    raise TrackingError(400, "invalid_write_key", "An invalid write key was provided: send it as "
-                                        "HTTP Basic user ('KEY:') or as 'writeKey' in the body")
-                if batch_call:
-                    items = _batch_items(body)
-                    shared: dict[str, Any] = {k: body[k] for k in ("context", "integrations", "sentAt") if k in body}
-                else:
-                    # The path names the call; a stray "type" in the body does not change it.
-                    items = [{**body, "type": call}]
-                    shared = {"sentAt": body["sentAt"]} if "sentAt" in body else {}
-                ingest(request.url.path, items, shared, write_key)
-            except TrackingError as error:
-                return _error(error)
-            return JSONResponse({"success": True})
-
-        return handle
-
-    return [Route(f"/v1/{call}", endpoint(call), methods=["POST"]) for call in (*SINGLE_CALLS, *BATCH_CALLS)]
+    """``ingest(path, items, batch_fields, write_key)`` does the rest (see ``Segment.ingest``); a
+    :class:`TrackingError` on the way is answered by the routes (:func:`fssim.endpoints.to_routes`)."""
+    return to_routes(ENDPOINTS, bound_to(ingest))

@@ -12,6 +12,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+from fssim.errors import Refusal
 from fssim.segment.enrich import iso_ms
 from fssim.store import Database
 
@@ -28,13 +29,8 @@ DESTINATION_NAMES = {"freshsales": ("Freshsales", "Freshsales Suite - CRM")}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
-class WorkspaceError(Exception):
+class WorkspaceError(Refusal):
     """A workspace request that cannot be carried out; ``status_code`` is the HTTP answer to give."""
-
-    def __init__(self, status_code: int, message: str) -> None:
-        super().__init__(message)
-        self.status_code = status_code
-        self.message = message
 
 
 def _text(value: Any, name: str) -> str:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from fssim.endpoints import Endpoint
 from fssim.freshsales.engagements import SALES_ACTIVITY_TYPES
 from fssim.freshsales.rest.auth import Call
-from fssim.freshsales.rest.endpoints import Endpoint
 
 __all__ = ["endpoints"]
 

@@ -13,11 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from fssim.clock import parse_iso
+from fssim.endpoints import Endpoint
 from fssim.freshsales.errors import ValidationError
 from fssim.freshsales.fields import standard_fields
 from fssim.freshsales.records import MAX_PER_PAGE
 from fssim.freshsales.rest.auth import Call
-from fssim.freshsales.rest.endpoints import Endpoint
 from fssim.freshsales.shapes import PLURALS
 from fssim.integration.emails import normalize_email
 

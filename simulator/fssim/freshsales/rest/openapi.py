@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from fssim import __version__
-from fssim.freshsales.rest.endpoints import Endpoint
+from fssim.endpoints import Endpoint
 
 __all__ = ["document", "openapi_path"]
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from fssim.endpoints import Endpoint
 from fssim.freshsales.errors import ValidationError
 from fssim.freshsales.records import MAX_PER_PAGE
 from fssim.freshsales.rest.auth import Call
-from fssim.freshsales.rest.endpoints import Endpoint
 from fssim.freshsales.shapes import ENTITY_TYPES, PLURALS
 
 __all__ = ["endpoints", "side_loads"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from fssim.endpoints import Endpoint
 from fssim.freshsales.fields import standard_fields
 from fssim.freshsales.rest.auth import Call
-from fssim.freshsales.rest.endpoints import Endpoint
 from fssim.freshsales.shapes import PLURALS
 
 __all__ = ["endpoints"]
