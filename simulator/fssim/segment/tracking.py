@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from fssim import strictjson
+from fssim.segment.browser import SHORT_PATHS
 from fssim.segment.pipeline import IngestResult
 from fssim.segment.spec import MAX_BATCH_BYTES, MAX_MESSAGE_BYTES, MESSAGE_TYPES
 
@@ -146,4 +147,7 @@ def tracking_routes(ingest: Ingest) -> list[BaseRoute]:
 
         return handle
 
-    return [Route(f"/v1/{call}", endpoint(call), methods=["POST"]) for call in (*SINGLE_CALLS, *BATCH_CALLS)]
+    paths = {f"/v1/{call}": call for call in (*SINGLE_CALLS, *BATCH_CALLS)}
+    # analytics.js's one-letter paths (/v1/t, /v1/b…) are the same calls, with the same checks and logs.
+    paths |= {f"/v1/{short}": call for short, call in SHORT_PATHS.items()}
+    return [Route(path, endpoint(call), methods=["POST"]) for path, call in paths.items()]
