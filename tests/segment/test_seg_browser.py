@@ -349,3 +349,9 @@ def test_with_the_toggle_off_the_pages_events_are_discarded_403(browser: Any, pa
     assert codes == {("identify", "errors.discarded.403"), ("page", "errors.discarded.403"),
                      ("track", "errors.discarded.403")}
     assert shop.lookup(KEY, "ada@example.com") == {"leads": [], "contacts": []}
+
+
+def test_the_readme_installs_the_analytics_js_these_tests_run() -> None:
+    version = json.loads((PACKAGE_DIR / "package.json").read_text())["dependencies"]["@segment/analytics-next"]
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert f"npm install @segment/analytics-next@{version}" in readme
