@@ -15,7 +15,7 @@ from fssim.control.http import ControlError
 from fssim.endpoints import Endpoint, bound_to, to_routes
 from fssim.freshsales import receiver
 from fssim.freshsales.rest import all_endpoints
-from fssim.segment import tracking
+from fssim.segment import browser, tracking
 from fssim.segment.tracking import TrackingError
 from fssim.segment.workspace import WorkspaceError
 
@@ -33,10 +33,12 @@ def _served(routes: list[BaseRoute], prefix: str = "") -> set[tuple[str, str]]:
 
 def test_every_route_the_app_serves_is_a_row_of_an_endpoint_table(sim: Simulator) -> None:
     rest = {(e.method, prefix + e.path) for e in all_endpoints() for prefix in FRESHSALES_API_PREFIXES}
-    tables = {(e.method, e.path) for e in (*control.ENDPOINTS, *tracking.ENDPOINTS, *receiver.ENDPOINTS)}
+    surfaces = (*control.ENDPOINTS, *tracking.ENDPOINTS, *browser.ENDPOINTS, *receiver.ENDPOINTS)
+    tables = {(e.method, e.path) for e in surfaces}
     openapi = {("GET", f"{prefix}/openapi.json") for prefix in FRESHSALES_API_PREFIXES}
     assert _served(sim.app.routes) == tables | rest | openapi
-    for endpoint in (*control.ENDPOINTS, *tracking.ENDPOINTS, *receiver.ENDPOINTS, *all_endpoints()):
+    for endpoint in (*control.ENDPOINTS, *tracking.ENDPOINTS, *browser.ENDPOINTS, *receiver.ENDPOINTS,
+                     *all_endpoints()):
         assert endpoint.summary and endpoint.tag and endpoint.handler.__name__ != "<lambda>", endpoint
 
 

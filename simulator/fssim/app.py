@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount
@@ -24,6 +25,7 @@ from fssim import control
 from fssim.clock import Clock, isoformat
 from fssim.freshsales.receiver import receiver_routes
 from fssim.freshsales.service import Freshsales
+from fssim.segment.browser import TrackingCORS
 from fssim.segment.service import Segment
 from fssim.store import Database
 
@@ -44,6 +46,7 @@ class SimulatorConfig:
     frozen_clock: bool = False  # time moves only through /_sim/clock/advance (deterministic tests)
     delivery_base_url: str | None = None  # deliver to a remote receiver instead of in-process
     background_delivery: bool = False  # deliver by itself (fssim serve); tests flush explicitly
+    cors_origins: tuple[str, ...] = ()  # origins whose pages may call /v1/*; empty: any origin
 
 
 class Simulator:
@@ -123,6 +126,8 @@ def create_app(sim: Simulator) -> Starlette:
     return Starlette(
         routes=routes,
         lifespan=lifespan,
+        # Browsers may call the Tracking API from any page (analytics.js); nothing else is opened to them.
+        middleware=[Middleware(TrackingCORS, origins=sim.config.cors_origins)],
         # Refusals are answered by the routes themselves (fssim.endpoints.to_routes); this only makes
         # Starlette's own 404/405 JSON.
         exception_handlers={HTTPException: _http_error},

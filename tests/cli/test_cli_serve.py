@@ -81,3 +81,21 @@ def test_a_db_file_that_is_not_a_fssim_database_is_refused_and_left_alone(tmp_pa
     assert result.returncode != 0
     assert "is not a fssim database" in result.stderr
     assert db.read_text() == content
+
+
+def test_serve_prints_the_analytics_js_settings_and_honours_cors_origin() -> None:
+    port = _free_port()
+    process = _serve("--demo", "--port", str(port), "--cors-origin", "http://localhost:3000")
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(base_url, process)
+        asked = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization"}
+        allowed = httpx.options(f"{base_url}/v1/t", headers={"Origin": "http://localhost:3000", **asked})
+        assert allowed.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
+        assert httpx.options(f"{base_url}/v1/t", headers={"Origin": "http://other:8000", **asked}).status_code == 403
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=30)
+    # The exact line a page needs, for the demo's web source (and only for it).
+    assert f"AnalyticsBrowser.load({{ writeKey: 'demo-web-write-key', cdnURL: '{base_url}' }})" in output
+    assert "demo-server-write-key', cdnURL" not in output

@@ -7,6 +7,7 @@ import uvicorn
 
 from fssim.app import Simulator, SimulatorConfig
 from fssim.demo import describe, seed_demo
+from fssim.segment.browser import web_sources_banner
 from fssim.server import bind_listener
 
 __all__ = ["serve"]
@@ -23,10 +24,13 @@ __all__ = ["serve"]
               help="Start with a demo Freshsales account and web/server sources, toggle on.")
 @click.option("--delivery-url", default=None, metavar="URL",
               help="Deliver Segment's messages to the Freshsales receiver at this base URL instead of in-process.")
+@click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
+              help="Let only pages of this origin (e.g. http://localhost:3000) call the Tracking API from a "
+                   "browser; repeat for more. Default: any origin.")
 @click.option("--log-level", default="warning", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
 def serve(host: str, port: int, db_path: str | None, strict: bool, no_rate_limits: bool, demo: bool,
-          delivery_url: str | None, log_level: str) -> None:
+          delivery_url: str | None, cors_origins: tuple[str, ...], log_level: str) -> None:
     """Serve the Segment Tracking API, the Freshsales API and the control API on one port."""
     # Bind first: a busy port must be reported before a banner claims the simulator is running.
     try:
@@ -44,6 +48,7 @@ def serve(host: str, port: int, db_path: str | None, strict: bool, no_rate_limit
                 rate_limits=not no_rate_limits,
                 delivery_base_url=delivery_url,
                 background_delivery=True,
+                cors_origins=cors_origins,
             )
         )
     except (ValueError, OSError) as error:  # e.g. --db names a file that is not a fssim database
@@ -56,6 +61,9 @@ def serve(host: str, port: int, db_path: str | None, strict: bool, no_rate_limit
         else:
             click.echo(f"fssim is running at {base_url}  (store: {db_path or 'memory'}); "
                        f"create accounts with POST {base_url}/_sim/accounts")
+        web = web_sources_banner(base_url, sim.segment.sources())
+        if web:
+            click.echo(web)
         server = uvicorn.Server(uvicorn.Config(sim.app, log_level=log_level, lifespan="on"))
         server.run(sockets=[listener])
     finally:

@@ -114,8 +114,27 @@ def _identify(message: Mapping[str, Any], crm: CRM, at: datetime) -> Outcome:
     user_id: str = message["userId"]
     traits: Mapping[str, Any] = message.get("traits") or {}
     if is_email(user_id):
-        return _identify_by_email(user_id.strip(), traits, crm, at)
-    return _identify_by_database_id(user_id, traits, crm, at)
+        outcome = _identify_by_email(user_id.strip(), traits, crm, at)
+    else:
+        outcome = _identify_by_database_id(user_id, traits, crm, at)
+    only_in_context = _traits_only_in_context(message)
+    if not only_in_context:
+        return outcome
+    # Some Segment-compatible SDKs put identify traits only in context.traits. The spec reads the
+    # top-level traits, and so do we; saying so here answers "why has my lead no name?".
+    return replace(outcome, reason=f"{outcome.reason}; traits were found only in context.traits "
+                                   f"({', '.join(only_in_context)}) and were not applied: an identify's traits "
+                                   "belong in its top-level 'traits'")
+
+
+def _traits_only_in_context(message: Mapping[str, Any]) -> list[str]:
+    """The trait names an identify carries in ``context.traits`` but not in its top-level ``traits``."""
+    context = message.get("context")
+    in_context = context.get("traits") if isinstance(context, Mapping) else None
+    if message.get("type") != "identify" or not isinstance(in_context, Mapping):
+        return []
+    top = message.get("traits")
+    return sorted(str(name) for name in in_context if not (isinstance(top, Mapping) and name in top))
 
 
 def _mapped(crm: CRM, traits: Mapping[str, Any], entity: Entity) -> tuple[dict[str, Any], list[IgnoredTrait]]:

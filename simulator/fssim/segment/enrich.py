@@ -88,4 +88,19 @@ def enrich(
     if enriched.get("channel") is None and source_kind in CHANNEL_OF_KIND:
         enriched["channel"] = CHANNEL_OF_KIND[source_kind]
     enriched["version"] = API_VERSION
+    warnings += _traits_only_in_context(enriched)
     return enriched, warnings
+
+
+def _traits_only_in_context(message: dict[str, Any]) -> list[str]:
+    """A warning when an identify's traits are only in context.traits (some Segment-compatible SDKs do
+    that): the spec, and every destination, read the top-level traits, so a lead would get no names."""
+    context_traits = message["context"].get("traits") if isinstance(message["context"], dict) else None
+    traits = message.get("traits")
+    if message.get("type") != "identify" or not isinstance(context_traits, dict):
+        return []
+    missing = sorted(str(name) for name in context_traits if not (isinstance(traits, dict) and name in traits))
+    if not missing:
+        return []
+    return [f"traits were found only in context.traits ({', '.join(missing)}); destinations read an identify's "
+            "top-level 'traits', so they are not applied"]

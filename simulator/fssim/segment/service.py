@@ -19,6 +19,7 @@ from typing import Any
 from starlette.routing import BaseRoute
 
 from fssim.clock import Clock
+from fssim.segment.browser import browser_routes
 from fssim.segment.dedupe import Deduplicator
 from fssim.segment.delivery import Deliverer, TransportSource
 from fssim.segment.logs import DeliveryLog, EventLog, LogFilter
@@ -53,7 +54,7 @@ class Segment:
     # --- Tracking API -------------------------------------------------------------------------------
 
     def tracking_routes(self) -> list[BaseRoute]:
-        return tracking_routes(self.ingest)
+        return [*tracking_routes(self.ingest), *browser_routes(self.workspace)]
 
     def ingest(self, path: str, items: list[Any], shared: dict[str, Any], write_key: str) -> IngestResult:
         """Everything after the edge accepted a request (also usable without HTTP, e.g. benchmarks)."""

@@ -26,6 +26,7 @@ from starlette.routing import BaseRoute
 from fssim import strictjson
 from fssim.endpoints import Endpoint, bound_to, to_routes
 from fssim.errors import Refusal
+from fssim.segment.browser import SHORT_PATHS
 from fssim.segment.pipeline import IngestResult
 from fssim.segment.spec import MAX_BATCH_BYTES, MAX_MESSAGE_BYTES, MESSAGE_TYPES
 
@@ -147,6 +148,9 @@ ENDPOINTS: list[Endpoint[TrackingHandler]] = [
     *(Endpoint("POST", f"/v1/{call}", _handler(call), f"One {call} message", "tracking") for call in SINGLE_CALLS),
     *(Endpoint("POST", f"/v1/{call}", _handler(call), f"Up to {MAX_BATCH_BYTES // 1024} KB of messages",
                "tracking") for call in BATCH_CALLS),
+    # analytics.js's one-letter paths (/v1/t, /v1/b…) are the same calls, with the same checks and logs.
+    *(Endpoint("POST", f"/v1/{short}", _handler(call), f"analytics.js's short path for {call}", "tracking")
+      for short, call in SHORT_PATHS.items()),
 ]
 
 
