@@ -27,7 +27,7 @@ import httpx
 from fssim.assertions import Assertions
 from fssim.freshsales.errors import FreshsalesError
 from fssim.inprocess import InProcessClient
-from fssim.intercept import DEFAULT_HOSTS, intercept
+from fssim.interception import DEFAULT_HOSTS, intercept
 from fssim.segment.workspace import SOURCE_KINDS
 
 if TYPE_CHECKING:
@@ -240,7 +240,7 @@ class Fssim(Assertions):
     def intercept(self, *, hosts: Sequence[str] = DEFAULT_HOSTS, extra_hosts: Sequence[str] = (),
                   refuse_others: bool = False, allow_hosts: Sequence[str] = ()) -> AbstractContextManager[None]:
         """Serve ``requests``/``httpx`` calls to Segment and Freshsales hosts from this simulator
-        (see :func:`fssim.intercept.intercept`)."""
+        (see :func:`fssim.interception.intercept`)."""
         return intercept(self._forward, hosts=hosts, extra_hosts=extra_hosts, refuse_others=refuse_others,
                          allow_hosts=(*allow_hosts, *self._own_hosts))
 
