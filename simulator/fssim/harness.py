@@ -29,6 +29,7 @@ from fssim.freshsales.errors import FreshsalesError
 from fssim.inprocess import InProcessClient
 from fssim.interception import DEFAULT_HOSTS, intercept
 from fssim.segment.workspace import SOURCE_KINDS
+from fssim.transport import SimulatorTransport
 
 if TYPE_CHECKING:
     from fssim.app import Simulator, SimulatorConfig
@@ -240,9 +241,16 @@ class Fssim(Assertions):
     def intercept(self, *, hosts: Sequence[str] = DEFAULT_HOSTS, extra_hosts: Sequence[str] = (),
                   refuse_others: bool = False, allow_hosts: Sequence[str] = ()) -> AbstractContextManager[None]:
         """Serve ``requests``/``httpx`` calls to Segment and Freshsales hosts from this simulator
-        (see :func:`fssim.interception.intercept`)."""
+        (see :func:`fssim.intercept`); :meth:`transport` does it without patching, for code that takes
+        an httpx transport."""
         return intercept(self._forward, hosts=hosts, extra_hosts=extra_hosts, refuse_others=refuse_others,
                          allow_hosts=(*allow_hosts, *self._own_hosts))
+
+    def transport(self) -> SimulatorTransport:
+        """An httpx transport (sync and async) that serves every request from this simulator, whatever
+        its host: ``httpx.Client(transport=fssim.transport(), base_url="https://acme.freshsales.io")``
+        (see :mod:`fssim.transport`). No patching, so it works beside or without :meth:`intercept`."""
+        return SimulatorTransport(self._forward)
 
     # --- helpers ------------------------------------------------------------------------------------
 
