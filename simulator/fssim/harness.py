@@ -28,6 +28,7 @@ from fssim.assertions import Assertions
 from fssim.freshsales.errors import FreshsalesError
 from fssim.inprocess import InProcessClient
 from fssim.interception import DEFAULT_HOSTS, intercept
+from fssim.segment.shapes import DeliveryEntry, EventEntry
 from fssim.segment.workspace import SOURCE_KINDS
 from fssim.transport import SimulatorTransport
 
@@ -228,11 +229,11 @@ class Fssim(Assertions):
         entity, record = found
         return self.sim.freshsales.timeline.activities(self._account_name(account), entity, int(record["id"]))
 
-    def events(self, **filters: str) -> list[dict[str, Any]]:
+    def events(self, **filters: str) -> list[EventEntry]:
         """Segment's event log (filters: source, status, user, type, message_id, code, event)."""
         return self.sim.segment.event_log(filters)
 
-    def deliveries(self, **filters: str) -> list[dict[str, Any]]:
+    def deliveries(self, **filters: str) -> list[DeliveryEntry]:
         """Segment's delivery log (filters: source, destination, status, user, type, message_id, code)."""
         return self.sim.segment.delivery_log(filters)
 

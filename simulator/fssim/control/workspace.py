@@ -13,7 +13,7 @@ is left as it is, which is how "Freshsales is not accepting the data sent by Seg
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -68,7 +68,7 @@ def routes(sim: Simulator) -> list[BaseRoute]:
             raise ControlError(error.status_code, error.message) from error
         return JSONResponse({"destination": destination}, status_code=201 if destination["created"] else 200)
 
-    def log_reader(key: str, read: Callable[[LogFilter, int | None], list[dict[str, Any]]]) -> Endpoint:
+    def log_reader(key: str, read: Callable[[LogFilter, int | None], Sequence[Mapping[str, Any]]]) -> Endpoint:
         async def answer(request: Request) -> JSONResponse:
             try:
                 entries = read(_filters(request), _limit(request))
