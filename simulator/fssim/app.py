@@ -85,8 +85,8 @@ class Simulator:
 
     def intercept(self, **options: Any) -> contextlib.AbstractContextManager[None]:
         """``with sim.intercept():`` routes requests/httpx calls for api.segment.io, *.freshsales.io and
-        *.myfreshworks.com into this simulator (options: see :func:`fssim.intercept.intercept`)."""
-        from fssim.intercept import intercept  # imported here: interception is a test-time feature
+        *.myfreshworks.com into this simulator (options: see :func:`fssim.interception.intercept`)."""
+        from fssim.interception import intercept  # imported here: interception is a test-time feature
 
         return intercept(self, **options)
 

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from fssim.expect import describe_mismatches, first_unmatched_in_order, matches, mismatches, render
+from fssim.segment.shapes import DeliveryEntry, EventEntry
 
 __all__ = ["Assertions", "describe_delivery", "describe_event"]
+
+LogEntry = TypeVar("LogEntry", EventEntry, DeliveryEntry)
 
 Describe = Callable[[Mapping[str, Any]], str]  # one log entry as a line a person reads
 
@@ -75,10 +78,10 @@ class Assertions:
     def timeline(self, email: str, account: str | None = None) -> list[dict[str, Any]]:
         raise NotImplementedError
 
-    def events(self, **filters: str) -> list[dict[str, Any]]:
+    def events(self, **filters: str) -> list[EventEntry]:
         raise NotImplementedError
 
-    def deliveries(self, **filters: str) -> list[dict[str, Any]]:
+    def deliveries(self, **filters: str) -> list[DeliveryEntry]:
         raise NotImplementedError
 
     def _account_name(self, account: str | None) -> str:
@@ -167,19 +170,19 @@ class Assertions:
 
     # --- Segment's logs -----------------------------------------------------------------------------
 
-    def assert_delivery(self, count: int | None = None, **expected: Any) -> list[dict[str, Any]]:
+    def assert_delivery(self, count: int | None = None, **expected: Any) -> list[DeliveryEntry]:
         """Deliveries matching ``expected`` (e.g. ``status="discarded", code="errors.discarded.403"``):
         at least one, or exactly ``count``. Returns them."""
         __tracebackhide__ = True
         return self._assert_log("delivery", self.deliveries(), expected, count, describe_delivery)
 
-    def assert_event(self, count: int | None = None, **expected: Any) -> list[dict[str, Any]]:
+    def assert_event(self, count: int | None = None, **expected: Any) -> list[EventEntry]:
         """Event-log entries matching ``expected`` (e.g. ``status="dropped", code="invalid_write_key"``)."""
         __tracebackhide__ = True
         return self._assert_log("event", self.events(), expected, count, describe_event)
 
-    def _assert_log(self, name: str, entries: list[dict[str, Any]], expected: Mapping[str, Any],
-                    count: int | None, describe: Describe) -> list[dict[str, Any]]:
+    def _assert_log(self, name: str, entries: list[LogEntry], expected: Mapping[str, Any],
+                    count: int | None, describe: Describe) -> list[LogEntry]:
         __tracebackhide__ = True
         chosen = [entry for entry in entries if matches(dict(expected), entry)]
         if (count is None and not chosen) or (count is not None and len(chosen) != count):

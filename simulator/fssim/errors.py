@@ -37,7 +37,7 @@ every exception class defined in fssim is listed here, under its real parent::
           by ``fssim scenario run`` (no HTTP).
         - HarnessError (fssim.harness; also AssertionError): the simulator refused a harness set-up
           step; the test fails with the simulator's answer (no HTTP).
-        - InterceptRefused (fssim.intercept; also ConnectionRefusedError): a call to a host outside
+        - InterceptRefused (fssim.interception; also ConnectionRefusedError): a call to a host outside
           the simulator under ``intercept(refuse_others=True)`` (no HTTP answer: the call fails).
         - _Invalid (fssim.freshsales.fields): private; a custom-field value its type refuses, collected
           into a ValidationError (400).

@@ -28,8 +28,10 @@ from fssim.assertions import Assertions
 from fssim.errors import FssimError
 from fssim.freshsales.errors import FreshsalesError
 from fssim.inprocess import InProcessClient
-from fssim.intercept import DEFAULT_HOSTS, intercept
+from fssim.interception import DEFAULT_HOSTS, intercept
+from fssim.segment.shapes import DeliveryEntry, EventEntry
 from fssim.segment.workspace import SOURCE_KINDS
+from fssim.transport import SimulatorTransport
 
 if TYPE_CHECKING:
     from fssim.app import Simulator, SimulatorConfig
@@ -228,11 +230,11 @@ class Fssim(Assertions):
         entity, record = found
         return self.sim.freshsales.timeline.activities(self._account_name(account), entity, int(record["id"]))
 
-    def events(self, **filters: str) -> list[dict[str, Any]]:
+    def events(self, **filters: str) -> list[EventEntry]:
         """Segment's event log (filters: source, status, user, type, message_id, code, event)."""
         return self.sim.segment.event_log(filters)
 
-    def deliveries(self, **filters: str) -> list[dict[str, Any]]:
+    def deliveries(self, **filters: str) -> list[DeliveryEntry]:
         """Segment's delivery log (filters: source, destination, status, user, type, message_id, code)."""
         return self.sim.segment.delivery_log(filters)
 
@@ -241,9 +243,16 @@ class Fssim(Assertions):
     def intercept(self, *, hosts: Sequence[str] = DEFAULT_HOSTS, extra_hosts: Sequence[str] = (),
                   refuse_others: bool = False, allow_hosts: Sequence[str] = ()) -> AbstractContextManager[None]:
         """Serve ``requests``/``httpx`` calls to Segment and Freshsales hosts from this simulator
-        (see :func:`fssim.intercept.intercept`)."""
+        (see :func:`fssim.intercept`); :meth:`transport` does it without patching, for code that takes
+        an httpx transport."""
         return intercept(self._forward, hosts=hosts, extra_hosts=extra_hosts, refuse_others=refuse_others,
                          allow_hosts=(*allow_hosts, *self._own_hosts))
+
+    def transport(self) -> SimulatorTransport:
+        """An httpx transport (sync and async) that serves every request from this simulator, whatever
+        its host: ``httpx.Client(transport=fssim.transport(), base_url="https://acme.freshsales.io")``
+        (see :mod:`fssim.transport`). No patching, so it works beside or without :meth:`intercept`."""
+        return SimulatorTransport(self._forward)
 
     # --- helpers ------------------------------------------------------------------------------------
 

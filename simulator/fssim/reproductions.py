@@ -10,12 +10,13 @@ runs every one of them.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from fssim.assertions import describe_delivery, describe_event
 from fssim.harness import Fssim, open_fssim
+from fssim.segment.shapes import DeliveryEntry
 
 __all__ = ["REPRODUCTIONS", "Narration", "Reproduction", "run_reproduction"]
 
@@ -52,7 +53,7 @@ class Narration:
         """Count every delivery so far as shown: the set-up's own deliveries are no news later on."""
         self._shown.update(_delivery_state(entry) for entry in h.deliveries())
 
-    def deliveries(self, h: Fssim, user: str) -> list[dict[str, Any]]:
+    def deliveries(self, h: Fssim, user: str) -> list[DeliveryEntry]:
         """Show (and return) the user's deliveries that are new or changed since last shown."""
         entries = []
         for entry in h.deliveries(user=user):
@@ -76,7 +77,7 @@ class Narration:
         return found
 
 
-def _delivery_state(entry: dict[str, Any]) -> tuple[Any, ...]:
+def _delivery_state(entry: Mapping[str, Any]) -> tuple[Any, ...]:
     return entry["id"], entry["status"], len(entry["attempts"])
 
 

@@ -260,7 +260,7 @@ def _check_timeline(scenario: Scenario, item: Mapping[str, Any], timeline: list[
     return []
 
 
-def _check_log(scenario: Scenario, section: str, entries: list[dict[str, Any]], describe: Describe
+def _check_log(scenario: Scenario, section: str, entries: Sequence[Mapping[str, Any]], describe: Describe
                ) -> list[Failure]:
     failures = []
     for index, raw in enumerate(scenario.then[section]):

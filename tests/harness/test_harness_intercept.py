@@ -22,7 +22,7 @@ from starlette.routing import Route
 
 from fssim.app import Simulator, SimulatorConfig
 from fssim.harness import Fssim
-from fssim.intercept import InterceptRefused, intercept
+from fssim.interception import InterceptRefused, intercept
 from fssim.server import ServerThread
 
 

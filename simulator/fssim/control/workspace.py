@@ -13,7 +13,7 @@ is left as it is, which is how "Freshsales is not accepting the data sent by Seg
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -60,7 +60,7 @@ async def add_destination(sim: Simulator, request: Request) -> JSONResponse:
     return JSONResponse({"destination": destination}, status_code=201 if destination["created"] else 200)
 
 
-def _log_answer(key: str, read: Callable[[LogFilter, int | None], list[dict[str, Any]]],
+def _log_answer(key: str, read: Callable[[LogFilter, int | None], Sequence[Mapping[str, Any]]],
                 request: Request) -> JSONResponse:
     try:
         entries = read(_filters(request), _limit(request))

@@ -32,6 +32,8 @@ __all__ = [
     "TRACKING_PREFIX",
     "TrackingCORS",
     "browser_routes",
+    "metrics",
+    "settings",
     "settings_document",
     "web_sources_banner",
 ]

@@ -19,15 +19,16 @@ import json
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
 from fssim.clock import Clock
 from fssim.segment.enrich import iso_ms
 from fssim.segment.logs import OPEN_STATUSES, DeliveryLog
+from fssim.segment.shapes import Attempt, DeliveryEntry, DestinationSettings, FlushResult
 
 __all__ = [
     "RETRY_WINDOW_SECONDS",
@@ -109,7 +110,8 @@ class Deliverer:
     """Tries due deliveries; one delivery is never tried by two callers at once."""
 
     def __init__(self, log: DeliveryLog, clock: Clock,
-                 destination_of: Callable[[int], dict[str, Any] | None]) -> None:
+                 destination_of: Callable[[int], Mapping[str, Any] | None]) -> None:
+        # ``destination_of`` gives the stored destination document (a :class:`Destination`), or None.
         self.log = log
         self.clock = clock
         self._destination_of = destination_of
@@ -162,7 +164,7 @@ class Deliverer:
         with self._inflight_lock:
             self._inflight.discard(delivery_id)
 
-    async def flush(self) -> dict[str, Any]:
+    async def flush(self) -> FlushResult:
         """Try every delivery due now once; returns when each was tried (here or by a concurrent flush)."""
         if self._transport is None or self.base_url is None:
             return {"tried": 0, "open": self.log.open_count(), "note": "no delivery transport configured"}
@@ -188,7 +190,8 @@ class Deliverer:
         return {"tried": tried, "open": self.log.open_count()}
 
     async def _attempt(self, delivery_id: int) -> int:
-        delivery = self.log.get(delivery_id)
+        # The log hands back the stored document: the delivery record the pipeline wrote.
+        delivery = cast(DeliveryEntry | None, self.log.get(delivery_id))
         if delivery is None or delivery["status"] not in OPEN_STATUSES:
             return 0
         assert self.base_url is not None
@@ -213,8 +216,8 @@ class Deliverer:
             )
         except httpx.TransportError as error:
             code = network_error_code(error)
-            attempt = {"number": number, "at": iso_ms(started_at), "status_code": None, "error": code,
-                       "message": str(error) or type(error).__name__, "duration_ms": _ms(started)}
+            attempt: Attempt = {"number": number, "at": iso_ms(started_at), "status_code": None, "error": code,
+                                "message": str(error) or type(error).__name__, "duration_ms": _ms(started)}
             self._after_failure(delivery, attempt, code, None)
             return 1
         answer, body = _answer(response)
@@ -232,7 +235,7 @@ class Deliverer:
         return 1
 
     @staticmethod
-    def _headers(settings: dict[str, Any]) -> dict[str, str]:
+    def _headers(settings: DestinationSettings) -> dict[str, str]:
         credentials = base64.b64encode(f"{settings['api_key']}:".encode()).decode()
         other = {key: value for key, value in settings.items() if key != "api_key"}
         return {
@@ -244,11 +247,13 @@ class Deliverer:
             "Cache-Control": "no-cache",
         }
 
-    def _after_failure(self, delivery: dict[str, Any], attempt: dict[str, Any], reason_code: str,
+    def _after_failure(self, delivery: DeliveryEntry, attempt: Attempt, reason_code: str,
                        retry_after: float | None) -> None:
         now = self.clock.timestamp()
         attempts = [*delivery["attempts"], attempt]
-        deadline = float(delivery["deadline"])
+        window_end = delivery.get("deadline")
+        assert window_end is not None, "the first attempt opens the retry window"
+        deadline = float(window_end)
         if now >= deadline:
             self._finish(delivery, "failed", f"errors.retries-exhausted.{reason_code}",
                          f"still failing after {len(attempts)} attempts over 4 hours: {attempt['message']}",
@@ -266,8 +271,8 @@ class Deliverer:
             "next_attempt_at": iso_ms(datetime.fromtimestamp(due, tz=UTC)),
         })
 
-    def _finish(self, delivery: dict[str, Any], status: str, code: str, reason: str | None,
-                attempt: dict[str, Any] | None) -> None:
+    def _finish(self, delivery: DeliveryEntry, status: str, code: str, reason: str | None,
+                attempt: Attempt | None) -> None:
         attempts = delivery["attempts"] if attempt is None else [*delivery["attempts"], attempt]
         self.log.update(delivery["id"], {
             **delivery,

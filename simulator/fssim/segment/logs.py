@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+from fssim.segment.shapes import DeliveryEntry, RoutedDelivery
 from fssim.segment.spec import MESSAGE_TYPES
 from fssim.store import Database
 
@@ -94,7 +95,7 @@ class EventLog(_Log):
     def __init__(self, db: Database) -> None:
         super().__init__(db, "segment_events")
 
-    def set_destinations(self, entry_id: int, destinations: list[dict[str, Any]], reason: str | None) -> None:
+    def set_destinations(self, entry_id: int, destinations: list[RoutedDelivery], reason: str | None) -> None:
         """Record where an accepted message was routed (and why nowhere, when that is the case)."""
         with self.db.transaction():
             doc = self.table.get(doc_id=entry_id)
@@ -110,7 +111,7 @@ class DeliveryLog(_Log):
         super().__init__(db, "segment_deliveries")
         self._open = db.index(self.table, lambda doc: "open" if doc.get("status") in OPEN_STATUSES else None)
 
-    def update(self, entry_id: int, entry: Mapping[str, Any]) -> None:
+    def update(self, entry_id: int, entry: DeliveryEntry) -> None:
         """Write a delivery's new state; a no-op if a reset removed it while its attempt was in flight."""
         with self.db.transaction():
             if self.table.contains(doc_id=entry_id):

@@ -9,13 +9,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from fssim.clock import Clock
 from fssim.segment.dedupe import Deduplicator
 from fssim.segment.enrich import enrich, iso_ms, merge_batch_fields
 from fssim.segment.logs import DeliveryLog, EventLog
 from fssim.segment.routing import route
+from fssim.segment.shapes import (
+    DeliveryRecord,
+    DeliveryState,
+    DestinationEntry,
+    EventRecord,
+    Message,
+    RoutedDelivery,
+    Source,
+    Who,
+)
 from fssim.segment.spec import validate
 from fssim.segment.workspace import Workspace
 from fssim.store import Database
@@ -32,7 +42,7 @@ class IngestResult:
     deliveries: int = 0
 
 
-def _who(message: Any) -> dict[str, Any]:
+def _who(message: Any) -> Who:
     if not isinstance(message, dict):
         return {"message_id": None, "type": None, "user_id": None, "anonymous_id": None, "event": None}
     return {
@@ -46,7 +56,7 @@ def _who(message: Any) -> dict[str, Any]:
 
 def _event_entry(message: Any, *, received_at: str, path: str, source: str | None, status: str,
                  code: str | None = None, reason: str | None = None,
-                 warnings: list[str] | None = None) -> dict[str, Any]:
+                 warnings: list[str] | None = None) -> EventRecord:
     """An event-log entry. The one place they are made, so every entry has the same keys whatever became
     of the message (docs/segment.md §7); an accepted one gets its ``destinations`` once routed."""
     return {**_who(message), "received_at": received_at, "path": path, "source": source, "status": status,
@@ -72,7 +82,7 @@ class Pipeline:
                                              status="dropped", code=code, reason=reason))
         return IngestResult(dropped=len(items))
 
-    def ingest(self, items: list[Any], batch: dict[str, Any], *, path: str, source: dict[str, Any]) -> IngestResult:
+    def ingest(self, items: list[Any], batch: Message, *, path: str, source: Source) -> IngestResult:
         """Process the messages of one accepted request, in order, in one store transaction."""
         result = IngestResult()
         received_at = self.clock.now()
@@ -81,14 +91,15 @@ class Pipeline:
                 self.events.add(_event_entry(None, received_at=iso_ms(received_at), path=path,
                                              source=source["name"], status="discarded", code="empty_batch",
                                              reason="the batch contained no messages"))
-            destinations = self.workspace.destinations_of(source["name"])
+            # The workspace hands back stored documents; they are the destinations it wrote.
+            destinations = cast(list[DestinationEntry], self.workspace.destinations_of(source["name"]))
             for item in items:
                 self._one(item, batch, path, source, destinations, received_at, result)
         return result
 
-    def _one(self, item: Any, batch: dict[str, Any], path: str, source: dict[str, Any],
-             destinations: list[dict[str, Any]], received_at: datetime, result: IngestResult) -> None:
-        where = {"received_at": iso_ms(received_at), "path": path, "source": source["name"]}
+    def _one(self, item: Any, batch: Message, path: str, source: Source,
+             destinations: list[DestinationEntry], received_at: datetime, result: IngestResult) -> None:
+        where: dict[str, Any] = {"received_at": iso_ms(received_at), "path": path, "source": source["name"]}
         message = merge_batch_fields(item, batch) if isinstance(item, dict) else item
         discard = validate(message)
         if discard is not None:
@@ -108,10 +119,18 @@ class Pipeline:
             return
         result.accepted += 1
         event_id = self.events.add(_event_entry(enriched, **where, status="accepted", warnings=warnings))
-        routed = []
+        routed: list[RoutedDelivery] = []
         for verdict in route(enriched, destinations):
             destination = verdict.destination
-            delivery = {
+            state: DeliveryState
+            if verdict.filtered is not None:
+                state = {"status": "filtered", "code": verdict.code, "reason": verdict.filtered,
+                         "due": None, "next_attempt_at": None}
+            else:
+                result.deliveries += 1
+                state = {"status": "pending", "code": None, "reason": None, "due": received_at.timestamp(),
+                         "deadline": None, "next_attempt_at": iso_ms(received_at)}
+            delivery: DeliveryRecord = {
                 **_who(enriched),
                 "event_id": event_id,
                 "source": source["name"],
@@ -122,14 +141,8 @@ class Pipeline:
                 "created_at": iso_ms(received_at),
                 "attempts": [],
                 "message": enriched,
+                **state,  # last: the log shows who and where first, then how it stands
             }
-            if verdict.filtered is not None:
-                delivery |= {"status": "filtered", "code": verdict.code, "reason": verdict.filtered,
-                             "due": None, "next_attempt_at": None}
-            else:
-                result.deliveries += 1
-                delivery |= {"status": "pending", "code": None, "reason": None, "due": received_at.timestamp(),
-                             "deadline": None, "next_attempt_at": iso_ms(received_at)}
             delivery_id = self.deliveries.add(delivery)
             routed.append({"destination": destination["name"], "delivery_id": delivery_id,
                            "status": delivery["status"], "reason": delivery["reason"]})

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from fssim.segment.shapes import DestinationEntry, Message
 from fssim.segment.workspace import DESTINATION_NAMES
 
 __all__ = ["SUPPORTED_TYPES", "Route", "route"]
@@ -23,7 +24,7 @@ SUPPORTED_TYPES = {"freshsales": ("identify", "page", "track")}
 class Route:
     """One destination's verdict on one message: deliver it, or ``filtered`` with the reason."""
 
-    destination: dict[str, Any]
+    destination: DestinationEntry
     filtered: str | None = None
     code: str | None = None
 
@@ -38,7 +39,7 @@ def _switched_off(integrations: dict[str, Any], names: tuple[str, ...]) -> str |
     return None
 
 
-def route(message: dict[str, Any], destinations: list[dict[str, Any]]) -> list[Route]:
+def route(message: Message, destinations: list[DestinationEntry]) -> list[Route]:
     """A verdict for every enabled destination, in the order they were connected."""
     integrations = message.get("integrations") if isinstance(message.get("integrations"), dict) else {}
     verdicts: list[Route] = []

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any
+from typing import Any, cast
 
 from starlette.routing import BaseRoute
 
@@ -24,6 +24,15 @@ from fssim.segment.dedupe import Deduplicator
 from fssim.segment.delivery import Deliverer, TransportSource
 from fssim.segment.logs import DeliveryLog, EventLog, LogFilter
 from fssim.segment.pipeline import IngestResult, Pipeline
+from fssim.segment.shapes import (
+    ConnectedDestination,
+    DeliveryEntry,
+    EventEntry,
+    FlushResult,
+    RoutedDelivery,
+    Source,
+    SourceView,
+)
 from fssim.segment.spec import MAX_BATCH_MESSAGES
 from fssim.segment.tracking import TrackingError, tracking_routes
 from fssim.segment.workspace import Workspace, WorkspaceError
@@ -58,7 +67,7 @@ class Segment:
 
     def ingest(self, path: str, items: list[Any], shared: dict[str, Any], write_key: str) -> IngestResult:
         """Everything after the edge accepted a request (also usable without HTTP, e.g. benchmarks)."""
-        source = self.workspace.source_by_key(write_key)
+        source = cast(Source | None, self.workspace.source_by_key(write_key))  # the stored document
         if source is None:
             if self.strict:
                 raise TrackingError(401, "invalid_write_key", f"Unknown write key {write_key!r}: no source has it "
@@ -82,15 +91,15 @@ class Segment:
 
     # --- Workspace ----------------------------------------------------------------------------------
 
-    def add_source(self, name: Any, write_key: Any, kind: Any = "web") -> dict[str, Any]:
+    def add_source(self, name: Any, write_key: Any, kind: Any = "web") -> SourceView:
         return self.workspace.add_source(name, write_key, kind, now=self.clock.now())
 
-    def add_destination(self, source: Any, type_: Any, api_key: Any, subdomain: Any) -> dict[str, Any]:
+    def add_destination(self, source: Any, type_: Any, api_key: Any, subdomain: Any) -> ConnectedDestination:
         """Enable a destination from Segment's catalog: the Freshsales toggle is not touched (R2)."""
         return self._public(self.workspace.connect(source, type_, api_key, subdomain, created_by="segment",
                                                    now=self.clock.now()))
 
-    def connect_freshsales(self, source: str, api_key: str, subdomain: str) -> dict[str, Any]:
+    def connect_freshsales(self, source: str, api_key: str, subdomain: str) -> ConnectedDestination:
         """The R2 hand-over from Freshsales: create or enable its destination on ``source``.
 
         Raises :class:`WorkspaceError` (status 404) when the workspace has no such source.
@@ -98,7 +107,7 @@ class Segment:
         return self._public(self.workspace.connect(source, "freshsales", api_key, subdomain,
                                                    created_by="freshsales", now=self.clock.now()))
 
-    def sources(self) -> list[dict[str, Any]]:
+    def sources(self) -> list[SourceView]:
         return self.workspace.all_sources()
 
     def _destination(self, destination_id: int) -> dict[str, Any] | None:
@@ -106,10 +115,12 @@ class Segment:
         return None if doc is None else dict(doc)
 
     @staticmethod
-    def _public(destination: dict[str, Any]) -> dict[str, Any]:
+    def _public(destination: dict[str, Any]) -> ConnectedDestination:
+        """What the workspace answered for a connected destination, with its API key masked."""
         settings = destination["settings"]
-        return {**{k: v for k, v in destination.items() if k != "settings"},
-                "settings": {"subdomain": settings["subdomain"], "api_key": "*" * 4 + settings["api_key"][-4:]}}
+        return cast(ConnectedDestination, {
+            **{k: v for k, v in destination.items() if k != "settings"},
+            "settings": {"subdomain": settings["subdomain"], "api_key": "*" * 4 + settings["api_key"][-4:]}})
 
     # --- Delivery -----------------------------------------------------------------------------------
 
@@ -117,7 +128,7 @@ class Segment:
         """Where deliveries go: an httpx transport (or a zero-argument factory of them) and a base URL."""
         self.deliverer.set_transport(transport, base_url)
 
-    async def flush(self) -> dict[str, Any]:
+    async def flush(self) -> FlushResult:
         """Returns once every delivery due at the time of the call was tried."""
         return await self.deliverer.flush()
 
@@ -147,23 +158,25 @@ class Segment:
 
     # --- Logs and state -----------------------------------------------------------------------------
 
-    def event_log(self, filters: LogFilter, limit: int | None = None) -> list[dict[str, Any]]:
+    def event_log(self, filters: LogFilter, limit: int | None = None) -> list[EventEntry]:
         """Events with each routed delivery's *current* status (the event log is written at ingest)."""
-        entries = self.events.query(filters, limit)
+        entries = cast(list[EventEntry], self.events.query(filters, limit))  # the records the pipeline wrote
         for entry in entries:
             # New dicts: the entries share their nested lists with the stored documents, and a read
             # must not write into the store (outside its lock, and into a file-backed one's next write).
             entry["destinations"] = [self._with_current_status(routed) for routed in entry.get("destinations") or []]
         return entries
 
-    def _with_current_status(self, routed: dict[str, Any]) -> dict[str, Any]:
-        delivery = self.deliveries.get(routed["delivery_id"])
+    def _with_current_status(self, routed: RoutedDelivery) -> RoutedDelivery:
+        delivery = cast(DeliveryEntry | None, self.deliveries.get(routed["delivery_id"]))
         if delivery is None:
-            return dict(routed)
-        return {**routed, "status": delivery["status"], "code": delivery["code"], "reason": delivery["reason"]}
+            return routed.copy()
+        current: RoutedDelivery = {**routed, "status": delivery["status"], "code": delivery["code"],
+                                   "reason": delivery["reason"]}
+        return current
 
-    def delivery_log(self, filters: LogFilter, limit: int | None = None) -> list[dict[str, Any]]:
-        return self.deliveries.query(filters, limit)
+    def delivery_log(self, filters: LogFilter, limit: int | None = None) -> list[DeliveryEntry]:
+        return cast(list[DeliveryEntry], self.deliveries.query(filters, limit))
 
     def state(self) -> dict[str, Any]:
         return {

@@ -9,11 +9,13 @@ Freshsales-side hand-over (``created_by: "freshsales"``). Either way the destina
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from fssim.errors import Refusal
 from fssim.segment.enrich import iso_ms
+from fssim.segment.shapes import DestinationSummary, SourceView
 from fssim.store import Database
 
 __all__ = [
@@ -50,7 +52,7 @@ class Workspace:
         self._by_key = db.index(self.sources, lambda doc: doc.get("write_key"))
         self._by_source = db.index(self.destinations, lambda doc: doc.get("source"))
 
-    def add_source(self, name: Any, write_key: Any, kind: Any = "web", *, now: datetime) -> dict[str, Any]:
+    def add_source(self, name: Any, write_key: Any, kind: Any = "web", *, now: datetime) -> SourceView:
         name = _text(name, "name")
         write_key = _text(write_key, "write_key")
         if not _NAME.match(name):
@@ -107,17 +109,17 @@ class Workspace:
             doc_id = self.db.insert(self.destinations, destination)
         return {"id": doc_id, **destination, "created": True}
 
-    def describe_source(self, source: dict[str, Any]) -> dict[str, Any]:
-        destinations = [
+    def describe_source(self, source: Mapping[str, Any]) -> SourceView:
+        """A stored source (a :class:`Source`) with its destinations, as ``GET /_sim/sources`` lists it."""
+        destinations: list[DestinationSummary] = [
             {"id": d["id"], "type": d["type"], "name": d["name"], "enabled": d["enabled"],
              "subdomain": d["settings"]["subdomain"], "created_by": d["created_by"]}
             for d in self.destinations_of(source["name"])
         ]
-        return {key: source[key] for key in ("name", "write_key", "kind", "enabled", "created_at")} | {
-            "destinations": destinations
-        }
+        return {"name": source["name"], "write_key": source["write_key"], "kind": source["kind"],
+                "enabled": source["enabled"], "created_at": source["created_at"], "destinations": destinations}
 
-    def all_sources(self) -> list[dict[str, Any]]:
+    def all_sources(self) -> list[SourceView]:
         return [self.describe_source(dict(doc)) for doc in sorted(self.sources.all(), key=lambda d: d.doc_id)]
 
     def clear(self) -> None:

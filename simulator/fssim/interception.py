@@ -31,6 +31,7 @@ import httpx
 
 from fssim.errors import FssimError
 from fssim.inprocess import InProcessClient
+from fssim.transport import transport_response
 
 __all__ = ["DEFAULT_HOSTS", "InterceptRefused", "intercept"]
 
@@ -153,18 +154,12 @@ def _patched_requests_send(adapter: Any, request: Any, *args: Any, **kwargs: Any
 
 # --- httpx ----------------------------------------------------------------------------------------
 
-def _as_transport_response(answer: httpx.Response) -> httpx.Response:
-    headers = [(k, v) for k, v in answer.headers.multi_items()
-               if k.lower() not in ("content-encoding", "transfer-encoding", "content-length")]
-    return httpx.Response(answer.status_code, headers=headers, content=answer.content)
-
-
 def _patched_httpx_send(transport: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
     route = _route_for(request.method, str(request.url))
     if route is None:
         return _originals["httpx"](transport, request)
     request.read()
-    return _as_transport_response(route.send(request))
+    return transport_response(route.send(request))
 
 
 async def _patched_httpx_async_send(transport: httpx.AsyncHTTPTransport, request: httpx.Request) -> httpx.Response:
@@ -177,7 +172,7 @@ async def _patched_httpx_async_send(transport: httpx.AsyncHTTPTransport, request
     import anyio.to_thread
 
     answer = await anyio.to_thread.run_sync(route.send, request)
-    return _as_transport_response(answer)
+    return transport_response(answer)
 
 
 def _install() -> None:
