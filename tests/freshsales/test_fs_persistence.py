@@ -136,10 +136,12 @@ def test_the_store_leaves_tinydb_itself_unchanged(tmp_path: Path) -> None:
     from tinydb import TinyDB
     from tinydb.table import Table
 
-    from fssim.store import Database, InPlaceTable
+    from fssim.store import Database
 
     database = Database(tmp_path / "fssim.json")
-    assert isinstance(database.table("fs_records"), InPlaceTable)
+    records = database.collection("fs_records")
+    records.insert({"email": "a@b.io"})
+    assert records.get(1) == {"email": "a@b.io"}
     assert TinyDB.table_class is Table
     with TinyDB(tmp_path / "theirs.json") as theirs:
         assert type(theirs.table("t")) is Table

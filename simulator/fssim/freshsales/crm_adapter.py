@@ -34,21 +34,21 @@ class ProcessedMessages:
 
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._table = db.table(self.TABLE)
-        self._index = db.index(self._table, lambda doc: (doc["account"], doc["message_id"]))
+        self._answers = db.collection(self.TABLE)
+        self._index = self._answers.index(lambda doc: (doc["account"], doc["message_id"]))
 
     def recall(self, account: str, message_id: str) -> Mapping[str, Any] | None:
         with self._db.lock:
             doc_id = self._index.first((account, message_id))
             if doc_id is None:
                 return None
-            doc = self._table.get(doc_id=doc_id)
-            return dict(doc["answer"]) if isinstance(doc, dict) else None
+            doc = self._answers.get(doc_id)
+            return None if doc is None else dict(doc["answer"])
 
     def remember(self, account: str, message_id: str, answer: Mapping[str, Any]) -> None:
-        with self._db.transaction():
+        with self._db.lock:
             if self._index.first((account, message_id)) is None:
-                self._db.insert(self._table, {"account": account, "message_id": message_id, "answer": dict(answer)})
+                self._answers.insert({"account": account, "message_id": message_id, "answer": dict(answer)})
 
 
 def _ref(found: FoundRecord | None) -> RecordRef | None:

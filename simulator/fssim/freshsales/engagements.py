@@ -37,7 +37,7 @@ class Engagements:
         self._ids = ids
         self._records = records
         self._timeline = timeline
-        self._tables = {"note": db.table("fs_notes"), "sales_activity": db.table("fs_sales_activities")}
+        self._collections = {"note": db.collection("fs_notes"), "sales_activity": db.collection("fs_sales_activities")}
 
     # -- shared ---------------------------------------------------------------------------------------
 
@@ -59,25 +59,25 @@ class Engagements:
 
     def get(self, account: str, kind: str, item_id: int) -> dict[str, Any]:
         with self._db.lock:
-            doc = self._tables[kind].get(doc_id=item_id) if isinstance(item_id, int) and item_id > 0 else None
+            doc = self._collections[kind].get(item_id) if isinstance(item_id, int) and item_id > 0 else None
             if not isinstance(doc, dict) or doc["_account"] != account:
                 raise NotFoundError(f"{kind.replace('_', ' ').capitalize()} {item_id} not found")
             return {k: strictjson.deep_copy(v) for k, v in doc.items() if not k.startswith("_")}
 
     def list(self, account: str, kind: str) -> list[dict[str, Any]]:
         with self._db.lock:
-            docs = [doc for doc in self._tables[kind].all() if doc["_account"] == account]
+            docs = [doc for _, doc in self._collections[kind].items() if doc["_account"] == account]
             return [{k: strictjson.deep_copy(v) for k, v in doc.items() if not k.startswith("_")}
                     for doc in sorted(docs, key=lambda d: d["id"])]
 
     def delete(self, account: str, kind: str, item_id: int) -> dict[str, Any]:
         with self._db.transaction():
             item = self.get(account, kind, item_id)
-            self._db.delete(self._tables[kind], item_id)
+            self._collections[kind].delete(item_id)
             return item
 
     def _store(self, account: str, kind: str, item: dict[str, Any], entity: str, name: str) -> dict[str, Any]:
-        self._db.insert(self._tables[kind], {**item, "_account": account}, doc_id=item["id"])
+        self._collections[kind].insert({**item, "_account": account}, doc_id=item["id"])
         target_name = self._records.name_of(account, entity, item["targetable_id"])
         self._timeline.record_event(account, entity, item["targetable_id"], target_name, {
             "action_type": kind, "user_activity": True, "actionable_type": name, "actionable_id": item["id"],
@@ -108,7 +108,7 @@ class Engagements:
             if not isinstance(description, str) or not description.strip():
                 raise ValidationError("Description can't be blank")
             note.update(description=description, updated_at=isoformat(self._clock.now()))
-            self._db.replace(self._tables["note"], note_id, {**note, "_account": account})
+            self._collections["note"].replace(note_id, {**note, "_account": account})
             return note
 
     # -- sales activities -----------------------------------------------------------------------------

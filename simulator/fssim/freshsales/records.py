@@ -63,12 +63,11 @@ class Records:
         self._ids = ids
         self._accounts = accounts
         self._timeline = timeline
-        self._table = db.table("fs_records")
-        self._by_owner = db.index(self._table, lambda doc: (doc["_account"], doc["_entity"]))
-        self._by_email = db.multi_index(
-            self._table, lambda doc: [(doc["_account"], email_key(e)) for e in _emails_of(dict(doc))])
-        self._by_external_id = db.index(
-            self._table,
+        self._records = db.collection("fs_records")
+        self._by_owner = self._records.index(lambda doc: (doc["_account"], doc["_entity"]))
+        self._by_email = self._records.multi_index(
+            lambda doc: [(doc["_account"], email_key(e)) for e in _emails_of(dict(doc))])
+        self._by_external_id = self._records.index(
             lambda doc: (doc["_account"], doc["external_id"]) if doc.get("external_id") is not None else None)
 
     # -- reading --------------------------------------------------------------------------------------
@@ -85,7 +84,7 @@ class Records:
         """The record's display name, or ``None`` when ``account`` has no such record: the timeline
         names its items' target with it on every activity, so it reads the stored document, no copy."""
         with self._db.lock:
-            doc = self._table.get(doc_id=record_id) if isinstance(record_id, int) else None
+            doc = self._records.get(record_id) if isinstance(record_id, int) else None
             if not isinstance(doc, dict) or doc["_account"] != account or doc["_entity"] != entity:
                 return None
             name = doc.get("display_name")
@@ -150,7 +149,7 @@ class Records:
         """Every record of one entity, by id (for search, lookup by other fields, and tests)."""
         with self._db.lock:
             owner = self._account(account, entity)
-            docs = (self._table.get(doc_id=i) for i in sorted(self._by_owner.ids((account, entity))))
+            docs = (self._records.get(i) for i in sorted(self._by_owner.ids((account, entity))))
             return [public(doc, owner.product) for doc in docs if isinstance(doc, dict)]
 
     # -- writing --------------------------------------------------------------------------------------
@@ -168,7 +167,7 @@ class Records:
             doc.update(id=record_id, created_at=now, updated_at=now)
             if doc.get("owner_id") is None:
                 doc["owner_id"] = owner.user_id
-            self._db.insert(self._table, doc, doc_id=record_id)
+            self._records.insert(doc, doc_id=record_id)
             self._timeline.record_event(owner.subdomain, entity, record_id, doc["display_name"], {
                 "action_type": "create", "user_activity": True, **({"created_at": timeline_at} if timeline_at else {}),
                 "action_data": {"name": f"{ENTITY_TYPES[entity]} created"}})
@@ -186,7 +185,7 @@ class Records:
             changes = _changes(current, doc)
             if changes:
                 doc["updated_at"] = isoformat(self._clock.now())
-                self._db.replace(self._table, record_id, doc)
+                self._records.replace(record_id, doc)
                 group = f"update-{self._ids.next()}"
                 for name, (old, new) in changes.items():
                     self._timeline.record_event(owner.subdomain, entity, record_id, doc["display_name"], {
@@ -200,7 +199,7 @@ class Records:
         with self._db.transaction():
             owner = self._account(account, entity)
             doc = self._doc(owner, entity, record_id)
-            self._db.delete(self._table, record_id)
+            self._records.delete(record_id)
             self._timeline.drop(owner.subdomain, entity, record_id)
             return public(doc, owner.product)
 
@@ -244,7 +243,7 @@ class Records:
             # Check the contact first (the lead's own email does not count as taken), so that a failure
             # leaves the lead exactly as it was.
             self._build(owner, "contact", blank_record("contact", 0), carried, creating=True, own_id=lead_id)
-            self._db.delete(self._table, lead_id)  # frees the email for the contact
+            self._records.delete(lead_id)  # frees the email for the contact
             contact = self.create(account, "contact", carried)
             self._timeline.move(owner.subdomain, ("lead", lead_id), ("contact", contact["id"]), contact["display_name"])
             self._timeline.record_event(owner.subdomain, "contact", contact["id"], contact["display_name"], {
@@ -266,7 +265,7 @@ class Records:
         return owner
 
     def _doc(self, owner: Account, entity: str, record_id: int) -> dict[str, Any]:
-        doc = self._table.get(doc_id=record_id) if isinstance(record_id, int) and record_id > 0 else None
+        doc = self._records.get(record_id) if isinstance(record_id, int) and record_id > 0 else None
         if not isinstance(doc, dict) or doc["_account"] != owner.subdomain or doc["_entity"] != entity:
             raise NotFoundError(f"{ENTITY_TYPES[entity]} {record_id} not found")
         return dict(doc)
@@ -274,7 +273,7 @@ class Records:
     def _found(self, account: str, record_id: int | None) -> FoundRecord | None:
         if record_id is None:
             return None
-        doc = self._table.get(doc_id=record_id)
+        doc = self._records.get(record_id)
         owner = self._accounts.get(account)
         if not isinstance(doc, dict) or owner is None:
             return None
@@ -282,7 +281,7 @@ class Records:
 
     def _docs_in_view(self, owner: Account, entity: str, view_id: int | None) -> Documents:
         ids = self._by_owner.ids((owner.subdomain, entity))
-        docs: Documents = [doc for doc in (self._table.get(doc_id=i) for i in ids) if isinstance(doc, dict)]
+        docs: Documents = [doc for doc in (self._records.get(i) for i in ids) if isinstance(doc, dict)]
         if view_id is None:
             return docs
         view = next((v for v in owner.views[entity] if v["id"] == view_id), None)
@@ -305,15 +304,15 @@ class Records:
                     raise ValidationError(f"The type for unique_identifier.{name} is invalid.")
                 ids = self._by_email.ids((owner.subdomain, email_key(values[0])))
                 for other in ids:
-                    other_doc = self._table.get(doc_id=other)
+                    other_doc = self._records.get(other)
                     if isinstance(other_doc, dict) and other_doc["_entity"] != entity:
                         raise ValidationError(f"Email {values[0]} has already been taken by a "
                                               f"{other_doc['_entity']} ({other}); convert it instead")
             elif name == "external_id":
                 ids = self._by_external_id.ids((owner.subdomain, str(value)))
             else:
-                ids = {doc.doc_id for doc in (self._table.get(doc_id=i) for i in self._by_owner.ids(
-                    (owner.subdomain, entity))) if isinstance(doc, dict) and _field_value(doc, name) == value}
+                ids = {i for i in self._by_owner.ids((owner.subdomain, entity))
+                       if _field_value(self._records.get(i) or {}, name) == value}
             candidates = set(ids) if candidates is None else set(candidates) & set(ids)
         matches = sorted(candidates or ())
         return matches[0] if matches else None

@@ -80,6 +80,7 @@ class Freshsales:
     def reset(self) -> None:
         """After the database was cleared (``POST /_sim/reset``): forget in-memory counters too."""
         self.rate_limiter.reset()
+        self.ids.forget()
 
     def state(self) -> dict[str, Any]:
         """A JSON-able summary for ``GET /_sim/state``."""

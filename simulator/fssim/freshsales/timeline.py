@@ -31,8 +31,8 @@ class Timeline:
         self._db = db
         self._clock = clock
         self._ids = ids
-        self._table = db.table("fs_activities")
-        self._by_owner = db.index(self._table, lambda doc: (doc["_account"], doc["_entity"], doc["_record_id"]))
+        self._items = db.collection("fs_activities")
+        self._by_owner = self._items.index(lambda doc: (doc["_account"], doc["_entity"], doc["_record_id"]))
         # Set by the service: (account, entity, id) -> the record's display name, or None if no record.
         self.record_name: Callable[[str, str, int], str | None] = lambda account, entity, record_id: ""
 
@@ -79,7 +79,7 @@ class Timeline:
             **strictjson.deep_copy({k: v for k, v in activity.items() if k != "created_at"}),
             "created_at": isoformat(moment),
         }
-        self._db.insert(self._table, {
+        self._items.insert({
             **item, "_account": account, "_entity": entity, "_record_id": record_id, "_at": moment.timestamp(),
         })
         return item
@@ -94,7 +94,7 @@ class Timeline:
     def activities(self, account: str, entity: str, record_id: int) -> list[dict[str, Any]]:
         """The record's items, oldest first (ties keep insertion order)."""
         with self._db.lock:
-            docs = [self._table.get(doc_id=doc_id) for doc_id in self._by_owner.ids((account, entity, record_id))]
+            docs = [self._items.get(doc_id) for doc_id in self._by_owner.ids((account, entity, record_id))]
             found = sorted((doc for doc in docs if isinstance(doc, dict)), key=lambda doc: (doc["_at"], doc["id"]))
             return [{k: strictjson.deep_copy(v) for k, v in doc.items() if not k.startswith("_")} for doc in found]
 
@@ -104,16 +104,16 @@ class Timeline:
         new_entity, new_id = target
         with self._db.transaction():
             for doc_id in self._by_owner.ids((account, entity, record_id)):
-                doc = self._table.get(doc_id=doc_id)
+                doc = self._items.get(doc_id)
                 if not isinstance(doc, dict):
                     continue
                 kind = ENTITY_TYPES[new_entity]
                 moved = {**doc, "_entity": new_entity, "_record_id": new_id, "targetable_type": kind,
                          "targetable_id": new_id, "targetable_name": name}
-                self._db.replace(self._table, doc_id, moved)
+                self._items.replace(doc_id, moved)
 
     def drop(self, account: str, entity: str, record_id: int) -> None:
         """Forget a deleted record's items."""
         with self._db.transaction():
             for doc_id in self._by_owner.ids((account, entity, record_id)):
-                self._db.delete(self._table, doc_id)
+                self._items.delete(doc_id)
