@@ -26,6 +26,7 @@ import httpx
 
 from fssim.assertions import Assertions
 from fssim.freshsales.errors import FreshsalesError
+from fssim.freshsales.shapes import Target
 from fssim.inprocess import InProcessClient
 from fssim.intercept import DEFAULT_HOSTS, intercept
 from fssim.segment.workspace import SOURCE_KINDS
@@ -205,11 +206,14 @@ class Fssim(Assertions):
     def find(self, email: str, account: str | None = None) -> tuple[str, dict[str, Any]] | None:
         """``("lead" | "contact", record)`` for this email (case-insensitive, trimmed), or ``None``."""
         found = self.sim.freshsales.records.find_by_email(self._account_name(account), email)
-        return None if found is None else (found.entity, found.record)
+        return None if found is None else (found.entity, self._record(found))
 
     def find_by_external_id(self, external_id: str, account: str | None = None) -> tuple[str, dict[str, Any]] | None:
         found = self.sim.freshsales.records.find_by_external_id(self._account_name(account), external_id)
-        return None if found is None else (found.entity, found.record)
+        return None if found is None else (found.entity, self._record(found))
+
+    def _record(self, found: Target) -> dict[str, Any]:
+        return self.sim.freshsales.records.get(found.account, found.entity, found.id)
 
     def lead(self, email: str, account: str | None = None) -> dict[str, Any] | None:
         found = self.find(email, account)

@@ -6,11 +6,11 @@ entity) that :func:`public` strips; so what a client reads is exactly what is st
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from fssim import strictjson
 
-__all__ = ["ENTITY_TYPES", "PLURALS", "blank_record", "display_name", "links", "public"]
+__all__ = ["ENTITY_TYPES", "PLURALS", "Target", "blank_record", "display_name", "links", "public"]
 
 PLURALS = {"lead": "leads", "contact": "contacts"}
 ENTITY_TYPES = {"lead": "Lead", "contact": "Contact"}
@@ -34,6 +34,19 @@ _CONTACT: dict[str, Any] = {
     "emails": [], "sales_accounts": [], "contact_status_id": None, "lifecycle_stage_id": None,
     "customer_fit": 0, "email_status": None,
 }
+
+
+class Target(NamedTuple):
+    """A reference to one stored lead or contact: what look-ups return and what a timeline item names.
+
+    Only :class:`~fssim.freshsales.records.Records` makes them, from the stored document, so holding one
+    means the record existed when it was read (inside the same transaction, it still does).
+    """
+
+    account: str
+    entity: str  # "lead" or "contact"
+    id: int
+    name: str | None  # the display name, the timeline's ``targetable_name``
 
 
 def blank_record(entity: str, record_id: int) -> dict[str, Any]:
@@ -64,5 +77,5 @@ def links(entity: str, record_id: int, product: str) -> dict[str, str]:
 def public(doc: dict[str, Any], product: str) -> dict[str, Any]:
     """The record as the API returns it: a deep copy (callers may change it freely) without ``_`` keys."""
     record = {key: strictjson.deep_copy(value) for key, value in doc.items() if not key.startswith("_")}
-    record["links"] = links(doc["_entity"], record["id"], product)
+    record["links"] = links(doc["_entity"], doc["id"], product)
     return record

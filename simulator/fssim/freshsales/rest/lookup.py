@@ -63,7 +63,8 @@ def lookup(call: Call) -> tuple[int, Any]:
         plural = f"{entity}s"
         if field == "email":
             found = call.fs.records.find_by_email(account, q)
-            hits = [found.record] if found is not None and found.entity == entity else []
+            hits = ([call.fs.records.get(account, entity, found.id)]
+                    if found is not None and found.entity == entity else [])
         else:
             hits = [r for r in call.fs.records.all(account, entity) if _matches(r, field, q)]
         answer[plural] = {plural: hits}
