@@ -20,7 +20,7 @@ import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import httpx
 
@@ -151,7 +151,7 @@ class Fssim(Assertions):
         """An existing lead or contact, as if created in Freshsales (not through Segment)."""
         subdomain = self._account_name(account)
         try:
-            return self.sim.freshsales.records.create(subdomain, entity, dict(fields))
+            return cast(dict[str, Any], self.sim.freshsales.records.create(subdomain, entity, dict(fields)))
         except FreshsalesError as refused:  # say it as the REST API would, not as a traceback
             raise HarnessError(f"Freshsales refused the {entity} {dict(fields)!r} in account {subdomain!r}: "
                                f"{refused}") from refused
@@ -213,7 +213,7 @@ class Fssim(Assertions):
         return None if found is None else (found.entity, self._record(found))
 
     def _record(self, found: Target) -> dict[str, Any]:
-        return self.sim.freshsales.records.get(found.account, found.entity, found.id)
+        return cast(dict[str, Any], self.sim.freshsales.records.get(found.account, found.entity, found.id))
 
     def lead(self, email: str, account: str | None = None) -> dict[str, Any] | None:
         found = self.find(email, account)
@@ -255,7 +255,7 @@ class Fssim(Assertions):
         owner = self.sim.freshsales.accounts.get(subdomain)
         if owner is None or (entity == "lead" and not owner.has_leads):
             return []
-        return self.sim.freshsales.records.all(subdomain, entity)
+        return cast(list[dict[str, Any]], self.sim.freshsales.records.all(subdomain, entity))
 
     def _account_name(self, account: str | None) -> str:
         if account is not None:

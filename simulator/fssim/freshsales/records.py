@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from fssim import strictjson
 from fssim.clock import Clock, isoformat, parse_iso
@@ -30,6 +30,8 @@ from fssim.freshsales.ids import IdSequence
 from fssim.freshsales.shapes import (
     ENTITY_TYPES,
     PLURALS,
+    PublicRecord,
+    StoredRecord,
     Target,
     blank_record,
     display_name,
@@ -45,14 +47,15 @@ NEW_VIEW_DAYS = 7  # "New Leads"/"New Contacts": created in the last week of sim
 
 
 # Named here because Records.list shadows the builtin in the class.
-Documents = list[dict[str, Any]]
+Documents = list[StoredRecord]
+PublicRecords = list[PublicRecord]
 # Field -> (old value, new value) for every public field an update changed (custom fields by cf_ name).
 Changes = dict[str, tuple[Any, Any]]
 AccountRef = str | Account  # a subdomain, or the Account the caller has already read
 
 
 class RecordPage(NamedTuple):
-    records: Documents
+    records: list[PublicRecord]
     total: int
     total_pages: int
 
@@ -84,7 +87,7 @@ class Records:
 
     # -- reading --------------------------------------------------------------------------------------
 
-    def get(self, account: AccountRef, entity: str, record_id: int) -> dict[str, Any]:
+    def get(self, account: AccountRef, entity: str, record_id: int) -> PublicRecord:
         with self._db.lock:
             owner = self._account(account, entity)
             return public(self._doc(owner.subdomain, entity, record_id), owner.product)
@@ -162,7 +165,7 @@ class Records:
         with self._db.lock:
             return len(self._by_owner.ids((account, entity)))
 
-    def all(self, account: AccountRef, entity: str) -> Documents:
+    def all(self, account: AccountRef, entity: str) -> PublicRecords:
         """Every record of one entity, by id (for search, lookup by other fields, and tests)."""
         with self._db.lock:
             owner = self._account(account, entity)
@@ -173,7 +176,7 @@ class Records:
 
     def create(
         self, account: AccountRef, entity: str, payload: dict[str, Any], *, timeline_at: str | None = None
-    ) -> dict[str, Any]:
+    ) -> PublicRecord:
         """A new lead or contact; :class:`ValidationError` naming every problem, and nothing stored.
         ``timeline_at`` (ISO-8601) dates the timeline item, e.g. a Segment message's time (R8)."""
         with self._db.transaction():
@@ -190,7 +193,7 @@ class Records:
     def update(
         self, account: AccountRef, entity: str, record_id: int, payload: dict[str, Any], *,
         timeline_at: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> PublicRecord:
         """Change the fields the payload names; each changed field becomes a timeline update item
         (dated ``timeline_at`` when given, e.g. a Segment message's time, R8). Returns the record."""
         with self._db.transaction():
@@ -207,7 +210,7 @@ class Records:
             _, changes = self._update(self._account(account, entity), entity, record_id, payload, timeline_at)
             return changes
 
-    def _create(self, owner: Account, entity: str, payload: dict[str, Any], timeline_at: str | None) -> dict[str, Any]:
+    def _create(self, owner: Account, entity: str, payload: dict[str, Any], timeline_at: str | None) -> StoredRecord:
         doc = self._build(owner, entity, blank_record(entity, 0), payload, creating=True)
         record_id = self._ids.next()
         now = isoformat(self._clock.now())
@@ -222,7 +225,7 @@ class Records:
 
     def _update(
         self, owner: Account, entity: str, record_id: int, payload: dict[str, Any], timeline_at: str | None
-    ) -> tuple[dict[str, Any], Changes]:
+    ) -> tuple[StoredRecord, Changes]:
         current = self._doc(owner.subdomain, entity, record_id)
         doc = self._build(owner, entity, strictjson.deep_copy(current), payload, creating=False, own_id=record_id)
         changes = _changes(current, doc)
@@ -239,7 +242,7 @@ class Records:
                 "action_data": {"property_key": name, "property_value": new, "previous_value": old}})
         return doc, changes
 
-    def delete(self, account: AccountRef, entity: str, record_id: int) -> dict[str, Any]:
+    def delete(self, account: AccountRef, entity: str, record_id: int) -> PublicRecord:
         """Remove the record and its timeline; returns what it was."""
         with self._db.transaction():
             owner = self._account(account, entity)
@@ -250,7 +253,7 @@ class Records:
 
     def upsert(
         self, account: AccountRef, entity: str, unique_identifier: dict[str, Any], payload: dict[str, Any]
-    ) -> tuple[dict[str, Any], bool]:
+    ) -> tuple[PublicRecord, bool]:
         """Update the record the identifier names, or create it (with the identifier's values).
         Returns ``(record, created)``."""
         if not isinstance(unique_identifier, dict) or not unique_identifier:
@@ -271,7 +274,7 @@ class Records:
                     merged.setdefault(name, value)
             return self.create(owner, entity, merged), True
 
-    def convert(self, account: AccountRef, lead_id: int, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+    def convert(self, account: AccountRef, lead_id: int, payload: dict[str, Any] | None = None) -> PublicRecord:
         """Turn a lead into a contact: same person, same emails, same history; the lead is gone after."""
         with self._db.transaction():
             owner = self._account(account, "lead")
@@ -311,16 +314,17 @@ class Records:
         return owner
 
     def _docs(self, ids: Iterable[int]) -> Documents:
-        return [doc for doc in (self._records.get(i) for i in ids) if doc is not None]
+        # Every document of fs_records is a StoredRecord: only this class writes there.
+        return [cast(StoredRecord, doc) for doc in (self._records.get(i) for i in ids) if doc is not None]
 
-    def _stored(self, account: str, entity: str, record_id: int) -> dict[str, Any] | None:
+    def _stored(self, account: str, entity: str, record_id: int) -> StoredRecord | None:
         found = self._docs([record_id]) if isinstance(record_id, int) and record_id > 0 else []
         doc = found[0] if found else None
         if doc is None or doc["_account"] != account or doc["_entity"] != entity:
             return None
         return doc
 
-    def _doc(self, account: str, entity: str, record_id: int) -> dict[str, Any]:
+    def _doc(self, account: str, entity: str, record_id: int) -> StoredRecord:
         doc = self._stored(account, entity, record_id)
         if doc is None:
             raise NotFoundError(f"{ENTITY_TYPES.get(entity, entity)} {record_id} not found")
@@ -371,7 +375,7 @@ class Records:
     def _build(
         self, owner: Account, entity: str, doc: dict[str, Any], payload: dict[str, Any], *,
         creating: bool, own_id: int | None = None,
-    ) -> dict[str, Any]:
+    ) -> StoredRecord:
         """``doc`` with ``payload`` applied, or :class:`ValidationError` with every problem at once."""
         if not isinstance(payload, dict):
             raise ValidationError(f"The {entity} must be a JSON object")
@@ -404,14 +408,14 @@ class Records:
             raise ValidationError(*problems)
         doc["display_name"] = display_name(doc)
         doc["_account"], doc["_entity"] = owner.subdomain, entity
-        return doc
+        return cast(StoredRecord, doc)
 
 
 def _subdomain(account: AccountRef) -> str:
     return account.subdomain if isinstance(account, Account) else account
 
 
-def _target(doc: dict[str, Any]) -> Target:
+def _target(doc: StoredRecord) -> Target:
     return Target(doc["_account"], doc["_entity"], doc["id"], doc.get("display_name"))
 
 
