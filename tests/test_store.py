@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from fssim.store import AtomicJSONStorage, Database, HeldMemoryStorage
+from fssim.storage import AtomicJSONStorage, HeldMemoryStorage
+from fssim.store import Database
 
 PACKAGE = Path(__file__).resolve().parents[1] / "simulator" / "fssim"
 
@@ -89,9 +90,11 @@ def test_the_store_counts_its_reads_and_transactions() -> None:
 
 
 def test_no_module_but_the_store_touches_tinydb() -> None:
-    """Everything else goes through a Collection, so no caller can write behind an index's back."""
+    """Everything else goes through a Collection (storage.py holds the storages), so no caller can write
+    behind an index's back."""
     offenders = [
         path.relative_to(PACKAGE).as_posix() for path in sorted(PACKAGE.rglob("*.py"))
-        if path.name != "store.py" and re.search(r"\btinydb\b|\.table\(|\btruncate\(", path.read_text())
+        if path.name not in ("store.py", "storage.py")
+        and re.search(r"\btinydb\b|\.table\(|\btruncate\(", path.read_text())
     ]
     assert offenders == []

@@ -16,7 +16,7 @@ from fs_helpers import make_account
 from starlette.testclient import TestClient
 
 from fssim.app import Simulator, SimulatorConfig
-from fssim.store import AtomicJSONStorage
+from fssim.storage import AtomicJSONStorage
 
 
 def open_sim(path: Path) -> tuple[Simulator, TestClient]:
@@ -80,7 +80,7 @@ def test_a_failed_write_leaves_the_previous_file_whole(tmp_path: Path, monkeypat
         raise OSError("simulated crash during write")
 
     module, name = failing.split(".")
-    monkeypatch.setattr(f"fssim.store.{module}.{name}", crash)
+    monkeypatch.setattr(f"fssim.storage.{module}.{name}", crash)  # the JSON file storage
     with pytest.raises(OSError):
         sim.freshsales.records.create("acme", "lead", {"email": "lost@example.com"})
     monkeypatch.undo()
