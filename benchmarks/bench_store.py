@@ -47,7 +47,7 @@ def measure(size: int) -> tuple[float, float, float]:
     picker = random.Random(size)
     emails = [f"LEAD{picker.randrange(size)}@example.com " for _ in range(OPERATIONS)]
     found = (fs.records.find_by_email("bench", email) for email in emails[:100])
-    stored_ids = sorted(hit.record["id"] for hit in found if hit is not None)
+    stored_ids = sorted(hit.id for hit in found if hit is not None)
     ids = [stored_ids[index % len(stored_ids)] for index in range(OPERATIONS)]
     counter = iter(range(size, size + OPERATIONS * BATCHES))
 

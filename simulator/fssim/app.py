@@ -68,7 +68,9 @@ class Simulator:
             self.segment.set_transport(httpx.ASGITransport(app=self.app), IN_PROCESS_BASE_URL)
 
     def reset(self) -> None:
-        """Forget every account, record, source, event and delivery (the clock keeps its time)."""
+        """Forget every account, record, source, event and delivery (the clock keeps its time).
+
+        One clear of the whole store; the two halves then forget only what they hold in memory."""
         self.db.clear()
         self.freshsales.reset()
         self.segment.reset()

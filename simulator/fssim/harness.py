@@ -20,13 +20,14 @@ import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import httpx
 
 from fssim.assertions import Assertions
 from fssim.errors import FssimError
 from fssim.freshsales.errors import FreshsalesError
+from fssim.freshsales.shapes import Target
 from fssim.inprocess import InProcessClient
 from fssim.interception import DEFAULT_HOSTS, intercept
 from fssim.segment.shapes import DeliveryEntry, EventEntry
@@ -153,7 +154,7 @@ class Fssim(Assertions):
         """An existing lead or contact, as if created in Freshsales (not through Segment)."""
         subdomain = self._account_name(account)
         try:
-            return self.sim.freshsales.records.create(subdomain, entity, dict(fields))
+            return cast(dict[str, Any], self.sim.freshsales.records.create(subdomain, entity, dict(fields)))
         except FreshsalesError as refused:  # say it as the REST API would, not as a traceback
             raise HarnessError(f"Freshsales refused the {entity} {dict(fields)!r} in account {subdomain!r}: "
                                f"{refused}") from refused
@@ -208,11 +209,14 @@ class Fssim(Assertions):
     def find(self, email: str, account: str | None = None) -> tuple[str, dict[str, Any]] | None:
         """``("lead" | "contact", record)`` for this email (case-insensitive, trimmed), or ``None``."""
         found = self.sim.freshsales.records.find_by_email(self._account_name(account), email)
-        return None if found is None else (found.entity, found.record)
+        return None if found is None else (found.entity, self._record(found))
 
     def find_by_external_id(self, external_id: str, account: str | None = None) -> tuple[str, dict[str, Any]] | None:
         found = self.sim.freshsales.records.find_by_external_id(self._account_name(account), external_id)
-        return None if found is None else (found.entity, found.record)
+        return None if found is None else (found.entity, self._record(found))
+
+    def _record(self, found: Target) -> dict[str, Any]:
+        return cast(dict[str, Any], self.sim.freshsales.records.get(found.account, found.entity, found.id))
 
     def lead(self, email: str, account: str | None = None) -> dict[str, Any] | None:
         found = self.find(email, account)
@@ -261,7 +265,7 @@ class Fssim(Assertions):
         owner = self.sim.freshsales.accounts.get(subdomain)
         if owner is None or (entity == "lead" and not owner.has_leads):
             return []
-        return self.sim.freshsales.records.all(subdomain, entity)
+        return cast(list[dict[str, Any]], self.sim.freshsales.records.all(subdomain, entity))
 
     def _account_name(self, account: str | None) -> str:
         if account is not None:

@@ -1,16 +1,18 @@
 """TinyDB wiring: an in-memory or JSON-file database that is safe under threads and fast as it grows.
 
-TinyDB gives us two small interfaces, a *storage* and a *table*; fssim plugs into both:
+TinyDB gives us two small interfaces, a *storage* and a *table*; fssim plugs into both and hands the
+rest of the simulator neither. Modules get a :class:`Collection` (get, insert, replace, delete, clear,
+indexes), so no caller can change documents behind an index's back.
 
-* :class:`AtomicJSONStorage` keeps the data in memory after one read and writes the whole file through a
-  temporary file, ``fsync`` and ``os.replace``, so a crash leaves either the old file or the new one,
-  never half of one. Writes inside :meth:`Database.transaction` are coalesced into one file write.
+* The storages (:mod:`fssim.storage`): an atomically rewritten JSON file, or memory; a transaction
+  holds either one, so writes inside :meth:`Database.transaction` make one file write.
 * :class:`InPlaceTable` changes only the documents an operation touches. Stock TinyDB copies the whole
   table on every write, which makes a create cost O(n); here it is O(1), and reads by document id were
   already O(1).
 * :class:`Index` keeps a dict from a key (an email, an external id, a timeline owner) to document ids,
   because TinyDB answers every query by scanning. Indexes are rebuilt from the data when a file is
   opened, so they can never disagree with what is stored.
+* :class:`StoreStats` counts reads and transactions, so a test can pin how much one request costs.
 
 One re-entrant lock guards the database: every multi-step operation (check an email is free, then
 insert) runs inside :meth:`Database.transaction`, so two concurrent requests can never both win.
@@ -19,85 +21,21 @@ insert) runs inside :meth:`Database.transaction`, so two concurrent requests can
 from __future__ import annotations
 
 import contextlib
-import json
 import os
-import tempfile
 import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, MutableMapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
 from tinydb import TinyDB
-from tinydb.storages import MemoryStorage, Storage
 from tinydb.table import Document, Table
 
-__all__ = ["AtomicJSONStorage", "Database", "InPlaceTable", "Index"]
+from fssim.storage import AtomicJSONStorage, HeldMemoryStorage, Holding
 
-Data = dict[str, dict[str, Any]]
+__all__ = ["Collection", "Database", "InPlaceTable", "Index", "StoreStats"]
 
-
-class AtomicJSONStorage(Storage):
-    """A JSON file read once and rewritten atomically on every (coalesced) write."""
-
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
-        self._data: Data | None = None
-        self._hold = 0
-        self._dirty = False
-        if self.path.exists() and self.path.stat().st_size > 0:
-            with self.path.open(encoding="utf-8") as handle:
-                try:
-                    self._data = json.load(handle)
-                except json.JSONDecodeError as error:
-                    raise ValueError(f"{self.path} is not a fssim database (invalid JSON: {error})") from error
-            if not isinstance(self._data, dict):
-                raise ValueError(f"{self.path} is not a fssim database (top level is not an object)")
-        else:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-
-    def read(self) -> Data | None:
-        return self._data
-
-    def write(self, data: Data) -> None:
-        self._data = data
-        if self._hold:
-            self._dirty = True
-        else:
-            self._flush()
-
-    def hold(self) -> None:
-        """Defer file writes until the matching :meth:`release` (used by transactions)."""
-        self._hold += 1
-
-    def release(self) -> None:
-        self._hold -= 1
-        if self._hold == 0 and self._dirty:
-            self._flush()
-
-    def _flush(self) -> None:
-        self._dirty = False
-        directory = self.path.parent
-        fd, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=directory)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(self._data or {}, handle, separators=(",", ":"))
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, self.path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temporary)
-            raise
-        # Make the rename itself durable.
-        dir_fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-
-    def close(self) -> None:
-        if self._dirty:
-            self._flush()
+Doc = dict[str, Any]
 
 
 class _IntKeyView(MutableMapping[int, Mapping[str, Any]]):
@@ -142,24 +80,26 @@ class InPlaceTable(Table):
         """Store ``document`` whole under ``doc_id`` in one write (``Table.update`` would merge keys)."""
         self._update_table(lambda table: table.__setitem__(doc_id, dict(document)))
 
+    def documents(self) -> dict[str, Mapping[str, Any]]:
+        """The stored documents by (string) id, uncopied: for :class:`Collection`, which copies."""
+        return self._read_table()
+
 
 class Index:
-    """A dict from a key to the ids of the documents that have it, kept beside one table.
+    """A dict from a key to the ids of the documents that have it, kept by one :class:`Collection`.
 
-    ``keys_of`` gives a document's keys: none (not indexed), one (:meth:`Database.index`), or several
-    (:meth:`Database.multi_index`, e.g. a contact with several emails).
+    ``keys_of`` gives a document's keys: none (not indexed), one (:meth:`Collection.index`), or several
+    (:meth:`Collection.multi_index`, e.g. a contact with several emails).
     """
 
-    def __init__(self, table: Table, keys_of: Callable[[Mapping[str, Any]], Iterable[Hashable]]) -> None:
-        self.table = table
+    def __init__(self, keys_of: Callable[[Mapping[str, Any]], Iterable[Hashable]]) -> None:
         self.keys_of = keys_of
         self._ids: dict[Hashable, set[int]] = {}
-        self.rebuild()
 
-    def rebuild(self) -> None:
+    def rebuild(self, documents: Iterable[tuple[int, Mapping[str, Any]]]) -> None:
         self._ids.clear()
-        for doc in self.table.all():
-            self.add(doc, doc.doc_id)
+        for doc_id, doc in documents:
+            self.add(doc, doc_id)
 
     def add(self, document: Mapping[str, Any], doc_id: int) -> None:
         for key in self.keys_of(document):
@@ -184,6 +124,148 @@ class Index:
         return key in self._ids
 
 
+@dataclass
+class StoreStats:
+    """What the store has done since :meth:`reset`: the instrument behind the per-message cost tests.
+
+    ``reads`` counts documents fetched by id plus whole-collection scans (one each); ``transactions``
+    counts every entry into :meth:`Database.transaction`, nested ones included (a collection's write is one).
+    """
+
+    reads: int = 0
+    transactions: int = 0
+
+    def reset(self) -> None:
+        self.reads = 0
+        self.transactions = 0
+
+
+class Collection:
+    """One named set of documents keyed by integer id, with the indexes kept over it.
+
+    Every method holds the database lock; every write keeps every index of the collection right.
+    One write is one storage write, so it needs the lock but no :meth:`Database.transaction` (which is
+    for several steps that must not interleave with another request's, and coalesces their file writes).
+    Documents come back as plain dicts (shallow copies: change one and store it with :meth:`replace`).
+    """
+
+    def __init__(self, db: Database, table: InPlaceTable) -> None:
+        self._db = db
+        self._table = table
+        self._indexes: list[Index] = []
+        self._next_id: int | None = None
+
+    @property
+    def name(self) -> str:
+        return self._table.name
+
+    # -- reading --------------------------------------------------------------------------------------
+
+    def get(self, doc_id: int) -> Doc | None:
+        with self._db.lock:
+            self._db.stats.reads += 1
+            raw = self._table.documents().get(str(doc_id))
+            return None if raw is None else dict(raw)
+
+    def items(self) -> list[tuple[int, Doc]]:
+        """Every ``(id, document)``, by id (one scan)."""
+        with self._db.lock:
+            self._db.stats.reads += 1
+            return sorted(((int(key), dict(raw)) for key, raw in self._table.documents().items()),
+                          key=lambda item: item[0])
+
+    def ids(self) -> list[int]:
+        with self._db.lock:
+            return sorted(int(key) for key in self._table.documents())
+
+    def __contains__(self, doc_id: object) -> bool:
+        with self._db.lock:
+            return str(doc_id) in self._table.documents()
+
+    def __len__(self) -> int:
+        with self._db.lock:
+            return len(self._table.documents())
+
+    # -- writing --------------------------------------------------------------------------------------
+
+    def insert(self, document: Mapping[str, Any], doc_id: int | None = None) -> int:
+        """Store a new document (under ``doc_id`` when given); returns its id."""
+        with self._db.lock:
+            new_id = self._allocate_id() if doc_id is None else doc_id
+            self._table.insert(Document(dict(document), doc_id=new_id))
+            self._next_id = max(self._next_id or 1, new_id + 1)
+            for index in self._indexes:
+                index.add(document, new_id)
+            return new_id
+
+    def replace(self, doc_id: int, document: Mapping[str, Any]) -> None:
+        """Store ``document`` whole under an existing id (``KeyError`` if there is none)."""
+        with self._db.lock:
+            old = self._table.documents().get(str(doc_id))
+            if old is None:
+                raise KeyError(doc_id)
+            for index in self._indexes:
+                index.remove(old, doc_id)
+            self._table.put(doc_id, document)
+            for index in self._indexes:
+                index.add(document, doc_id)
+
+    def delete(self, doc_id: int) -> Doc | None:
+        """Remove one document; returns what it was, or ``None`` if there was none."""
+        with self._db.lock:
+            old = self._table.documents().get(str(doc_id))
+            if old is None:
+                return None
+            old = dict(old)
+            for index in self._indexes:
+                index.remove(old, doc_id)
+            self._table.remove(doc_ids=[doc_id])
+            return old
+
+    def clear(self) -> None:
+        """Remove every document; the indexes and the id counter follow."""
+        with self._db.lock:
+            self._table.truncate()
+            self._forget()
+
+    # -- indexes --------------------------------------------------------------------------------------
+
+    def index(self, key_of: Callable[[Mapping[str, Any]], Hashable | None]) -> Index:
+        """An index with at most one key per document (``key_of`` returns ``None`` for "not indexed")."""
+
+        def keys_of(document: Mapping[str, Any]) -> tuple[Hashable, ...]:
+            key = key_of(document)
+            return () if key is None else (key,)
+
+        return self.multi_index(keys_of)
+
+    def multi_index(self, keys_of: Callable[[Mapping[str, Any]], Iterable[Hashable]]) -> Index:
+        """An index whose documents may carry several keys each (``keys_of`` returns them, maybe none)."""
+        with self._db.lock:
+            index = Index(keys_of)
+            index.rebuild(self._raw_items())
+            self._indexes.append(index)
+            return index
+
+    # -- inside the store -----------------------------------------------------------------------------
+
+    def _raw_items(self) -> Iterator[tuple[int, Mapping[str, Any]]]:
+        return ((int(key), raw) for key, raw in self._table.documents().items())
+
+    def _forget(self) -> None:
+        """After the data went away under us (a truncate, or :meth:`Database.clear`)."""
+        self._next_id = None
+        for index in self._indexes:
+            index.rebuild(self._raw_items())
+
+    def _allocate_id(self) -> int:
+        # Our own counter: TinyDB forgets its own after an insert with an explicit id and then
+        # rescans the whole table to find the largest id.
+        if self._next_id is None:
+            self._next_id = max((doc_id for doc_id, _ in self._raw_items()), default=0) + 1
+        return self._next_id
+
+
 class _FssimTinyDB(TinyDB):
     # A subclass, not ``TinyDB.table_class = ...``: fssim runs inside other people's pytest processes
     # (the plugin), and their own TinyDB databases must keep stock tables.
@@ -191,104 +273,51 @@ class _FssimTinyDB(TinyDB):
 
 
 class Database:
-    """The one TinyDB of a simulator: tables, indexes, a lock, and atomic file writes."""
+    """The one TinyDB of a simulator: collections and their indexes, a lock, and atomic file writes."""
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path is not None else None
         if self.path is None:
-            self._db = _FssimTinyDB(storage=MemoryStorage)
+            self._db = _FssimTinyDB(storage=HeldMemoryStorage)
         else:
             self._db = _FssimTinyDB(self.path, storage=AtomicJSONStorage)
+        self._storage = cast(Holding, self._db.storage)
         self.lock = threading.RLock()
-        self._indexes: dict[str, list[Index]] = {}  # by table name: writes touch only their own
-        self._next_ids: dict[str, int] = {}
+        self.stats = StoreStats()
+        self._collections: dict[str, Collection] = {}
 
     @property
     def persistent(self) -> bool:
         return self.path is not None
 
-    def table(self, name: str) -> Table:
-        # TinyDB caches tables by name; the per-table query cache is off because our hot paths use
-        # indexes and a stale cache entry would be a correctness risk under concurrent writes.
-        return self._db.table(name, cache_size=0)
-
-    def index(self, table: Table, key_of: Callable[[Mapping[str, Any]], Hashable | None]) -> Index:
-        """An index with at most one key per document (``key_of`` returns ``None`` for "not indexed")."""
-
-        def keys_of(document: Mapping[str, Any]) -> tuple[Hashable, ...]:
-            key = key_of(document)
-            return () if key is None else (key,)
-
-        return self.multi_index(table, keys_of)
-
-    def multi_index(self, table: Table, keys_of: Callable[[Mapping[str, Any]], Iterable[Hashable]]) -> Index:
-        """An index whose documents may carry several keys each (``keys_of`` returns them, maybe none)."""
+    def collection(self, name: str) -> Collection:
+        """The collection called ``name``; asking twice gives the same one (and the same indexes)."""
         with self.lock:
-            index = Index(table, keys_of)
-            self._indexes.setdefault(table.name, []).append(index)
-            return index
+            found = self._collections.get(name)
+            if found is None:
+                # The per-table query cache is off: our hot paths use indexes, and a stale cache entry
+                # would be a correctness risk under concurrent writes.
+                table = cast(InPlaceTable, self._db.table(name, cache_size=0))
+                found = self._collections[name] = Collection(self, table)
+            return found
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
         """Hold the lock and write the file once at the end, however many documents change inside."""
         with self.lock:
-            storage = self._db.storage
-            file_storage = storage if isinstance(storage, AtomicJSONStorage) else None
-            if file_storage is not None:
-                file_storage.hold()
+            self.stats.transactions += 1
+            self._storage.hold()
             try:
                 yield
             finally:
-                if file_storage is not None:
-                    file_storage.release()
-
-    def insert(self, table: Table, document: Mapping[str, Any], doc_id: int | None = None) -> int:
-        """Insert and update every index of ``table``; returns the document id."""
-        with self.transaction():
-            new_id = self._allocate_id(table) if doc_id is None else doc_id
-            table.insert(Document(dict(document), doc_id=new_id))
-            self._next_ids[table.name] = max(self._next_ids.get(table.name, 1), new_id + 1)
-            for index in self._indexes.get(table.name, ()):
-                index.add(document, new_id)
-            return new_id
-
-    def _allocate_id(self, table: Table) -> int:
-        # Our own counter: TinyDB forgets its own after an insert with an explicit id and then
-        # rescans the whole table to find the largest id.
-        if table.name not in self._next_ids:
-            self._next_ids[table.name] = max((doc.doc_id for doc in table.all()), default=0) + 1
-        return self._next_ids[table.name]
-
-    def replace(self, table: Table, doc_id: int, document: Mapping[str, Any]) -> None:
-        """Replace one document whole, keeping its indexes right."""
-        with self.transaction():
-            old = table.get(doc_id=doc_id)
-            if old is None:
-                raise KeyError(doc_id)
-            for index in self._indexes.get(table.name, ()):
-                index.remove(old, doc_id)
-            cast(InPlaceTable, table).put(doc_id, document)  # every table here is one (see table_class)
-            for index in self._indexes.get(table.name, ()):
-                index.add(document, doc_id)
-
-    def delete(self, table: Table, doc_id: int) -> Mapping[str, Any] | None:
-        with self.transaction():
-            old = table.get(doc_id=doc_id)
-            if old is None:
-                return None
-            for index in self._indexes.get(table.name, ()):
-                index.remove(old, doc_id)
-            table.remove(doc_ids=[doc_id])
-            return old
+                self._storage.release()
 
     def clear(self) -> None:
-        """Drop every table (``POST /_sim/reset``); indexes follow."""
+        """Drop every collection's documents (``POST /_sim/reset``); indexes and id counters follow."""
         with self.transaction():
             self._db.drop_tables()
-            self._next_ids.clear()
-            for indexes in self._indexes.values():
-                for index in indexes:
-                    index.rebuild()
+            for collection in self._collections.values():
+                collection._forget()
 
     def close(self) -> None:
         with self.lock:

@@ -81,7 +81,7 @@ def test_a_time_filter_on_a_field_without_times_matches_nothing(client: TestClie
 def test_timeline_refuses_values_json_cannot_write(sim: Simulator, client: TestClient, acme: Headers) -> None:
     lead = create_lead(client, acme, email="t@example.com")
     with pytest.raises(ValidationError, match="must be JSON data"):
-        sim.freshsales.timeline.add_activity("acme", "lead", lead["id"], {
+        sim.freshsales.records.add_activity("acme", "lead", lead["id"], {
             "action_type": "event", "action_data": {"amount": float("inf")}})
     timeline = client.get(f"/api/leads/{lead['id']}/activities", headers=acme)
     assert [item["action_type"] for item in timeline.json()["activities"]] == ["create"]

@@ -158,16 +158,16 @@ def test_convert_moves_email_and_history_to_a_contact(fs: Freshsales) -> None:
 
 def test_generic_activities_are_ordered_by_their_time(fs: Freshsales) -> None:
     lead = fs.records.create("acme", "lead", {"email": "t@t.io"})
-    fs.timeline.add_activity("acme", "lead", lead["id"], {"action_type": "page_view",
+    fs.records.add_activity("acme", "lead", lead["id"], {"action_type": "page_view",
                                                           "created_at": "2030-01-01T10:00:00Z"})
-    fs.timeline.add_activity("acme", "lead", lead["id"], {"action_type": "event",
+    fs.records.add_activity("acme", "lead", lead["id"], {"action_type": "event",
                                                           "created_at": "2000-01-01T10:00:00+02:00",
                                                           "action_data": {"name": "Signed up"}})
     items = fs.timeline.activities("acme", "lead", lead["id"])
     assert [i["action_type"] for i in items] == ["event", "create", "page_view"]
     assert items[0]["created_at"] == "2000-01-01T08:00:00+00:00"
     with pytest.raises(NotFoundError):
-        fs.timeline.add_activity("globex", "lead", lead["id"], {"action_type": "event"})
+        fs.records.add_activity("globex", "lead", lead["id"], {"action_type": "event"})
 
 
 def test_ids_never_collide_across_accounts(fs: Freshsales) -> None:
@@ -180,13 +180,13 @@ def test_activity_times_may_be_datetimes_and_data_must_be_json(fs: Freshsales) -
     from datetime import UTC, datetime
 
     lead = fs.records.create("acme", "lead", {"email": "dt@t.io"})
-    item = fs.timeline.add_activity("acme", "lead", lead["id"], {
+    item = fs.records.add_activity("acme", "lead", lead["id"], {
         "action_type": "event", "created_at": datetime(2001, 2, 3, 4, 5, 6, tzinfo=UTC)})
     assert item["created_at"] == "2001-02-03T04:05:06+00:00"
     with pytest.raises(ValidationError, match="JSON data"):
-        fs.timeline.add_activity("acme", "lead", lead["id"], {"action_type": "event", "action_data": {1, 2}})
+        fs.records.add_activity("acme", "lead", lead["id"], {"action_type": "event", "action_data": {1, 2}})
     with pytest.raises(ValidationError, match="ISO-8601"):
-        fs.timeline.add_activity("acme", "lead", lead["id"], {"action_type": "event", "created_at": "soon"})
+        fs.records.add_activity("acme", "lead", lead["id"], {"action_type": "event", "created_at": "soon"})
     assert len(fs.timeline.activities("acme", "lead", lead["id"])) == 2
 
 

@@ -16,7 +16,7 @@ from fs_helpers import make_account
 from starlette.testclient import TestClient
 
 from fssim.app import Simulator, SimulatorConfig
-from fssim.store import AtomicJSONStorage
+from fssim.storage import AtomicJSONStorage
 
 
 def open_sim(path: Path) -> tuple[Simulator, TestClient]:
@@ -80,7 +80,7 @@ def test_a_failed_write_leaves_the_previous_file_whole(tmp_path: Path, monkeypat
         raise OSError("simulated crash during write")
 
     module, name = failing.split(".")
-    monkeypatch.setattr(f"fssim.store.{module}.{name}", crash)
+    monkeypatch.setattr(f"fssim.storage.{module}.{name}", crash)  # the JSON file storage
     with pytest.raises(OSError):
         sim.freshsales.records.create("acme", "lead", {"email": "lost@example.com"})
     monkeypatch.undo()
@@ -136,10 +136,12 @@ def test_the_store_leaves_tinydb_itself_unchanged(tmp_path: Path) -> None:
     from tinydb import TinyDB
     from tinydb.table import Table
 
-    from fssim.store import Database, InPlaceTable
+    from fssim.store import Database
 
     database = Database(tmp_path / "fssim.json")
-    assert isinstance(database.table("fs_records"), InPlaceTable)
+    records = database.collection("fs_records")
+    records.insert({"email": "a@b.io"})
+    assert records.get(1) == {"email": "a@b.io"}
     assert TinyDB.table_class is Table
     with TinyDB(tmp_path / "theirs.json") as theirs:
         assert type(theirs.table("t")) is Table

@@ -27,13 +27,16 @@ class World:
     """One simulator with one Freshsales account whose Segment toggle is on."""
 
     sim: Simulator
-    crm: FreshsalesCRM
+    processed: ProcessedMessages
     subdomain: str = SUBDOMAIN
 
     def apply(self, message: Any) -> Outcome:
-        """The rules on one message, in one transaction, exactly as the receiver runs them."""
+        """The rules on one message, in one transaction, exactly as the receiver runs them: the adapter
+        is bound to the account as read inside that transaction."""
         with self.sim.db.transaction():
-            return apply(message, self.crm, received_at=self.sim.clock.now())
+            crm = FreshsalesCRM(self.sim.freshsales, self.sim.freshsales.accounts.require(self.subdomain),
+                                self.processed)
+            return apply(message, crm, received_at=self.sim.clock.now())
 
     def records(self) -> list[tuple[str, dict[str, Any]]]:
         fs = self.sim.freshsales
@@ -72,7 +75,7 @@ def build_world(product: str = "classic") -> World:
             fs.accounts.define_custom_field(SUBDOMAIN, entity, name, type_)
     # Directly on the account: these tests are about the rules, not about the hand-over to Segment.
     fs.accounts.set_segment_toggle(SUBDOMAIN, True, source="web", via="test")
-    return World(sim=sim, crm=FreshsalesCRM(fs, SUBDOMAIN, ProcessedMessages(sim.db)))
+    return World(sim=sim, processed=ProcessedMessages(sim.db))
 
 
 def basic_auth(key: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,11 +119,14 @@ class Accounts:
         self._db = db
         self._clock = clock
         self._ids = ids
-        self._table = db.table("fs_accounts")
-        self._keys = db.table("fs_api_keys")
-        self._by_subdomain = db.index(self._table, lambda doc: doc.get("subdomain"))
-        self._by_key = db.index(self._keys, lambda doc: doc.get("key"))
-        self._keys_of = db.index(self._keys, lambda doc: doc.get("subdomain"))
+        self._accounts = db.collection("fs_accounts")
+        self._keys = db.collection("fs_api_keys")
+        self._by_subdomain = self._accounts.index(lambda doc: doc.get("subdomain"))
+        self._by_key = self._keys.index(lambda doc: doc.get("key"))
+        self._keys_of = self._keys.index(lambda doc: doc.get("subdomain"))
+        # How many times an Account was built from storage: the instrument that keeps a request from
+        # re-reading its account (tests/freshsales/test_fs_receiver_reads.py).
+        self.rebuilds = 0
 
     # -- reading --------------------------------------------------------------------------------------
 
@@ -131,9 +135,9 @@ class Accounts:
             doc_id = self._by_subdomain.first(subdomain.strip().lower()) if isinstance(subdomain, str) else None
             if doc_id is None:
                 return None
-            doc = self._table.get(doc_id=doc_id)
-            assert isinstance(doc, dict)
-            return _account_from(doc, self._api_keys(doc["subdomain"]))
+            doc = self._accounts.get(doc_id)
+            assert doc is not None
+            return self._account_from(doc)
 
     def require(self, subdomain: str) -> Account:
         account = self.get(subdomain)
@@ -146,17 +150,21 @@ class Accounts:
             doc_id = self._by_key.first(key)
             if doc_id is None:
                 return None
-            key_doc = self._keys.get(doc_id=doc_id)
-            assert isinstance(key_doc, dict)
+            key_doc = self._keys.get(doc_id)
+            assert key_doc is not None
             return self.get(key_doc["subdomain"])
 
     def all(self) -> list[Account]:
         with self._db.lock:
-            return [_account_from(doc, self._api_keys(doc["subdomain"])) for doc in self._table.all()]
+            return [self._account_from(doc) for _, doc in self._accounts.items()]
+
+    def _account_from(self, doc: dict[str, Any]) -> Account:
+        self.rebuilds += 1
+        return _account_from(doc, self._api_keys(doc["subdomain"]))
 
     def _api_keys(self, subdomain: str) -> list[str]:
-        docs = (self._keys.get(doc_id=doc_id) for doc_id in sorted(self._keys_of.ids(subdomain)))
-        return [doc["key"] for doc in docs if isinstance(doc, dict)]
+        docs = (self._keys.get(doc_id) for doc_id in sorted(self._keys_of.ids(subdomain)))
+        return [doc["key"] for doc in docs if doc is not None]
 
     # -- changing -------------------------------------------------------------------------------------
 
@@ -183,7 +191,7 @@ class Accounts:
                          for name in _VIEW_NAMES]
                 for entity in ENTITIES
             }
-            self._db.insert(self._table, {
+            self._accounts.insert({
                 "subdomain": subdomain,
                 "plan": plan.strip().lower(),
                 "product": product,
@@ -195,7 +203,7 @@ class Accounts:
                 "user_id": self._ids.next(),
                 "created_at": isoformat(self._clock.now()),
             })
-            self._db.insert(self._keys, {"key": key, "subdomain": subdomain})
+            self._keys.insert({"key": key, "subdomain": subdomain})
             return self.require(subdomain)
 
     def add_api_key(self, subdomain: str, api_key: str | None = None) -> str:
@@ -205,7 +213,7 @@ class Accounts:
             account = self.require(subdomain)
             if key in self._by_key:
                 raise AccountExistsError("that API key already belongs to an account")
-            self._db.insert(self._keys, {"key": key, "subdomain": account.subdomain})
+            self._keys.insert({"key": key, "subdomain": account.subdomain})
             return key
 
     def set_segment_toggle(self, subdomain: str, enabled: bool, *, source: str | None, via: str) -> Account:
@@ -247,17 +255,15 @@ class Accounts:
             self._change(subdomain, add)
             return spec
 
-    def _change(self, subdomain: str, mutate: Any) -> Account:
+    def _change(self, subdomain: str, mutate: Callable[[dict[str, Any]], None]) -> Account:
         with self._db.transaction():
-            account = self.require(subdomain)
-            doc_id = self._by_subdomain.first(account.subdomain)
-            assert doc_id is not None
-            current = self._table.get(doc_id=doc_id)
-            assert isinstance(current, dict)
-            doc = dict(current)
-            mutate(doc)
-            self._db.replace(self._table, doc_id, doc)
-            return self.require(account.subdomain)
+            doc_id = self._by_subdomain.first(subdomain.strip().lower()) if isinstance(subdomain, str) else None
+            doc = None if doc_id is None else self._accounts.get(doc_id)
+            if doc_id is None or doc is None:
+                raise UnknownAccountError(subdomain)
+            mutate(doc)  # mutators assign new values, so the shallow copy ``get`` gave us is enough
+            self._accounts.replace(doc_id, doc)
+            return self._account_from(doc)
 
     @staticmethod
     def _check_key(key: object) -> None:

@@ -1,9 +1,11 @@
 """The fake Freshsales store behind the integration rules' :class:`~fssim.integration.crm.CRM` Protocol.
 
-:class:`FreshsalesCRM` binds one account of :class:`~fssim.freshsales.service.Freshsales` to the
-Protocol, so the rules run against the very store the REST API reads: whatever the receiver does is
-visible to any Freshsales client. :class:`ProcessedMessages` keeps, per account, the answer given to
-each Segment ``messageId`` (R10 on the Freshsales side).
+:class:`FreshsalesCRM` binds one :class:`~fssim.freshsales.accounts.Account`, as the receiver read it
+for one message, to the Protocol, so the rules run against the very store the REST API reads: whatever
+the receiver does is visible to any Freshsales client. It never reads the account again, and it keeps
+the records the message looked up, so a page or track reads its record once.
+:class:`ProcessedMessages` keeps, per account, the answer given to each Segment ``messageId`` (R10 on
+the Freshsales side).
 """
 
 from __future__ import annotations
@@ -12,16 +14,18 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
+from fssim.freshsales.accounts import Account
 from fssim.freshsales.errors import FreshsalesError
+from fssim.freshsales.shapes import Target
 from fssim.integration import timeline_time
 from fssim.integration.crm import CRMConflict, CustomField, Entity, FieldType, RecordRef
 from fssim.store import Database
 
 if TYPE_CHECKING:
-    from fssim.freshsales.records import FoundRecord
     from fssim.freshsales.service import Freshsales
 
 __all__ = ["FreshsalesCRM", "ProcessedMessages"]
+
 
 class ProcessedMessages:
     """The answers given to Segment messages, by (account, messageId); kept until ``POST /_sim/reset``.
@@ -34,96 +38,92 @@ class ProcessedMessages:
 
     def __init__(self, db: Database) -> None:
         self._db = db
-        self._table = db.table(self.TABLE)
-        self._index = db.index(self._table, lambda doc: (doc["account"], doc["message_id"]))
+        self._answers = db.collection(self.TABLE)
+        self._index = self._answers.index(lambda doc: (doc["account"], doc["message_id"]))
 
     def recall(self, account: str, message_id: str) -> Mapping[str, Any] | None:
         with self._db.lock:
             doc_id = self._index.first((account, message_id))
             if doc_id is None:
                 return None
-            doc = self._table.get(doc_id=doc_id)
-            return dict(doc["answer"]) if isinstance(doc, dict) else None
+            doc = self._answers.get(doc_id)
+            return None if doc is None else dict(doc["answer"])
 
     def remember(self, account: str, message_id: str, answer: Mapping[str, Any]) -> None:
-        with self._db.transaction():
+        with self._db.lock:
             if self._index.first((account, message_id)) is None:
-                self._db.insert(self._table, {"account": account, "message_id": message_id, "answer": dict(answer)})
-
-
-def _ref(found: FoundRecord | None) -> RecordRef | None:
-    if found is None:
-        return None
-    return RecordRef(entity=cast(Entity, found.entity), id=int(found.record["id"]))
-
-
-def _changed_fields(before: Mapping[str, Any], after: Mapping[str, Any], written: Mapping[str, Any]) -> list[str]:
-    """The written fields whose stored value differs now (custom fields by their ``cf_`` name)."""
-    changed = [
-        name for name in written
-        if name != "custom_field" and before.get(name) != after.get(name)
-    ]
-    old_custom = before.get("custom_field") or {}
-    new_custom = after.get("custom_field") or {}
-    changed += [name for name in written.get("custom_field", {}) if old_custom.get(name) != new_custom.get(name)]
-    return sorted(changed)
+                self._answers.insert({"account": account, "message_id": message_id, "answer": dict(answer)})
 
 
 class FreshsalesCRM:
-    """One account of the fake Freshsales, as the integration rules see it."""
+    """One account of the fake Freshsales, as the integration rules see it while one message is applied.
 
-    def __init__(self, freshsales: Freshsales, subdomain: str, processed: ProcessedMessages) -> None:
+    Build it inside the store transaction the message runs in, from the account read in it: it trusts
+    that snapshot (plan, product, custom fields) for the whole message.
+    """
+
+    def __init__(self, freshsales: Freshsales, account: Account, processed: ProcessedMessages) -> None:
         self._fs = freshsales
-        self._account = subdomain
+        self._account = account
         self._processed = processed
+        self._seen: dict[RecordRef, Target] = {}  # records this message looked up or created
 
     @property
     def contacts_only(self) -> bool:
-        account = self._fs.accounts.require(self._account)
-        return not account.has_leads
+        return not self._account.has_leads
 
     def find_by_email(self, email: str) -> RecordRef | None:
-        return _ref(self._fs.records.find_by_email(self._account, email))
+        return self._ref(self._fs.records.find_by_email(self._account, email))
 
     def find_by_external_id(self, external_id: str) -> RecordRef | None:
-        return _ref(self._fs.records.find_by_external_id(self._account, external_id))
+        return self._ref(self._fs.records.find_by_external_id(self._account, external_id))
 
     def create(self, entity: Entity, fields: Mapping[str, Any], *, at: datetime) -> RecordRef:
         # ``at`` is the message's time: it dates the "created" timeline item, so the timeline reads in
         # the order things happened (R8); the record's own created_at is the time Freshsales wrote it.
         try:
-            record = self._fs.records.create(self._account, entity, dict(fields), timeline_at=timeline_time(at))
+            target = self._fs.records.create_ref(self._account, entity, dict(fields), timeline_at=timeline_time(at))
         except FreshsalesError as error:
             raise CRMConflict(_refusal(error)) from error
-        return RecordRef(entity=entity, id=int(record["id"]))
+        ref = self._ref(target)
+        assert ref is not None
+        return ref
 
     def update(self, ref: RecordRef, fields: Mapping[str, Any], *, at: datetime) -> list[str]:
         if not fields:
             return []
+        self._seen.pop(ref, None)  # its display name may change
         try:
-            before = self._fs.records.get(self._account, ref.entity, ref.id)
-            after = self._fs.records.update(
-                self._account, ref.entity, ref.id, dict(fields), timeline_at=timeline_time(at)
-            )
+            changes = self._fs.records.change(
+                self._account, ref.entity, ref.id, dict(fields), timeline_at=timeline_time(at))
         except FreshsalesError as error:
             raise CRMConflict(_refusal(error)) from error
-        return _changed_fields(before, after, fields)
+        # The store reports every field that moved; the rules answer with the ones the message wrote.
+        written = {*fields, *(fields.get("custom_field") or {})}
+        return sorted(name for name in changes if name in written)
 
     def add_activity(self, ref: RecordRef, activity: Mapping[str, Any]) -> None:
-        self._fs.timeline.add_activity(self._account, ref.entity, ref.id, dict(activity))
+        target = self._seen.get(ref) or self._fs.records.target(self._account, ref.entity, ref.id)
+        self._fs.timeline.add_activity(target, dict(activity))
 
     def custom_fields(self, entity: Entity) -> Mapping[str, CustomField]:
-        account = self._fs.accounts.require(self._account)
         return {
             name: CustomField(type=cast(FieldType, spec.type), choices=tuple(spec.choices))
-            for name, spec in account.custom_fields.get(entity, {}).items()
+            for name, spec in self._account.custom_fields.get(entity, {}).items()
         }
 
     def recall(self, message_id: str) -> Mapping[str, Any] | None:
-        return self._processed.recall(self._account, message_id)
+        return self._processed.recall(self._account.subdomain, message_id)
 
     def remember(self, message_id: str, answer: Mapping[str, Any]) -> None:
-        self._processed.remember(self._account, message_id, answer)
+        self._processed.remember(self._account.subdomain, message_id, answer)
+
+    def _ref(self, target: Target | None) -> RecordRef | None:
+        if target is None:
+            return None
+        ref = RecordRef(entity=cast(Entity, target.entity), id=target.id)
+        self._seen[ref] = target
+        return ref
 
 
 def _refusal(error: FreshsalesError) -> str:

@@ -14,6 +14,7 @@ from fssim.clock import Clock, isoformat, parse_iso
 from fssim.freshsales.errors import NotFoundError, ValidationError
 from fssim.freshsales.ids import IdSequence
 from fssim.freshsales.records import Records
+from fssim.freshsales.shapes import Target
 from fssim.freshsales.timeline import Timeline
 from fssim.store import Database
 
@@ -37,11 +38,11 @@ class Engagements:
         self._ids = ids
         self._records = records
         self._timeline = timeline
-        self._tables = {"note": db.table("fs_notes"), "sales_activity": db.table("fs_sales_activities")}
+        self._collections = {"note": db.collection("fs_notes"), "sales_activity": db.collection("fs_sales_activities")}
 
     # -- shared ---------------------------------------------------------------------------------------
 
-    def _target(self, account: str, body: dict[str, Any], problems: list[str]) -> tuple[str, int] | None:
+    def _target(self, account: str, body: dict[str, Any], problems: list[str]) -> Target | None:
         kind, target_id = body.get("targetable_type"), body.get("targetable_id")
         if isinstance(target_id, str) and target_id.strip().isdigit():
             target_id = int(target_id)
@@ -51,35 +52,31 @@ class Engagements:
             problems.append("targetable_id must be the id of a lead or contact")
         if problems:
             return None
-        entity = _TARGETS[str(kind)]
         assert isinstance(target_id, int)
-        if not self._records.exists(account, entity, target_id):
-            raise NotFoundError(f"{kind} {target_id} not found")
-        return entity, target_id
+        return self._records.target(account, _TARGETS[str(kind)], target_id)  # 404 if there is no such record
 
     def get(self, account: str, kind: str, item_id: int) -> dict[str, Any]:
         with self._db.lock:
-            doc = self._tables[kind].get(doc_id=item_id) if isinstance(item_id, int) and item_id > 0 else None
-            if not isinstance(doc, dict) or doc["_account"] != account:
+            doc = self._collections[kind].get(item_id) if isinstance(item_id, int) and item_id > 0 else None
+            if doc is None or doc["_account"] != account:
                 raise NotFoundError(f"{kind.replace('_', ' ').capitalize()} {item_id} not found")
             return {k: strictjson.deep_copy(v) for k, v in doc.items() if not k.startswith("_")}
 
     def list(self, account: str, kind: str) -> list[dict[str, Any]]:
         with self._db.lock:
-            docs = [doc for doc in self._tables[kind].all() if doc["_account"] == account]
+            docs = [doc for _, doc in self._collections[kind].items() if doc["_account"] == account]
             return [{k: strictjson.deep_copy(v) for k, v in doc.items() if not k.startswith("_")}
                     for doc in sorted(docs, key=lambda d: d["id"])]
 
     def delete(self, account: str, kind: str, item_id: int) -> dict[str, Any]:
         with self._db.transaction():
             item = self.get(account, kind, item_id)
-            self._db.delete(self._tables[kind], item_id)
+            self._collections[kind].delete(item_id)
             return item
 
-    def _store(self, account: str, kind: str, item: dict[str, Any], entity: str, name: str) -> dict[str, Any]:
-        self._db.insert(self._tables[kind], {**item, "_account": account}, doc_id=item["id"])
-        target_name = self._records.name_of(account, entity, item["targetable_id"])
-        self._timeline.record_event(account, entity, item["targetable_id"], target_name, {
+    def _store(self, target: Target, kind: str, item: dict[str, Any], name: str) -> dict[str, Any]:
+        self._collections[kind].insert({**item, "_account": target.account}, doc_id=item["id"])
+        self._timeline.add_activity(target, {
             "action_type": kind, "user_activity": True, "actionable_type": name, "actionable_id": item["id"],
             "action_data": {"name": item.get("title") or item.get("description"), f"{kind}_id": item["id"]},
         })
@@ -98,8 +95,8 @@ class Engagements:
                 raise ValidationError(*problems)
             now = isoformat(self._clock.now())
             note = {"id": self._ids.next(), "description": description, "targetable_type": body["targetable_type"],
-                    "targetable_id": target[1], "created_at": now, "updated_at": now}
-            return self._store(account, "note", note, target[0], "Note")
+                    "targetable_id": target.id, "created_at": now, "updated_at": now}
+            return self._store(target, "note", note, "Note")
 
     def update_note(self, account: str, note_id: int, body: dict[str, Any]) -> dict[str, Any]:
         with self._db.transaction():
@@ -108,7 +105,7 @@ class Engagements:
             if not isinstance(description, str) or not description.strip():
                 raise ValidationError("Description can't be blank")
             note.update(description=description, updated_at=isoformat(self._clock.now()))
-            self._db.replace(self._tables["note"], note_id, {**note, "_account": account})
+            self._collections["note"].replace(note_id, {**note, "_account": account})
             return note
 
     # -- sales activities -----------------------------------------------------------------------------
@@ -142,9 +139,9 @@ class Engagements:
                 "sales_activity_type_id": type_id, "sales_activity_outcome_id": body.get("sales_activity_outcome_id"),
                 "start_date": times["start_date"] or now, "end_date": times["end_date"] or now,
                 "owner_id": body.get("owner_id"), "creator_id": None, "updater_id": None,
-                "targetable_type": body["targetable_type"], "targetable_id": target[1],
+                "targetable_type": body["targetable_type"], "targetable_id": target.id,
                 "location": body.get("location"), "latitude": body.get("latitude"),
                 "longitude": body.get("longitude"), "checkedin_at": body.get("checkedin_at"),
                 "is_deleted": False, "created_at": now, "updated_at": now,
             }
-            return self._store(account, "sales_activity", activity, target[0], "SalesActivity")
+            return self._store(target, "sales_activity", activity, "SalesActivity")

@@ -22,7 +22,7 @@ from fssim.store import Database
 
 __all__ = ["ForcedFailure", "ForcedFailures"]
 
-_TABLE = "fs_forced_failures"
+_COLLECTION = "fs_forced_failures"
 
 
 @dataclass(frozen=True)
@@ -38,8 +38,8 @@ class ForcedFailures:
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
         self._clock = clock
-        self._table = db.table(_TABLE)
-        self._index = db.index(self._table, lambda doc: doc["account"])
+        self._rules = db.collection(_COLLECTION)
+        self._index = self._rules.index(lambda doc: doc["account"])
 
     def set(
         self,
@@ -79,7 +79,7 @@ class ForcedFailures:
         }
         with self._db.transaction():
             self.clear(account)
-            self._db.insert(self._table, doc)
+            self._rules.insert(doc)
         return self._public(doc)
 
     def clear(self, account: str) -> bool:
@@ -87,7 +87,7 @@ class ForcedFailures:
         with self._db.transaction():
             ids = self._index.ids(account)
             for doc_id in ids:
-                self._db.delete(self._table, doc_id)
+                self._rules.delete(doc_id)
             return bool(ids)
 
     def get(self, account: str) -> dict[str, Any] | None:
@@ -98,6 +98,9 @@ class ForcedFailures:
 
     def take(self, account: str) -> ForcedFailure | None:
         """The forced answer for one delivery to ``account`` (using one up), or ``None``: deliver normally."""
+        with self._db.lock:
+            if self._index.first(account) is None:
+                return None  # the usual case, answered without a transaction
         with self._db.transaction():
             doc = self._active(account)
             if doc is None:
@@ -109,22 +112,22 @@ class ForcedFailures:
             if doc["remaining"] is not None:
                 updated["remaining"] = doc["remaining"] - 1
             if updated["remaining"] == 0:
-                self._db.delete(self._table, doc_id)
+                self._rules.delete(doc_id)
             else:
-                self._db.replace(self._table, doc_id, updated)
+                self._rules.replace(doc_id, updated)
             return ForcedFailure(doc["status"], self._message(updated), self._retry_after(doc))
 
     def _active(self, account: str) -> dict[str, Any] | None:
         doc_id = self._index.first(account)
         if doc_id is None:
             return None
-        doc = self._table.get(doc_id=doc_id)
-        if not isinstance(doc, dict):
+        doc = self._rules.get(doc_id)
+        if doc is None:
             return None
         if doc["until"] is not None and self._clock.timestamp() >= doc["until"]:
-            self._db.delete(self._table, doc_id)
+            self._rules.delete(doc_id)
             return None
-        return dict(doc)
+        return doc
 
     def _retry_after(self, doc: dict[str, Any]) -> int | None:
         if doc["status"] not in (429, 503):

@@ -140,12 +140,13 @@ class SegmentReceiver:
             message = strictjson.loads(await request.body())
         except strictjson.NotJSON as error:
             return _error(400, f"The body is not valid JSON: {error}", field="body")
-        crm = FreshsalesCRM(self._fs, account.subdomain, self.processed)
         with self._fs.db.transaction():
-            # Re-read under the lock: a toggle switched off a moment ago must win (R1).
+            # Re-read under the lock: a toggle switched off a moment ago must win (R1). The rules then
+            # work on this very snapshot; nothing on the way reads the account again.
             current = self._fs.accounts.get(account.subdomain)
             if current is None or not current.segment_enabled:
                 return _error(403, toggle_off_message(account.subdomain), rule="R1")
+            crm = FreshsalesCRM(self._fs, current, self.processed)
             outcome = apply(message, crm, received_at=self._fs.clock.now())
         headers = {"X-Fssim-Replayed": "true"} if outcome.replayed else None
         return JSONResponse(outcome.to_json(), status_code=outcome.status, headers=headers)

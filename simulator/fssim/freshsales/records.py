@@ -6,14 +6,20 @@ contact may not share it — R4 looks an email up among both). Three indexes kee
 however much is stored: (account, entity) -> ids, (account, email) -> ids, (account, external_id) -> ids.
 Every method runs inside one database transaction, so a check ("is this email free?") and the write
 that depends on it can never interleave with another request's.
+
+Methods take the account as a subdomain or as an :class:`Account` already read: the Segment receiver
+reads its account once per message and hands it down, so one message never rebuilds it again.
+Look-ups return a :class:`~fssim.freshsales.shapes.Target` (account, entity, id, display name), not a
+copy of the record; :meth:`Records.change` returns the fields it changed. Records add their own timeline
+items and name them; the timeline never asks back (:meth:`Records.add_activity` is the checked way in).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from fssim import strictjson
 from fssim.clock import Clock, isoformat, parse_iso
@@ -21,32 +27,41 @@ from fssim.freshsales.accounts import Account, Accounts
 from fssim.freshsales.errors import ModuleUnavailableError, NotFoundError, ValidationError
 from fssim.freshsales.fields import ENTITIES, normalize_write, standard_fields
 from fssim.freshsales.ids import IdSequence
-from fssim.freshsales.shapes import ENTITY_TYPES, PLURALS, blank_record, display_name, public
+from fssim.freshsales.shapes import (
+    ENTITY_TYPES,
+    PLURALS,
+    PublicRecord,
+    StoredRecord,
+    Target,
+    blank_record,
+    display_name,
+    public,
+)
 from fssim.freshsales.timeline import Timeline
 from fssim.integration.emails import normalize_email
 from fssim.store import Database
 
-__all__ = ["MAX_PER_PAGE", "FoundRecord", "RecordPage", "Records"]
+__all__ = ["MAX_PER_PAGE", "Changes", "RecordPage", "Records"]
 
 MAX_PER_PAGE = 100
 NEW_VIEW_DAYS = 7  # "New Leads"/"New Contacts": created in the last week of simulated time
 
 
-Documents = list[dict[str, Any]]  # named here because Records.list shadows the builtin in the class
-
-
-class FoundRecord(NamedTuple):
-    entity: str  # "lead" or "contact"
-    record: dict[str, Any]
+# Named here because Records.list shadows the builtin in the class.
+Documents = list[StoredRecord]
+PublicRecords = list[PublicRecord]
+# Field -> (old value, new value) for every public field an update changed (custom fields by cf_ name).
+Changes = dict[str, tuple[Any, Any]]
+AccountRef = str | Account  # a subdomain, or the Account the caller has already read
 
 
 class RecordPage(NamedTuple):
-    records: list[dict[str, Any]]
+    records: list[PublicRecord]
     total: int
     total_pages: int
 
 
-def _emails_of(doc: dict[str, Any]) -> list[str]:
+def _emails_of(doc: Mapping[str, Any]) -> list[str]:
     if doc.get("_entity") == "contact":
         return [entry["value"] for entry in doc.get("emails", [])]
     return [doc["email"]] if doc.get("email") else []
@@ -59,48 +74,52 @@ class Records:
         self._ids = ids
         self._accounts = accounts
         self._timeline = timeline
-        self._table = db.table("fs_records")
-        self._by_owner = db.index(self._table, lambda doc: (doc["_account"], doc["_entity"]))
-        self._by_email = db.multi_index(
-            self._table, lambda doc: [(doc["_account"], normalize_email(e)) for e in _emails_of(dict(doc))])
-        self._by_external_id = db.index(
-            self._table,
+        self._records = db.collection("fs_records")
+        self._by_owner = self._records.index(lambda doc: (doc["_account"], doc["_entity"]))
+        self._by_email = self._records.multi_index(
+            lambda doc: [(doc["_account"], normalize_email(e)) for e in _emails_of(dict(doc))])
+        self._by_external_id = self._records.index(
             lambda doc: (doc["_account"], doc["external_id"]) if doc.get("external_id") is not None else None)
 
     # -- reading --------------------------------------------------------------------------------------
 
-    def get(self, account: str, entity: str, record_id: int) -> dict[str, Any]:
+    def get(self, account: AccountRef, entity: str, record_id: int) -> PublicRecord:
         with self._db.lock:
             owner = self._account(account, entity)
-            return public(self._doc(owner, entity, record_id), owner.product)
+            return public(self._doc(owner.subdomain, entity, record_id), owner.product)
 
     def exists(self, account: str, entity: str, record_id: int) -> bool:
-        return self.name_of(account, entity, record_id) is not None
-
-    def name_of(self, account: str, entity: str, record_id: int) -> str | None:
-        """The record's display name, or ``None`` when ``account`` has no such record: the timeline
-        names its items' target with it on every activity, so it reads the stored document, no copy."""
         with self._db.lock:
-            doc = self._table.get(doc_id=record_id) if isinstance(record_id, int) else None
-            if not isinstance(doc, dict) or doc["_account"] != account or doc["_entity"] != entity:
-                return None
-            name = doc.get("display_name")
-            return str(name) if name is not None else ""
+            return self._stored(account, entity, record_id) is not None
 
-    def find_by_email(self, account: str, email: str) -> FoundRecord | None:
+    def target(self, account: AccountRef, entity: str, record_id: int) -> Target:
+        """The record as something to attach activities to; :class:`NotFoundError` when ``account`` has
+        no such record (so nothing is ever added to the timeline of a record that does not exist)."""
+        with self._db.lock:
+            return _target(self._doc(_subdomain(account), entity, record_id))
+
+    def find_by_email(self, account: AccountRef, email: str) -> Target | None:
         """The lead or contact of ``account`` with this email (any of a contact's emails)."""
         if not isinstance(email, str) or not email.strip():
             return None
         with self._db.lock:
-            return self._found(account, self._by_email.first((account, normalize_email(email))))
+            return self._found(self._by_email.first((_subdomain(account), normalize_email(email))))
 
-    def find_by_external_id(self, account: str, external_id: str | int) -> FoundRecord | None:
+    def find_by_external_id(self, account: AccountRef, external_id: str | int) -> Target | None:
         """The oldest record of ``account`` with this ``external_id`` (R6 keeps database keys there)."""
         with self._db.lock:
-            return self._found(account, self._by_external_id.first((account, str(external_id))))
+            return self._found(self._by_external_id.first((_subdomain(account), str(external_id))))
+
+    def add_activity(
+        self, account: AccountRef, entity: str, record_id: int, activity: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Append one item to the record's timeline (see :meth:`Timeline.add_activity`); the record must
+        exist in ``account`` (:class:`NotFoundError` otherwise)."""
+        with self._db.transaction():
+            return self._timeline.add_activity(self.target(account, entity, record_id), activity)
 
     def list(
-        self, account: str, entity: str, *, page: int = 1, per_page: int = 25, sort: str | None = None,
+        self, account: AccountRef, entity: str, *, page: int = 1, per_page: int = 25, sort: str | None = None,
         sort_type: str = "desc", view_id: int | None = None,
     ) -> RecordPage:
         """One page of a list view, sorted by ``sort`` (default ``created_at``), ties broken by id."""
@@ -133,7 +152,7 @@ class Records:
             return RecordPage([public(doc, owner.product) for doc in chosen], total,
                               max(1, math.ceil(total / per_page)))
 
-    def check_module(self, account: str, entity: str) -> Account:
+    def check_module(self, account: AccountRef, entity: str) -> Account:
         """The account, or the error a request for ``entity`` gets there (leads on Suite: 404)."""
         with self._db.lock:
             return self._account(account, entity)
@@ -142,67 +161,95 @@ class Records:
         with self._db.lock:
             return len(self._by_owner.ids((account, entity)))
 
-    def all(self, account: str, entity: str) -> Documents:
+    def all(self, account: AccountRef, entity: str) -> PublicRecords:
         """Every record of one entity, by id (for search, lookup by other fields, and tests)."""
         with self._db.lock:
             owner = self._account(account, entity)
-            docs = (self._table.get(doc_id=i) for i in sorted(self._by_owner.ids((account, entity))))
-            return [public(doc, owner.product) for doc in docs if isinstance(doc, dict)]
+            ids = sorted(self._by_owner.ids((owner.subdomain, entity)))
+            return [public(doc, owner.product) for doc in self._docs(ids)]
 
     # -- writing --------------------------------------------------------------------------------------
 
     def create(
-        self, account: str, entity: str, payload: dict[str, Any], *, timeline_at: str | None = None
-    ) -> dict[str, Any]:
+        self, account: AccountRef, entity: str, payload: dict[str, Any], *, timeline_at: str | None = None
+    ) -> PublicRecord:
         """A new lead or contact; :class:`ValidationError` naming every problem, and nothing stored.
         ``timeline_at`` (ISO-8601) dates the timeline item, e.g. a Segment message's time (R8)."""
         with self._db.transaction():
             owner = self._account(account, entity)
-            doc = self._build(owner, entity, blank_record(entity, 0), payload, creating=True)
-            record_id = self._ids.next()
-            now = isoformat(self._clock.now())
-            doc.update(id=record_id, created_at=now, updated_at=now)
-            if doc.get("owner_id") is None:
-                doc["owner_id"] = owner.user_id
-            self._db.insert(self._table, doc, doc_id=record_id)
-            self._timeline.record_event(owner.subdomain, entity, record_id, doc["display_name"], {
-                "action_type": "create", "user_activity": True, **({"created_at": timeline_at} if timeline_at else {}),
-                "action_data": {"name": f"{ENTITY_TYPES[entity]} created"}})
-            return public(doc, owner.product)
+            return public(self._create(owner, entity, payload, timeline_at), owner.product)
+
+    def create_ref(
+        self, account: AccountRef, entity: str, payload: dict[str, Any], *, timeline_at: str | None = None
+    ) -> Target:
+        """:meth:`create`, answering with a reference instead of a copy of the record."""
+        with self._db.transaction():
+            return _target(self._create(self._account(account, entity), entity, payload, timeline_at))
 
     def update(
-        self, account: str, entity: str, record_id: int, payload: dict[str, Any], *, timeline_at: str | None = None
-    ) -> dict[str, Any]:
+        self, account: AccountRef, entity: str, record_id: int, payload: dict[str, Any], *,
+        timeline_at: str | None = None,
+    ) -> PublicRecord:
         """Change the fields the payload names; each changed field becomes a timeline update item
-        (dated ``timeline_at`` when given, e.g. a Segment message's time, R8)."""
+        (dated ``timeline_at`` when given, e.g. a Segment message's time, R8). Returns the record."""
         with self._db.transaction():
             owner = self._account(account, entity)
-            current = self._doc(owner, entity, record_id)
-            doc = self._build(owner, entity, strictjson.deep_copy(current), payload, creating=False, own_id=record_id)
-            changes = _changes(current, doc)
-            if changes:
-                doc["updated_at"] = isoformat(self._clock.now())
-                self._db.replace(self._table, record_id, doc)
-                group = f"update-{self._ids.next()}"
-                for name, (old, new) in changes.items():
-                    self._timeline.record_event(owner.subdomain, entity, record_id, doc["display_name"], {
-                        "action_type": "update", "user_activity": True, "composite_id": group,
-                        **({"created_at": timeline_at} if timeline_at else {}),
-                        "action_data": {"property_key": name, "property_value": new, "previous_value": old}})
+            doc, _ = self._update(owner, entity, record_id, payload, timeline_at)
             return public(doc, owner.product)
 
-    def delete(self, account: str, entity: str, record_id: int) -> dict[str, Any]:
+    def change(
+        self, account: AccountRef, entity: str, record_id: int, payload: dict[str, Any], *,
+        timeline_at: str | None = None,
+    ) -> Changes:
+        """:meth:`update`, answering with what changed (field -> (old, new)) instead of the record."""
+        with self._db.transaction():
+            _, changes = self._update(self._account(account, entity), entity, record_id, payload, timeline_at)
+            return changes
+
+    def _create(self, owner: Account, entity: str, payload: dict[str, Any], timeline_at: str | None) -> StoredRecord:
+        doc = self._build(owner, entity, blank_record(entity, 0), payload, creating=True)
+        record_id = self._ids.next()
+        now = isoformat(self._clock.now())
+        doc["id"], doc["created_at"], doc["updated_at"] = record_id, now, now
+        if doc.get("owner_id") is None:
+            doc["owner_id"] = owner.user_id
+        self._records.insert(doc, doc_id=record_id)
+        self._timeline.add_activity(_target(doc), {
+            "action_type": "create", "user_activity": True, **({"created_at": timeline_at} if timeline_at else {}),
+            "action_data": {"name": f"{ENTITY_TYPES[entity]} created"}})
+        return doc
+
+    def _update(
+        self, owner: Account, entity: str, record_id: int, payload: dict[str, Any], timeline_at: str | None
+    ) -> tuple[StoredRecord, Changes]:
+        current = self._doc(owner.subdomain, entity, record_id)
+        doc = self._build(owner, entity, strictjson.deep_copy(current), payload, creating=False, own_id=record_id)
+        changes = _changes(current, doc)
+        if not changes:
+            return current, changes
+        doc["updated_at"] = isoformat(self._clock.now())
+        self._records.replace(record_id, doc)
+        group = f"update-{self._ids.next()}"
+        target = _target(doc)
+        for name, (old, new) in changes.items():
+            self._timeline.add_activity(target, {
+                "action_type": "update", "user_activity": True, "composite_id": group,
+                **({"created_at": timeline_at} if timeline_at else {}),
+                "action_data": {"property_key": name, "property_value": new, "previous_value": old}})
+        return doc, changes
+
+    def delete(self, account: AccountRef, entity: str, record_id: int) -> PublicRecord:
         """Remove the record and its timeline; returns what it was."""
         with self._db.transaction():
             owner = self._account(account, entity)
-            doc = self._doc(owner, entity, record_id)
-            self._db.delete(self._table, record_id)
+            doc = self._doc(owner.subdomain, entity, record_id)
+            self._records.delete(record_id)
             self._timeline.drop(owner.subdomain, entity, record_id)
             return public(doc, owner.product)
 
     def upsert(
-        self, account: str, entity: str, unique_identifier: dict[str, Any], payload: dict[str, Any]
-    ) -> tuple[dict[str, Any], bool]:
+        self, account: AccountRef, entity: str, unique_identifier: dict[str, Any], payload: dict[str, Any]
+    ) -> tuple[PublicRecord, bool]:
         """Update the record the identifier names, or create it (with the identifier's values).
         Returns ``(record, created)``."""
         if not isinstance(unique_identifier, dict) or not unique_identifier:
@@ -211,7 +258,7 @@ class Records:
             owner = self._account(account, entity)
             match = self._match(owner, entity, unique_identifier)
             if match is not None:
-                return self.update(account, entity, match, payload), False
+                return self.update(owner, entity, match, payload), False
             merged = dict(payload)
             for name, value in unique_identifier.items():
                 if name.startswith("cf_"):
@@ -221,15 +268,15 @@ class Records:
                         merged["emails" if entity == "contact" else "email"] = value
                 else:
                     merged.setdefault(name, value)
-            return self.create(account, entity, merged), True
+            return self.create(owner, entity, merged), True
 
-    def convert(self, account: str, lead_id: int, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+    def convert(self, account: AccountRef, lead_id: int, payload: dict[str, Any] | None = None) -> PublicRecord:
         """Turn a lead into a contact: same person, same emails, same history; the lead is gone after."""
         with self._db.transaction():
             owner = self._account(account, "lead")
             if payload:
-                self.update(account, "lead", lead_id, payload)
-            lead = self._doc(owner, "lead", lead_id)
+                self._update(owner, "lead", lead_id, payload, None)
+            lead = self._doc(owner.subdomain, "lead", lead_id)
             carried = {key: value for key, value in lead.items()
                        if not key.startswith("_") and key not in ("id", "email", "created_at", "updated_at")}
             # Only custom fields the account also defines for contacts can come along.
@@ -240,20 +287,21 @@ class Records:
             # Check the contact first (the lead's own email does not count as taken), so that a failure
             # leaves the lead exactly as it was.
             self._build(owner, "contact", blank_record("contact", 0), carried, creating=True, own_id=lead_id)
-            self._db.delete(self._table, lead_id)  # frees the email for the contact
-            contact = self.create(account, "contact", carried)
-            self._timeline.move(owner.subdomain, ("lead", lead_id), ("contact", contact["id"]), contact["display_name"])
-            self._timeline.record_event(owner.subdomain, "contact", contact["id"], contact["display_name"], {
+            self._records.delete(lead_id)  # frees the email for the contact
+            contact = self._create(owner, "contact", carried, None)
+            target = _target(contact)
+            self._timeline.move(owner.subdomain, ("lead", lead_id), target)
+            self._timeline.add_activity(target, {
                 "action_type": "convert", "user_activity": True,
                 "action_data": {"name": "Lead converted to contact", "lead_id": lead_id}})
-            return contact
+            return public(contact, owner.product)
 
     # -- helpers --------------------------------------------------------------------------------------
 
-    def _account(self, account: str, entity: str) -> Account:
+    def _account(self, account: AccountRef, entity: str) -> Account:
         if entity not in ENTITIES:
             raise NotFoundError(f"unknown entity {entity!r}")
-        owner = self._accounts.get(account)
+        owner = account if isinstance(account, Account) else self._accounts.get(account)
         if owner is None:
             raise NotFoundError(f"no Freshsales account {account!r}")
         if entity == "lead" and not owner.has_leads:
@@ -261,24 +309,30 @@ class Records:
                 "The leads module is not available on this Freshsales Suite account: Suite has contacts only")
         return owner
 
-    def _doc(self, owner: Account, entity: str, record_id: int) -> dict[str, Any]:
-        doc = self._table.get(doc_id=record_id) if isinstance(record_id, int) and record_id > 0 else None
-        if not isinstance(doc, dict) or doc["_account"] != owner.subdomain or doc["_entity"] != entity:
-            raise NotFoundError(f"{ENTITY_TYPES[entity]} {record_id} not found")
-        return dict(doc)
+    def _docs(self, ids: Iterable[int]) -> Documents:
+        # Every document of fs_records is a StoredRecord: only this class writes there.
+        return [cast(StoredRecord, doc) for doc in (self._records.get(i) for i in ids) if doc is not None]
 
-    def _found(self, account: str, record_id: int | None) -> FoundRecord | None:
-        if record_id is None:
+    def _stored(self, account: str, entity: str, record_id: int) -> StoredRecord | None:
+        found = self._docs([record_id]) if isinstance(record_id, int) and record_id > 0 else []
+        doc = found[0] if found else None
+        if doc is None or doc["_account"] != account or doc["_entity"] != entity:
             return None
-        doc = self._table.get(doc_id=record_id)
-        owner = self._accounts.get(account)
-        if not isinstance(doc, dict) or owner is None:
-            return None
-        return FoundRecord(doc["_entity"], public(doc, owner.product))
+        return doc
+
+    def _doc(self, account: str, entity: str, record_id: int) -> StoredRecord:
+        doc = self._stored(account, entity, record_id)
+        if doc is None:
+            raise NotFoundError(f"{ENTITY_TYPES.get(entity, entity)} {record_id} not found")
+        return doc
+
+    def _found(self, record_id: int | None) -> Target | None:
+        found = [] if record_id is None else self._docs([record_id])
+        return _target(found[0]) if found else None
 
     def _docs_in_view(self, owner: Account, entity: str, view_id: int | None) -> Documents:
         ids = self._by_owner.ids((owner.subdomain, entity))
-        docs: Documents = [doc for doc in (self._table.get(doc_id=i) for i in ids) if isinstance(doc, dict)]
+        docs = self._docs(ids)
         if view_id is None:
             return docs
         view = next((v for v in owner.views[entity] if v["id"] == view_id), None)
@@ -288,7 +342,7 @@ class Records:
             return [doc for doc in docs if doc.get("owner_id") == owner.user_id]
         if view["name"].startswith("New "):
             since = self._clock.now() - timedelta(days=NEW_VIEW_DAYS)
-            return [doc for doc in docs if parse_iso(doc["created_at"]) >= since]
+            return [doc for doc in docs if parse_iso(str(doc["created_at"])) >= since]
         return docs
 
     def _match(self, owner: Account, entity: str, identifier: dict[str, Any]) -> int | None:
@@ -301,15 +355,15 @@ class Records:
                     raise ValidationError(f"The type for unique_identifier.{name} is invalid.")
                 ids = self._by_email.ids((owner.subdomain, normalize_email(values[0])))
                 for other in ids:
-                    other_doc = self._table.get(doc_id=other)
-                    if isinstance(other_doc, dict) and other_doc["_entity"] != entity:
+                    other_doc = self._records.get(other)
+                    if other_doc is not None and other_doc["_entity"] != entity:
                         raise ValidationError(f"Email {values[0]} has already been taken by a "
                                               f"{other_doc['_entity']} ({other}); convert it instead")
             elif name == "external_id":
                 ids = self._by_external_id.ids((owner.subdomain, str(value)))
             else:
-                ids = {doc.doc_id for doc in (self._table.get(doc_id=i) for i in self._by_owner.ids(
-                    (owner.subdomain, entity))) if isinstance(doc, dict) and _field_value(doc, name) == value}
+                ids = {i for i in self._by_owner.ids((owner.subdomain, entity))
+                       if _field_value(self._records.get(i) or {}, name) == value}
             candidates = set(ids) if candidates is None else set(candidates) & set(ids)
         matches = sorted(candidates or ())
         return matches[0] if matches else None
@@ -317,7 +371,7 @@ class Records:
     def _build(
         self, owner: Account, entity: str, doc: dict[str, Any], payload: dict[str, Any], *,
         creating: bool, own_id: int | None = None,
-    ) -> dict[str, Any]:
+    ) -> StoredRecord:
         """``doc`` with ``payload`` applied, or :class:`ValidationError` with every problem at once."""
         if not isinstance(payload, dict):
             raise ValidationError(f"The {entity} must be a JSON object")
@@ -350,16 +404,24 @@ class Records:
             raise ValidationError(*problems)
         doc["display_name"] = display_name(doc)
         doc["_account"], doc["_entity"] = owner.subdomain, entity
-        return doc
+        return cast(StoredRecord, doc)
 
 
-def _field_value(doc: dict[str, Any], name: str) -> Any:
+def _subdomain(account: AccountRef) -> str:
+    return account.subdomain if isinstance(account, Account) else account
+
+
+def _target(doc: StoredRecord) -> Target:
+    return Target(doc["_account"], doc["_entity"], doc["id"], doc.get("display_name"))
+
+
+def _field_value(doc: Mapping[str, Any], name: str) -> Any:
     if name.startswith("cf_"):
         return doc.get("custom_field", {}).get(name)
     return doc.get(name)
 
 
-def _sort_value(doc: dict[str, Any], name: str) -> Any:
+def _sort_value(doc: Mapping[str, Any], name: str) -> Any:
     value = _field_value(doc, name)
     if isinstance(value, str):
         return value.lower()
@@ -368,7 +430,7 @@ def _sort_value(doc: dict[str, Any], name: str) -> Any:
     return value
 
 
-def _changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+def _changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> Changes:
     """Field -> (old, new) for every public field that changed (custom fields by their cf_ name)."""
     changed: dict[str, tuple[Any, Any]] = {}
     for key in new:

@@ -5,7 +5,7 @@ the app build on.
     fs = Freshsales(db, clock)
     fs.accounts.create("acme", plan="garden", api_key="k1", product="classic")
     lead = fs.records.create("acme", "lead", {"email": "ada@example.com", "first_name": "Ada"})
-    fs.timeline.add_activity("acme", "lead", lead["id"], {"action_type": "page_view", ...})
+    fs.records.add_activity("acme", "lead", lead["id"], {"action_type": "page_view", ...})
 """
 
 from __future__ import annotations
@@ -43,7 +43,6 @@ class Freshsales:
         self.rate_limiter = RateLimiter(clock, enabled=rate_limits)
         # One instance for the receiver that obeys the rules and the control API that sets them.
         self.forced_failures = ForcedFailures(db, clock)
-        self.timeline.record_name = self.records.name_of
         self._segment_callbacks: list[SegmentEnabledCallback] = []
 
     @property
@@ -93,6 +92,7 @@ class Freshsales:
     def reset(self) -> None:
         """After the database was cleared (``POST /_sim/reset``): forget in-memory counters too."""
         self.rate_limiter.reset()
+        self.ids.forget()
 
     def state(self) -> dict[str, Any]:
         """A JSON-able summary for ``GET /_sim/state``."""

@@ -1,16 +1,21 @@
 """How a stored lead or contact looks in an API response (reference §2.4, real captures).
 
 Records are kept in the store already in their response shape, plus a few private ``_`` keys (account,
-entity) that :func:`public` strips; so what a client reads is exactly what is stored.
+entity) that :func:`public` strips; so what a client reads is exactly what is stored. The two shapes
+are :class:`StoredRecord` (the document) and :class:`PublicRecord` (the answer: no ``_`` keys, plus
+``links``); leads and contacts share the common fields and each has a few of its own.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple, NotRequired, TypedDict, cast
 
 from fssim import strictjson
 
-__all__ = ["ENTITY_TYPES", "PLURALS", "blank_record", "display_name", "links", "public"]
+__all__ = [
+    "ENTITY_TYPES", "PLURALS", "EmailEntry", "PublicRecord", "RecordFields", "StoredRecord", "Target",
+    "blank_record", "display_name", "links", "public",
+]
 
 PLURALS = {"lead": "leads", "contact": "contacts"}
 ENTITY_TYPES = {"lead": "Lead", "contact": "Contact"}
@@ -34,6 +39,104 @@ _CONTACT: dict[str, Any] = {
     "emails": [], "sales_accounts": [], "contact_status_id": None, "lifecycle_stage_id": None,
     "customer_fit": 0, "email_status": None,
 }
+
+
+class EmailEntry(TypedDict):
+    """One of a contact's emails (``emails``), as the API shows it."""
+
+    id: int
+    value: str
+    is_primary: bool
+    label: str | None
+    _destroy: bool
+
+
+class RecordFields(TypedDict):
+    """The fields of a lead or contact (``_COMMON`` below), and those only one of them has."""
+
+    id: int
+    first_name: str | None
+    last_name: str | None
+    display_name: str | None
+    avatar: str | None
+    job_title: str | None
+    email: str | None  # a contact's primary email
+    work_number: str | None
+    mobile_number: str | None
+    address: str | None
+    city: str | None
+    state: str | None
+    zipcode: str | None
+    country: str | None
+    time_zone: str | None
+    do_not_disturb: bool
+    owner_id: int | None
+    lead_source_id: int | None
+    campaign_id: int | None
+    territory_id: int | None
+    medium: str | None
+    keyword: str | None
+    last_seen: str | None
+    last_contacted: str | None
+    last_contacted_mode: str | None
+    last_contacted_sales_activity_mode: str | None
+    lead_score: int
+    facebook: str | None
+    twitter: str | None
+    linkedin: str | None
+    external_id: str | None
+    subscription_status: Any
+    subscription_types: Any
+    tags: list[str]
+    is_deleted: bool
+    phone_numbers: list[Any]
+    recent_note: str | None
+    web_form_ids: Any
+    custom_field: dict[str, Any]  # cf_* name -> value
+    created_at: str | None
+    updated_at: str | None
+    email_status: Any
+    # leads only
+    department: NotRequired[str | None]
+    company: NotRequired[dict[str, Any] | None]
+    deal: NotRequired[dict[str, Any] | None]
+    lead_stage_id: NotRequired[int | None]
+    lead_quality: NotRequired[Any]
+    stage_updated_time: NotRequired[str | None]
+    has_authority: NotRequired[bool]
+    team_user_ids: NotRequired[list[int] | None]
+    # contacts only
+    emails: NotRequired[list[EmailEntry]]
+    sales_accounts: NotRequired[list[dict[str, Any]]]
+    contact_status_id: NotRequired[int | None]
+    lifecycle_stage_id: NotRequired[int | None]
+    customer_fit: NotRequired[int]
+
+
+class StoredRecord(RecordFields):
+    """A lead or contact as the store keeps it: the fields plus whose it is and what it is."""
+
+    _account: str  # the subdomain
+    _entity: str  # "lead" or "contact"
+
+
+class PublicRecord(RecordFields):
+    """A lead or contact as the API answers it: the fields plus the links to its related lists."""
+
+    links: dict[str, str]
+
+
+class Target(NamedTuple):
+    """A reference to one stored lead or contact: what look-ups return and what a timeline item names.
+
+    Only :class:`~fssim.freshsales.records.Records` makes them, from the stored document, so holding one
+    means the record existed when it was read (inside the same transaction, it still does).
+    """
+
+    account: str
+    entity: str  # "lead" or "contact"
+    id: int
+    name: str | None  # the display name, the timeline's ``targetable_name``
 
 
 def blank_record(entity: str, record_id: int) -> dict[str, Any]:
@@ -61,8 +164,8 @@ def links(entity: str, record_id: int, product: str) -> dict[str, str]:
     }
 
 
-def public(doc: dict[str, Any], product: str) -> dict[str, Any]:
+def public(doc: StoredRecord, product: str) -> PublicRecord:
     """The record as the API returns it: a deep copy (callers may change it freely) without ``_`` keys."""
     record = {key: strictjson.deep_copy(value) for key, value in doc.items() if not key.startswith("_")}
-    record["links"] = links(doc["_entity"], record["id"], product)
-    return record
+    record["links"] = links(doc["_entity"], doc["id"], product)
+    return cast(PublicRecord, record)

@@ -10,46 +10,40 @@ timestamp, so a late retry still lands in its place (R8).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from fssim import strictjson
 from fssim.clock import Clock, isoformat, parse_iso
-from fssim.freshsales.errors import NotFoundError, ValidationError
+from fssim.freshsales.errors import ValidationError
 from fssim.freshsales.ids import IdSequence
-from fssim.freshsales.shapes import ENTITY_TYPES
+from fssim.freshsales.shapes import ENTITY_TYPES, Target
 from fssim.store import Database
 
 __all__ = ["Timeline"]
 
-Owner = tuple[str, str, int]  # (account, entity, record id)
-
 
 class Timeline:
+    """Timeline items by record. It never looks records up: whoever adds an item hands it the
+    :class:`Target` (from :class:`~fssim.freshsales.records.Records`, which checked the record exists)."""
+
     def __init__(self, db: Database, clock: Clock, ids: IdSequence) -> None:
         self._db = db
         self._clock = clock
         self._ids = ids
-        self._table = db.table("fs_activities")
-        self._by_owner = db.index(self._table, lambda doc: (doc["_account"], doc["_entity"], doc["_record_id"]))
-        # Set by the service: (account, entity, id) -> the record's display name, or None if no record.
-        self.record_name: Callable[[str, str, int], str | None] = lambda account, entity, record_id: ""
+        self._items = db.collection("fs_activities")
+        self._by_owner = self._items.index(lambda doc: (doc["_account"], doc["_entity"], doc["_record_id"]))
 
-    def add_activity(self, account: str, entity: str, record_id: int, activity: dict[str, Any]) -> dict[str, Any]:
-        """Append one item. ``activity`` needs ``action_type``; ``created_at`` (ISO-8601) defaults to now;
-        ``action_data`` and any other keys are kept as given. The record must exist (404 otherwise)."""
+    def add_activity(self, target: Target, activity: dict[str, Any]) -> dict[str, Any]:
+        """Append one item to ``target``'s timeline. ``activity`` needs ``action_type``; ``created_at``
+        (ISO-8601 or a datetime) defaults to now; ``action_data`` and any other keys are kept as given.
+        To add to a record known by id, use :meth:`Records.add_activity`, which checks it exists."""
         if not isinstance(activity, dict) or not isinstance(activity.get("action_type"), str):
             raise ValidationError("an activity needs an 'action_type' string")
-        with self._db.transaction():
-            name = self.record_name(account, entity, record_id)
-            if name is None:
-                raise NotFoundError(f"{ENTITY_TYPES.get(entity, entity)} {record_id} not found")
-            return self._append(account, entity, record_id, name, activity)
+        return self._append(target, activity)
 
-    def _append(
-        self, account: str, entity: str, record_id: int, name: str | None, activity: dict[str, Any]
-    ) -> dict[str, Any]:
+    def _append(self, target: Target, activity: dict[str, Any]) -> dict[str, Any]:
+        account, entity, record_id, name = target
         when = activity.get("created_at")
         try:
             if isinstance(when, datetime):
@@ -79,41 +73,33 @@ class Timeline:
             **strictjson.deep_copy({k: v for k, v in activity.items() if k != "created_at"}),
             "created_at": isoformat(moment),
         }
-        self._db.insert(self._table, {
+        self._items.insert({
             **item, "_account": account, "_entity": entity, "_record_id": record_id, "_at": moment.timestamp(),
         })
         return item
 
-    def record_event(
-        self, account: str, entity: str, record_id: int, name: str | None, activity: dict[str, Any]
-    ) -> dict[str, Any]:
-        """For the record store itself (create, update, convert), which has just checked the record."""
-        with self._db.transaction():
-            return self._append(account, entity, record_id, name, activity)
-
     def activities(self, account: str, entity: str, record_id: int) -> list[dict[str, Any]]:
         """The record's items, oldest first (ties keep insertion order)."""
         with self._db.lock:
-            docs = [self._table.get(doc_id=doc_id) for doc_id in self._by_owner.ids((account, entity, record_id))]
-            found = sorted((doc for doc in docs if isinstance(doc, dict)), key=lambda doc: (doc["_at"], doc["id"]))
+            docs = [self._items.get(doc_id) for doc_id in self._by_owner.ids((account, entity, record_id))]
+            found = sorted((doc for doc in docs if doc is not None), key=lambda doc: (doc["_at"], doc["id"]))
             return [{k: strictjson.deep_copy(v) for k, v in doc.items() if not k.startswith("_")} for doc in found]
 
-    def move(self, account: str, source: tuple[str, int], target: tuple[str, int], name: str | None) -> None:
+    def move(self, account: str, source: tuple[str, int], target: Target) -> None:
         """Carry a converted lead's history over to its contact (simulator policy: nothing is lost)."""
         entity, record_id = source
-        new_entity, new_id = target
+        kind = ENTITY_TYPES[target.entity]
         with self._db.transaction():
             for doc_id in self._by_owner.ids((account, entity, record_id)):
-                doc = self._table.get(doc_id=doc_id)
-                if not isinstance(doc, dict):
+                doc = self._items.get(doc_id)
+                if doc is None:
                     continue
-                kind = ENTITY_TYPES[new_entity]
-                moved = {**doc, "_entity": new_entity, "_record_id": new_id, "targetable_type": kind,
-                         "targetable_id": new_id, "targetable_name": name}
-                self._db.replace(self._table, doc_id, moved)
+                moved = {**doc, "_entity": target.entity, "_record_id": target.id, "targetable_type": kind,
+                         "targetable_id": target.id, "targetable_name": target.name}
+                self._items.replace(doc_id, moved)
 
     def drop(self, account: str, entity: str, record_id: int) -> None:
         """Forget a deleted record's items."""
         with self._db.transaction():
             for doc_id in self._by_owner.ids((account, entity, record_id)):
-                self._db.delete(self._table, doc_id)
+                self._items.delete(doc_id)

@@ -19,8 +19,8 @@ class Deduplicator:
     def __init__(self, db: Database, window_seconds: float = DEDUPE_WINDOW_SECONDS) -> None:
         self.db = db
         self.window = window_seconds
-        self.table = db.table("segment_message_ids")
-        self._by_id = db.index(self.table, lambda doc: doc.get("message_id"))
+        self.seen = db.collection("segment_message_ids")
+        self._by_id = self.seen.index(lambda doc: doc.get("message_id"))
         self._last_sweep = 0.0
 
     def first_seen(self, message_id: str, now: float) -> float | None:
@@ -29,23 +29,21 @@ class Deduplicator:
             self._sweep(now)
             doc_id = self._by_id.first(message_id)
             if doc_id is not None:
-                doc = self.table.get(doc_id=doc_id)
+                doc = self.seen.get(doc_id)
                 if doc is not None and now - float(doc["seen_at"]) < self.window:
                     return float(doc["seen_at"])
-                self.db.delete(self.table, doc_id)
-            self.db.insert(self.table, {"message_id": message_id, "seen_at": now})
+                self.seen.delete(doc_id)
+            self.seen.insert({"message_id": message_id, "seen_at": now})
             return None
 
     def _sweep(self, now: float) -> None:
         if now - self._last_sweep < _SWEEP_EVERY_SECONDS:
             return
         self._last_sweep = now
-        expired = [doc.doc_id for doc in self.table.all() if now - float(doc["seen_at"]) >= self.window]
+        expired = [doc_id for doc_id, doc in self.seen.items() if now - float(doc["seen_at"]) >= self.window]
         for doc_id in expired:
-            self.db.delete(self.table, doc_id)
+            self.seen.delete(doc_id)
 
-    def clear(self) -> None:
-        with self.db.transaction():
-            self.table.truncate()
-            self._by_id.rebuild()
-            self._last_sweep = 0.0
+    def forget(self) -> None:
+        """After the database was cleared: the next message sweeps again."""
+        self._last_sweep = 0.0

@@ -7,7 +7,7 @@
   Segment's Event Delivery view: status, Segment's code (``errors.discarded.403``,
   ``errors.awaiting-retry.429``, ...), the reason, and every attempt.
 
-Both are TinyDB tables, so a file-backed simulator keeps them across restarts.
+Both are store collections, so a file-backed simulator keeps them across restarts.
 """
 
 from __future__ import annotations
@@ -62,30 +62,23 @@ class _Log:
 
     def __init__(self, db: Database, table: str) -> None:
         self.db = db
-        self.table = db.table(table)
+        self.entries = db.collection(table)
 
     def add(self, entry: Mapping[str, Any]) -> int:
-        return self.db.insert(self.table, entry)
+        return self.entries.insert(entry)
 
     def get(self, entry_id: int) -> dict[str, Any] | None:
-        doc = self.table.get(doc_id=entry_id)
+        doc = self.entries.get(entry_id)
         return None if doc is None else {"id": entry_id, **doc}
 
     def query(self, filters: LogFilter, limit: int | None = None) -> list[dict[str, Any]]:
         """Matching entries, oldest first; ``limit`` keeps the newest ones."""
         self._check(filters)
-        with self.db.lock:
-            docs = sorted(self.table.all(), key=lambda d: d.doc_id)
-        found = [{"id": doc.doc_id, **doc} for doc in docs if _matches(doc, filters)]
+        found = [{"id": doc_id, **doc} for doc_id, doc in self.entries.items() if _matches(doc, filters)]
         return found if limit is None else found[-limit:] if limit > 0 else []
 
     def counts(self) -> dict[str, int]:
-        with self.db.lock:
-            return dict(Counter(str(doc.get("status")) for doc in self.table.all()))
-
-    def clear(self) -> None:
-        with self.db.transaction():
-            self.table.truncate()
+        return dict(Counter(str(doc.get("status")) for _, doc in self.entries.items()))
 
 
 class EventLog(_Log):
@@ -98,9 +91,9 @@ class EventLog(_Log):
     def set_destinations(self, entry_id: int, destinations: list[RoutedDelivery], reason: str | None) -> None:
         """Record where an accepted message was routed (and why nowhere, when that is the case)."""
         with self.db.transaction():
-            doc = self.table.get(doc_id=entry_id)
+            doc = self.entries.get(entry_id)
             if doc is not None:
-                self.db.replace(self.table, entry_id, {**doc, "destinations": destinations, "reason": reason})
+                self.entries.replace(entry_id, {**doc, "destinations": destinations, "reason": reason})
 
 
 class DeliveryLog(_Log):
@@ -109,20 +102,20 @@ class DeliveryLog(_Log):
 
     def __init__(self, db: Database) -> None:
         super().__init__(db, "segment_deliveries")
-        self._open = db.index(self.table, lambda doc: "open" if doc.get("status") in OPEN_STATUSES else None)
+        self._open = self.entries.index(lambda doc: "open" if doc.get("status") in OPEN_STATUSES else None)
 
     def update(self, entry_id: int, entry: DeliveryEntry) -> None:
         """Write a delivery's new state; a no-op if a reset removed it while its attempt was in flight."""
         with self.db.transaction():
-            if self.table.contains(doc_id=entry_id):
-                self.db.replace(self.table, entry_id, {k: v for k, v in entry.items() if k != "id"})
+            if entry_id in self.entries:
+                self.entries.replace(entry_id, {k: v for k, v in entry.items() if k != "id"})
 
     def due(self, now: float) -> list[int]:
         """Ids of open deliveries whose next attempt is due, oldest first (so a user's calls keep order)."""
         with self.db.lock:
             due = []
             for doc_id in self._open.ids("open"):
-                doc = self.table.get(doc_id=doc_id)
+                doc = self.entries.get(doc_id)
                 if doc is not None and float(doc["due"]) <= now:
                     due.append(doc_id)
         return sorted(due)
@@ -130,7 +123,3 @@ class DeliveryLog(_Log):
     def open_count(self) -> int:
         return len(self._open.ids("open"))
 
-    def clear(self) -> None:
-        with self.db.transaction():
-            super().clear()
-            self._open.rebuild()

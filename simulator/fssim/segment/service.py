@@ -111,8 +111,7 @@ class Segment:
         return self.workspace.all_sources()
 
     def _destination(self, destination_id: int) -> dict[str, Any] | None:
-        doc = self.workspace.destinations.get(doc_id=destination_id)
-        return None if doc is None else dict(doc)
+        return self.workspace.destinations.get(destination_id)
 
     @staticmethod
     def _public(destination: dict[str, Any]) -> ConnectedDestination:
@@ -189,7 +188,5 @@ class Segment:
         }
 
     def reset(self) -> None:
-        self.workspace.clear()
-        self.dedupe.clear()
-        self.events.clear()
-        self.deliveries.clear()
+        """After the database was cleared (``POST /_sim/reset``): forget what is held in memory too."""
+        self.dedupe.forget()

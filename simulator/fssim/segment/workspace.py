@@ -42,15 +42,15 @@ def _text(value: Any, name: str) -> str:
 
 
 class Workspace:
-    """Sources and destinations in two TinyDB tables, indexed by name and write key."""
+    """Sources and destinations in two collections, indexed by name and write key."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.sources = db.table("segment_sources")
-        self.destinations = db.table("segment_destinations")
-        self._by_name = db.index(self.sources, lambda doc: doc.get("name"))
-        self._by_key = db.index(self.sources, lambda doc: doc.get("write_key"))
-        self._by_source = db.index(self.destinations, lambda doc: doc.get("source"))
+        self.sources = db.collection("segment_sources")
+        self.destinations = db.collection("segment_destinations")
+        self._by_name = self.sources.index(lambda doc: doc.get("name"))
+        self._by_key = self.sources.index(lambda doc: doc.get("write_key"))
+        self._by_source = self.destinations.index(lambda doc: doc.get("source"))
 
     def add_source(self, name: Any, write_key: Any, kind: Any = "web", *, now: datetime) -> SourceView:
         name = _text(name, "name")
@@ -68,17 +68,16 @@ class Workspace:
                 raise WorkspaceError(409, "that write key already belongs to another source")
             source = {"name": name, "write_key": write_key, "kind": kind, "enabled": True,
                       "created_at": iso_ms(now)}
-            self.db.insert(self.sources, source)
+            self.sources.insert(source)
         return self.describe_source(source)
 
     def source_by_key(self, write_key: str) -> dict[str, Any] | None:
         doc_id = self._by_key.first(write_key)
-        doc = None if doc_id is None else self.sources.get(doc_id=doc_id)
-        return None if doc is None else dict(doc)
+        return None if doc_id is None else self.sources.get(doc_id)
 
     def destinations_of(self, source: str) -> list[dict[str, Any]]:
-        found = (self.destinations.get(doc_id=doc_id) for doc_id in sorted(self._by_source.ids(source)))
-        return [{"id": doc.doc_id, **doc} for doc in found if doc is not None]
+        found = ((doc_id, self.destinations.get(doc_id)) for doc_id in sorted(self._by_source.ids(source)))
+        return [{"id": doc_id, **doc} for doc_id, doc in found if doc is not None]
 
     def connect(self, source: Any, type_: Any, api_key: Any, subdomain: Any, *, created_by: str,
                 now: datetime) -> dict[str, Any]:
@@ -95,7 +94,7 @@ class Workspace:
                 doc_id = existing.pop("id")
                 updated = {**existing, "settings": settings, "enabled": True, "updated_at": iso_ms(now),
                            "updated_by": created_by}
-                self.db.replace(self.destinations, doc_id, updated)
+                self.destinations.replace(doc_id, updated)
                 return {"id": doc_id, **updated, "created": False}
             destination = {
                 "source": source,
@@ -106,7 +105,7 @@ class Workspace:
                 "created_by": created_by,
                 "created_at": iso_ms(now),
             }
-            doc_id = self.db.insert(self.destinations, destination)
+            doc_id = self.destinations.insert(destination)
         return {"id": doc_id, **destination, "created": True}
 
     def describe_source(self, source: Mapping[str, Any]) -> SourceView:
@@ -120,11 +119,4 @@ class Workspace:
                 "enabled": source["enabled"], "created_at": source["created_at"], "destinations": destinations}
 
     def all_sources(self) -> list[SourceView]:
-        return [self.describe_source(dict(doc)) for doc in sorted(self.sources.all(), key=lambda d: d.doc_id)]
-
-    def clear(self) -> None:
-        with self.db.transaction():
-            self.sources.truncate()
-            self.destinations.truncate()
-            for index in (self._by_name, self._by_key, self._by_source):
-                index.rebuild()
+        return [self.describe_source(doc) for _, doc in self.sources.items()]

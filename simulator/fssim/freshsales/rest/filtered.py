@@ -9,6 +9,7 @@ An unknown attribute or operator is a 400 naming it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -26,7 +27,7 @@ __all__ = ["endpoints"]
 _OPERATORS = ("is_in", "equals", "is", "contains", "is_not_empty", "is_after", "is_before")
 
 
-def _values_of(record: dict[str, Any], entity: str, attribute: str) -> list[Any]:
+def _values_of(record: Mapping[str, Any], entity: str, attribute: str) -> list[Any]:
     if attribute in (f"{entity}_email.email", "email", "emails"):
         emails = [e["value"] for e in record.get("emails", [])] or ([record["email"]] if record.get("email") else [])
         return [normalize_email(e) for e in emails]

@@ -7,6 +7,7 @@ the company name and the phone numbers; its ``id`` is a string, as the Go client
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fssim.endpoints import Endpoint
@@ -37,7 +38,7 @@ def _entities(call: Call, parameter: str) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(ours)), list(dict.fromkeys(others))
 
 
-def _matches(record: dict[str, Any], field: str, value: str) -> bool:
+def _matches(record: Mapping[str, Any], field: str, value: str) -> bool:
     if field == "name":
         return (record.get("display_name") or "").strip().lower() == value.strip().lower()
     stored = record.get("custom_field", {}).get(field) if field.startswith("cf_") else record.get(field)
@@ -63,7 +64,8 @@ def lookup(call: Call) -> tuple[int, Any]:
         plural = f"{entity}s"
         if field == "email":
             found = call.fs.records.find_by_email(account, q)
-            hits = [found.record] if found is not None and found.entity == entity else []
+            hits = ([call.fs.records.get(account, entity, found.id)]
+                    if found is not None and found.entity == entity else [])
         else:
             hits = [r for r in call.fs.records.all(account, entity) if _matches(r, field, q)]
         answer[plural] = {plural: hits}

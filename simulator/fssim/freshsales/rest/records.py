@@ -7,6 +7,7 @@ or contact answers ``true`` (what python-freshworks-crm's fixtures expect).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fssim.endpoints import Endpoint
@@ -20,7 +21,7 @@ __all__ = ["endpoints", "side_loads"]
 _PAGE_QUERY = ("page", "per_page", "sort", "sort_type", "include")
 
 
-def side_loads(call: Call, entity: str, records: list[dict[str, Any]]) -> dict[str, Any]:
+def side_loads(call: Call, entity: str, records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """``include=a,b`` adds sibling arrays (reference §5): owner/creater/updater -> ``users``; notes and
     sales_activities of these records; any other name -> an empty array of that name (simulator policy:
     the simulator has no such objects, and clients expect the key). A name that is the answer's own
