@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8765
 
-.PHONY: run test lint bench install clean
+.PHONY: run test lint bench soak install clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q -n 2
+
+# The reliability campaigns at full size (tests/campaigns/), with their figures; not part of `make test`.
+soak: $(STAMP)
+	FSSIM_SOAK=1 $(PY) -m pytest -q -s -p no:randomly tests/campaigns
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
