@@ -27,7 +27,7 @@ test: $(STAMP)
 
 # The reliability campaigns at full size (tests/campaigns/), with their figures; not part of `make test`.
 soak: $(STAMP)
-	FSSIM_SOAK=1 $(PY) -m pytest -q -s -p no:randomly tests/campaigns
+	FSSIM_SOAK=1 $(PY) -m pytest -q -s tests/campaigns
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
