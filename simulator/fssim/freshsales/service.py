@@ -22,7 +22,9 @@ from fssim.freshsales.forced_failures import ForcedFailures
 from fssim.freshsales.ids import IdSequence
 from fssim.freshsales.ratelimit import RateLimiter
 from fssim.freshsales.records import Records
+from fssim.freshsales.selectors import Selectors
 from fssim.freshsales.timeline import Timeline
+from fssim.freshsales.users import Users
 from fssim.store import Database
 
 __all__ = ["Freshsales", "SegmentEnabledCallback"]
@@ -40,6 +42,9 @@ class Freshsales:
         self.timeline = Timeline(db, clock, self.ids)
         self.records = Records(db, clock, self.ids, self.accounts, self.timeline)
         self.engagements = Engagements(db, clock, self.ids, self.records, self.timeline)
+        # Users and configuration lists (selector/*): the ids records may name are checked against them.
+        self.users = Users(db, clock, self.ids, self.accounts)
+        self.selectors = Selectors(db, self.ids, self.accounts, self.users)
         self.rate_limiter = RateLimiter(clock, enabled=rate_limits)
         # One instance for the receiver that obeys the rules and the control API that sets them.
         self.forced_failures = ForcedFailures(db, clock)
