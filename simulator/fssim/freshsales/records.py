@@ -17,7 +17,7 @@ items and name them; the timeline never asks back (:meth:`Records.add_activity` 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 from typing import Any, NamedTuple, cast
 
@@ -80,6 +80,10 @@ class Records:
             lambda doc: [(doc["_account"], normalize_email(e)) for e in _emails_of(dict(doc))])
         self._by_external_id = self._records.index(
             lambda doc: (doc["_account"], doc["external_id"]) if doc.get("external_id") is not None else None)
+        # Set by the service: problems with the ids a write names (owner, selectors, sales accounts),
+        # and what other stores do when a record goes (drop their links to it).
+        self.references: Callable[[Account, str, Mapping[str, Any]], list[str]] | None = None
+        self.on_delete: list[Callable[[str, str, int], None]] = []
 
     # -- reading --------------------------------------------------------------------------------------
 
@@ -245,7 +249,20 @@ class Records:
             doc = self._doc(owner.subdomain, entity, record_id)
             self._records.delete(record_id)
             self._timeline.drop(owner.subdomain, entity, record_id)
+            for unlink in self.on_delete:
+                unlink(owner.subdomain, entity, record_id)
             return public(doc, owner.product)
+
+    def unlink_sales_account(self, account: str, sales_account_id: int) -> None:
+        """Drop a deleted sales account from every contact of ``account`` that links it."""
+        with self._db.transaction():
+            for doc in self._docs(self._by_owner.ids((account, "contact"))):
+                links = doc.get("sales_accounts") or []
+                if any(link["id"] == sales_account_id for link in links):
+                    kept = [link for link in links if link["id"] != sales_account_id]
+                    if kept and not any(link["is_primary"] for link in kept):
+                        kept[0] = {**kept[0], "is_primary": True}
+                    self._records.replace(doc["id"], {**doc, "sales_accounts": kept})
 
     def upsert(
         self, account: AccountRef, entity: str, unique_identifier: dict[str, Any], payload: dict[str, Any]
@@ -377,6 +394,8 @@ class Records:
             raise ValidationError(f"The {entity} must be a JSON object")
         write = normalize_write(entity, payload, owner.custom_fields[entity])
         problems = list(write.problems)
+        if self.references is not None:
+            problems.extend(self.references(owner, entity, write.values))
         doc.update(write.values)
         doc["custom_field"] = {**doc.get("custom_field", {}), **write.custom}
         if creating:

@@ -17,11 +17,15 @@ from starlette.routing import BaseRoute
 
 from fssim.clock import Clock
 from fssim.freshsales.accounts import Account, Accounts
+from fssim.freshsales.deals import deal_kind
 from fssim.freshsales.engagements import Engagements
 from fssim.freshsales.forced_failures import ForcedFailures
 from fssim.freshsales.ids import IdSequence
+from fssim.freshsales.links import connect
+from fssim.freshsales.objects import Objects
 from fssim.freshsales.ratelimit import RateLimiter
 from fssim.freshsales.records import Records
+from fssim.freshsales.sales_accounts import sales_account_kind
 from fssim.freshsales.selectors import Selectors
 from fssim.freshsales.timeline import Timeline
 from fssim.freshsales.users import Users
@@ -45,6 +49,11 @@ class Freshsales:
         # Users and configuration lists (selector/*): the ids records may name are checked against them.
         self.users = Users(db, clock, self.ids, self.accounts)
         self.selectors = Selectors(db, self.ids, self.accounts, self.users)
+        self.sales_accounts = Objects(db, clock, self.ids, self.accounts, self.selectors, sales_account_kind(clock))
+        self.deals = Objects(db, clock, self.ids, self.accounts, self.selectors,
+                             deal_kind(clock, self.selectors, lambda sub, i: self.records.exists(sub, "contact", i),
+                                       self.sales_accounts))
+        connect(self.records, self.selectors, self.sales_accounts, self.deals)
         self.rate_limiter = RateLimiter(clock, enabled=rate_limits)
         # One instance for the receiver that obeys the rules and the control API that sets them.
         self.forced_failures = ForcedFailures(db, clock)
@@ -107,6 +116,9 @@ class Freshsales:
             summary["records"] = {
                 "leads": self.records.count(account.subdomain, "lead"),
                 "contacts": self.records.count(account.subdomain, "contact"),
+                "sales_accounts": self.sales_accounts.count(account),
+                "deals": self.deals.count(account),
+                "users": self.users.count(account),
             }
             summary["rate_limit_usage"] = self.rate_limiter.usage(account)
             accounts.append(summary)

@@ -90,7 +90,11 @@ class Users:
             return self.require(owner, user_id)
 
     def count(self, account: AccountRef) -> int:
-        return len(self.list(account))
+        """How many users the account has, without materializing its admin (reading never writes)."""
+        with self._db.lock:
+            owner = self._owner(account)
+            stored = self._by_account.ids(owner.subdomain)
+            return len(stored) + (0 if owner.user_id in stored else 1)
 
     # -- helpers --------------------------------------------------------------------------------------
 

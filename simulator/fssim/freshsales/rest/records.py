@@ -14,6 +14,7 @@ from fssim.endpoints import Endpoint
 from fssim.freshsales.errors import ValidationError
 from fssim.freshsales.records import MAX_PER_PAGE
 from fssim.freshsales.rest.auth import Call
+from fssim.freshsales.rest.sideloads import side_load
 from fssim.freshsales.shapes import ENTITY_TYPES, PLURALS
 
 __all__ = ["endpoints", "side_loads"]
@@ -34,12 +35,13 @@ def side_loads(call: Call, entity: str, records: Sequence[Mapping[str, Any]]) ->
     ids = {record["id"] for record in records}
     for name in names:
         if name in ("owner", "creater", "updater", "users"):
-            extra["users"] = [{"id": account.user_id, "display_name": f"{account.subdomain} admin",
-                               "email": f"admin@{account.subdomain}.example.com", "is_active": True}]
+            extra["users"] = call.fs.users.list(account)  # every owner_id a record names is among them
         elif name in ("notes", "sales_activities"):
             kind = "note" if name == "notes" else "sales_activity"
             extra[name] = [item for item in call.fs.engagements.list(account.subdomain, kind)
                            if item["targetable_type"] == ENTITY_TYPES[entity] and item["targetable_id"] in ids]
+        elif (loaded := side_load(call, name, records)) is not None:
+            extra[loaded[0]] = loaded[1]  # linked sales accounts, selector lists (rest/sideloads.py)
         else:
             extra.setdefault(name, [])
     return extra
