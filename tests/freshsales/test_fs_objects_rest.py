@@ -122,3 +122,15 @@ def test_deals_default_to_the_pipeline_and_views_follow_the_stage(client: TestCl
     client.delete(f"/api/sales_accounts/{company['id']}", headers=acme)
     left = client.get(f"/api/deals/{deal['id']}", headers=acme).json()["deal"]
     assert left["contact_ids"] == [] and left["sales_account_id"] is None
+
+
+def test_lookup_and_search_find_accounts_and_deals(client: TestClient, acme: Headers) -> None:
+    company = client.post("/api/sales_accounts", json={"sales_account": {"name": "Engines Ltd"}},
+                          headers=acme).json()["sales_account"]
+    deal = client.post("/api/deals", json={"deal": {"name": "Engine order"}}, headers=acme).json()["deal"]
+    found = client.get("/api/lookup?q=engines ltd&f=name&entities=sales_account,deal", headers=acme).json()
+    assert [one["id"] for one in found["sales_accounts"]["sales_accounts"]] == [company["id"]]
+    assert found["deals"]["deals"] == []
+    hits = client.get("/api/search?q=engine&include=sales_account,deal", headers=acme).json()
+    assert {(hit["type"], hit["id"]) for hit in hits} == {("sales_account", str(company["id"])),
+                                                         ("deal", str(deal["id"]))}

@@ -18,9 +18,10 @@ from fssim.freshsales.rest.auth import Call
 __all__ = ["endpoints"]
 
 _ENTITY_NAMES = {"lead": "lead", "leads": "lead", "contact": "contact", "contacts": "contact"}
-# Entities a real account may name that the simulator does not hold: answered empty, not refused.
+# Sales accounts and deals (freshsales/objects.py), and users, which lookup answers empty (not refused).
 _OTHER_PLURALS = {"sales_account": "sales_accounts", "sales_accounts": "sales_accounts", "deal": "deals",
                   "deals": "deals", "user": "users", "users": "users"}
+_OBJECT_TYPES = {"sales_accounts": "sales_account", "deals": "deal"}
 
 
 def _entities(call: Call, parameter: str) -> tuple[list[str], list[str]]:
@@ -70,8 +71,17 @@ def lookup(call: Call) -> tuple[int, Any]:
             hits = [r for r in call.fs.records.all(account, entity) if _matches(r, field, q)]
         answer[plural] = {plural: hits}
     for plural in others:
-        answer[plural] = {plural: []}
+        if plural in _OBJECT_TYPES:
+            store = call.fs.sales_accounts if plural == "sales_accounts" else call.fs.deals
+            answer[plural] = {plural: [r for r in store.all(call.account) if _matches_object(r, field, q)]}
+        else:
+            answer[plural] = {plural: []}
     return 200, answer
+
+
+def _matches_object(record: Mapping[str, Any], field: str, value: str) -> bool:
+    # Sales accounts and deals have a name, not a display_name; other fields compare as for people.
+    return _matches({**record, "display_name": record.get("name")}, field, value)
 
 
 def search(call: Call) -> tuple[int, Any]:
@@ -81,7 +91,7 @@ def search(call: Call) -> tuple[int, Any]:
     per_page = call.query_int("per_page", 25)
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise ValidationError(f"per_page must be from 1 to {MAX_PER_PAGE}, got {per_page}")
-    entities, _ = _entities(call, "include")
+    entities, others = _entities(call, "include")
     results: list[dict[str, Any]] = []
     for entity in entities:
         for record in call.fs.records.all(call.account.subdomain, entity):
@@ -94,6 +104,13 @@ def search(call: Call) -> tuple[int, Any]:
                 results.append({"id": str(record["id"]), "type": entity, "name": record.get("display_name"),
                                 "email": record.get("email"), "avatar": record.get("avatar"),
                                 "company_name": company})
+    for plural in others:
+        if plural in _OBJECT_TYPES:
+            store = call.fs.sales_accounts if plural == "sales_accounts" else call.fs.deals
+            results.extend({"id": str(record["id"]), "type": _OBJECT_TYPES[plural], "name": record.get("name"),
+                            "email": None, "avatar": None, "company_name": None}
+                           for record in store.all(call.account)
+                           if q in str(record.get("name") or "").lower() or q in str(record.get("website") or ""))
     return 200, results[:per_page]
 
 
@@ -102,7 +119,7 @@ def endpoints() -> list[Endpoint]:
         Endpoint("GET", "/lookup", lookup, "Look records up by one field", "search", query=("q", "f", "entities"),
                  responses={200: '{"leads": {"leads": [...]}, "contacts": {"contacts": [...]}}',
                             400: "q or f missing"}),
-        Endpoint("GET", "/search", search, "Search leads and contacts by text", "search",
+        Endpoint("GET", "/search", search, "Search leads, contacts, sales accounts and deals by text", "search",
                  query=("q", "include", "per_page"),
                  responses={200: "a bare array of {id, type, name, email, avatar, company_name}",
                             400: "q missing"}),
