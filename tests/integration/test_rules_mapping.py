@@ -59,10 +59,21 @@ def test_R7_company_object_and_name() -> None:
     assert ignored_names({"company": {"industry": "x"}}) == ["company.industry", "company"]
 
 
-def test_R7_company_is_a_lead_field_and_is_reported_for_contacts() -> None:
+def test_R7_company_is_a_lead_field_and_a_contact_s_sales_account() -> None:
     mapped = map_traits({"company": "Initech", "department": "R&D"}, CUSTOM, "contact")
-    assert mapped.fields == {}
-    assert sorted(i.trait for i in mapped.ignored) == ["company", "department"]
+    assert mapped.fields == {} and mapped.sales_account == {"name": "Initech"}
+    assert sorted(i.trait for i in mapped.ignored) == ["department"]
+    assert map_traits({"company": "Initech"}, CUSTOM, "lead").sales_account is None
+
+
+def test_R7_deal_object_is_a_contact_s_deal_and_needs_a_name() -> None:
+    mapped = map_traits({"deal": {"name": "Renewal", "amount": "1200", "stage": "x"}}, CUSTOM, "contact")
+    assert mapped.deal == {"name": "Renewal", "amount": 1200} and mapped.fields == {}
+    assert [i.trait for i in mapped.ignored] == ["deal.stage"]
+    nameless = map_traits({"deal": {"amount": 5}}, CUSTOM, "contact")
+    assert nameless.deal is None and [i.trait for i in nameless.ignored] == ["deal"]
+    on_lead = map_traits({"deal": {"name": "Renewal"}}, CUSTOM, "lead")
+    assert on_lead.deal is None and "convert the lead" in on_lead.ignored[0].reason
 
 
 def test_R7_address_object_is_flattened_into_address_fields() -> None:

@@ -102,6 +102,37 @@ class FreshsalesCRM:
         written = {*fields, *(fields.get("custom_field") or {})}
         return sorted(name for name in changes if name in written)
 
+    def link_sales_account(self, ref: RecordRef, company: Mapping[str, Any]) -> str:
+        # Simulator policy: the account with this name (trimmed, any case) is the company; its other
+        # fields are updated from the trait; it becomes the contact's primary account, and the
+        # contact's other accounts stay linked as secondary ones.
+        try:
+            account, created = self._fs.sales_accounts.upsert(self._account, {"name": company["name"]}, company)
+            contact = self._fs.records.get(self._account, "contact", ref.id)
+            others = [{"id": link["id"], "is_primary": False} for link in contact.get("sales_accounts") or []
+                      if link["id"] != account["id"]]
+            self._fs.records.change(self._account, "contact", ref.id,
+                                    {"sales_accounts": [{"id": account["id"], "is_primary": True}, *others]})
+        except FreshsalesError as error:
+            raise CRMConflict(_refusal(error)) from error
+        return f"sales_account {account['id']} {'created' if created else 'updated'}"
+
+    def link_deal(self, ref: RecordRef, deal: Mapping[str, Any]) -> str:
+        # Simulator policy: the contact's deal with this name (trimmed, any case) is updated; a deal of
+        # that name on another contact is not this one's, so a new deal is made.
+        try:
+            existing = next((d for d in self._fs.deals.all(self._account)
+                             if ref.id in (d.get("contact_ids") or [])
+                             and str(d.get("name") or "").strip().lower() == str(deal["name"]).strip().lower()),
+                            None)
+            if existing is not None:
+                self._fs.deals.update(self._account, existing["id"], deal)
+                return f"deal {existing['id']} updated"
+            made = self._fs.deals.create(self._account, {**deal, "contact_ids": [ref.id]})
+        except FreshsalesError as error:
+            raise CRMConflict(_refusal(error)) from error
+        return f"deal {made['id']} created"
+
     def add_activity(self, ref: RecordRef, activity: Mapping[str, Any]) -> None:
         target = self._seen.get(ref) or self._fs.records.target(self._account, ref.entity, ref.id)
         self._fs.timeline.add_activity(target, dict(activity))

@@ -82,6 +82,17 @@ class CRM(Protocol):
         Raises :class:`CRMConflict` if the store refuses the write."""
         ...
 
+    def link_sales_account(self, ref: RecordRef, company: Mapping[str, Any]) -> str:
+        """Create or update the sales account named ``company["name"]`` (compared trimmed and
+        case-insensitively) and make it the contact's primary account; returns what was done, in
+        words. Raises :class:`CRMConflict` if the store refuses."""
+        ...
+
+    def link_deal(self, ref: RecordRef, deal: Mapping[str, Any]) -> str:
+        """Create or update the contact's deal named ``deal["name"]``; returns what was done, in words.
+        Raises :class:`CRMConflict` if the store refuses."""
+        ...
+
     def add_activity(self, ref: RecordRef, activity: Mapping[str, Any]) -> None:
         """Append a page view or event to the record's timeline (``activity["created_at"]`` orders it)."""
         ...

@@ -3,8 +3,9 @@
 Facts (reference/segment.md §1.3, §4.3; freshsales-api.md §2.2): trait keys are Freshsales *internal*
 field names, sent camelCase or snake_case (``firstName`` / ``first_name``, ``cfAlternateNumber`` for the
 custom field ``cf_alternate_number``); Segment's reserved ``title`` is Freshsales' ``job_title`` and
-``phone`` is ``work_number``; ``company`` becomes the record's company; custom fields must already exist
-and the value must match their type; everything else is ignored.
+``phone`` is ``work_number``; ``company`` becomes a lead's company, or a contact's primary sales
+account; ``deal`` a deal of the contact; custom fields must already exist and the value must match
+their type; everything else is ignored.
 
 Simulator policy where the docs are silent (docs/rules.md lists them all): ``null`` values are treated
 as absent; ``name`` fills first/last name only when those are not sent; ``address`` may be Segment's
@@ -97,6 +98,10 @@ _COMPANY_TEXT = {"name": "name", "website": "website", "phone": "phone", "addres
 _COMPANY_NUMBER = {"employee_count": "number_of_employees", "employees": "number_of_employees",
                    "number_of_employees": "number_of_employees", "annual_revenue": "annual_revenue"}
 
+# deal object keys → deal fields (simulator policy: the fields a Segment deal object plausibly carries).
+_DEAL_TEXT = {"name": "name", "expected_close": "expected_close", "close_date": "expected_close"}
+_DEAL_NUMBER = {"amount": "amount", "value": "amount", "probability": "probability"}
+
 # Standard text and number fields take values by the same rule as custom fields of those types.
 _TEXT_FIELD = CustomField("text")
 _NUMBER_FIELD = CustomField("number")
@@ -124,6 +129,10 @@ class MappedTraits:
 
     fields: dict[str, Any]
     ignored: tuple[IgnoredTrait, ...]
+    # A contact's ``company``: the sales account to create or update and link as primary (a lead keeps
+    # it in ``fields["company"]``); a contact's ``deal``: the deal to create or update for it.
+    sales_account: dict[str, Any] | None = None
+    deal: dict[str, Any] | None = None
 
 
 def _text(value: Any) -> str | None:
@@ -181,6 +190,28 @@ def _map_company(value: Any, ignored: list[IgnoredTrait]) -> dict[str, Any] | No
     return company
 
 
+def _map_deal(value: Any, ignored: list[IgnoredTrait]) -> dict[str, Any] | None:
+    """A ``deal`` trait: an object with a name (required, simulator policy) and an amount, a close date."""
+    if not isinstance(value, dict):
+        ignored.append(IgnoredTrait("deal", f"deal must be an object with a name, not {json_kind(value)}"))
+        return None
+    deal: dict[str, Any] = {}
+    for key, part in value.items():
+        if part is None:
+            continue
+        snake = snake_case(key)
+        if snake in _DEAL_TEXT and _text(part) is not None:
+            deal[_DEAL_TEXT[snake]] = _text(part)
+        elif snake in _DEAL_NUMBER and _number(part) is not None:
+            deal[_DEAL_NUMBER[snake]] = _number(part)
+        else:
+            ignored.append(IgnoredTrait(f"deal.{key}", "not a field of a Freshsales deal"))
+    if not str(deal.get("name", "")).strip():
+        ignored.append(IgnoredTrait("deal", "a deal needs a name; deal.name is missing"))
+        return None
+    return deal
+
+
 def _map_address(value: Any, fields: dict[str, Any], ignored: list[IgnoredTrait]) -> None:
     if _text(value) is not None:
         fields["address"] = _text(value)
@@ -209,6 +240,8 @@ def map_traits(
     custom: dict[str, Any] = {}
     ignored: list[IgnoredTrait] = []
     full_name: str | None = None
+    sales_account: dict[str, Any] | None = None
+    deal: dict[str, Any] | None = None
     for key, value in traits.items():
         if key in CONSUMED_TRAITS or value is None:
             continue
@@ -216,12 +249,20 @@ def map_traits(
         target = _ALIASES.get(snake, snake)
         if target == "name":
             full_name = _text(value)
-        elif target in LEAD_ONLY_FIELDS and entity != "lead":
-            ignored.append(IgnoredTrait(key, f"'{target}' is a field of leads; this record is a contact"))
         elif target == "company":
             company = _map_company(value, ignored)
-            if company is not None:
+            if company is not None and entity == "lead":
                 fields["company"] = company
+            elif company is not None:
+                sales_account = company
+        elif target == "deal":
+            if entity == "lead":
+                ignored.append(IgnoredTrait(key, "a deal is associated with contacts; this record is a lead "
+                                                 "(send fs_contact: true for a new record, or convert the lead)"))
+            else:
+                deal = _map_deal(value, ignored)
+        elif target in LEAD_ONLY_FIELDS and entity != "lead":
+            ignored.append(IgnoredTrait(key, f"'{target}' is a field of leads; this record is a contact"))
         elif target == "address":
             _map_address(value, fields, ignored)
         elif target.startswith("cf_"):
@@ -245,4 +286,4 @@ def map_traits(
         fields["last_name"] = last
     if custom:
         fields["custom_field"] = custom
-    return MappedTraits(fields=fields, ignored=tuple(ignored))
+    return MappedTraits(fields=fields, ignored=tuple(ignored), sales_account=sales_account, deal=deal)

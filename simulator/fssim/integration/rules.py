@@ -142,6 +142,27 @@ def _mapped(crm: CRM, traits: Mapping[str, Any], entity: Entity) -> tuple[dict[s
     return mapped.fields, list(mapped.ignored)
 
 
+def _link_objects(crm: CRM, ref: RecordRef, traits: Mapping[str, Any], ignored: list[IgnoredTrait]) -> list[str]:
+    """R7 for a contact's ``company`` and ``deal`` traits: the sales account and deal they create or
+    update once the contact is written. Returns the names of what changed (``sales_accounts``,
+    ``deal``); a refusal is reported as an ignored trait, because the contact itself was written."""
+    if ref.entity != "contact":
+        return []
+    mapped = map_traits(traits, {}, "contact")
+    linked: list[str] = []
+    for trait, values, link in (("company", mapped.sales_account, crm.link_sales_account),
+                                ("deal", mapped.deal, crm.link_deal)):
+        if values is None:
+            continue
+        try:
+            link(ref, values)
+        except CRMConflict as error:
+            ignored.append(IgnoredTrait(trait, str(error)))
+            continue
+        linked.append("sales_accounts" if trait == "company" else "deal")
+    return linked
+
+
 def _type_kept(found: RecordRef, traits: Mapping[str, Any]) -> str:
     """Why an existing record kept its type despite an fs_contact flag asking for the other one (R5).
 
@@ -173,6 +194,7 @@ def _identify_by_email(email: str, traits: Mapping[str, Any], crm: CRM, at: date
             changed = crm.update(found, fields, at=at)
         except CRMConflict as error:
             return Outcome("rejected", 400, str(error), field="traits", record=found, ignored=tuple(ignored), rule="R7")
+        changed = [*changed, *_link_objects(crm, found, traits, ignored)]
         summary = ", ".join(changed) if changed else "nothing changed"
         return Outcome(
             "updated", 200, f"{found.entity} {found.id} updated ({summary}){_type_kept(found, traits)}", record=found,
@@ -182,9 +204,10 @@ def _identify_by_email(email: str, traits: Mapping[str, Any], crm: CRM, at: date
         ref = crm.create(entity, {**fields, "email": email}, at=at)
     except CRMConflict as error:
         return Outcome("rejected", 400, str(error), field="userId", ignored=tuple(ignored), rule="R4")
+    linked = _link_objects(crm, ref, traits, ignored)
     return Outcome(
         "created", 200, f"{entity} {ref.id} created for {email}", record=ref, ignored=tuple(ignored),
-        changed=tuple(sorted({*fields, "email"})), rule="R5" if entity == "contact" else "R4",
+        changed=tuple(sorted({*fields, "email", *linked})), rule="R5" if entity == "contact" else "R4",
     )
 
 
@@ -226,7 +249,8 @@ def _identify_by_database_id(user_id: str, traits: Mapping[str, Any], crm: CRM, 
         ref = crm.create(entity, {**fields, "email": email.strip(), "external_id": user_id}, at=at)
     except CRMConflict as error:
         return Outcome("rejected", 400, str(error), field="traits.email", ignored=tuple(ignored), rule="R6")
+    linked = _link_objects(crm, ref, traits, ignored)
     return Outcome(
         "created", 200, f"{entity} {ref.id} created with external_id {user_id!r}", record=ref,
-        ignored=tuple(ignored), changed=tuple(sorted({*fields, "email", "external_id"})), rule="R6",
+        ignored=tuple(ignored), changed=tuple(sorted({*fields, "email", "external_id", *linked})), rule="R6",
     )
