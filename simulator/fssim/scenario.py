@@ -198,9 +198,9 @@ def _then(h: Fssim, scenario: Scenario) -> list[Failure]:
                                     f"but a {found[0]} holds it",
                                     [f"+ {found[0]}: {render(_brief(found[1]))}"]))
     for index, item in enumerate(then["counts"]):
-        for entity in ("leads", "contacts"):
+        for entity in ("leads", "contacts", "sales_accounts", "deals"):
             if entity in item:
-                held = len(h.leads(item.get("account")) if entity == "leads" else h.contacts(item.get("account")))
+                held = _held(h, entity, item.get("account"))
                 if held != item[entity]:
                     path = ("then", "counts", index, entity)
                     failures.append(Failure(scenario.where(path), format_path(path),
@@ -209,6 +209,12 @@ def _then(h: Fssim, scenario: Scenario) -> list[Failure]:
     failures += _check_log(scenario, "deliveries", h.deliveries(), describe_delivery)
     failures += _check_log(scenario, "events", h.events(), describe_event)
     return failures
+
+
+def _held(h: Fssim, entity: str, account: str | None) -> int:
+    if entity in ("sales_accounts", "deals"):
+        return getattr(h.sim.freshsales, entity).count(h._account_name(account))
+    return len(h.leads(account) if entity == "leads" else h.contacts(account))
 
 
 def _check_record(h: Fssim, scenario: Scenario, entity: str, item: Mapping[str, Any], path: Path_) -> list[Failure]:

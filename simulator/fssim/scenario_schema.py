@@ -132,6 +132,8 @@ THEN = Record({
         "account": Field(_SUBDOMAIN),
         "leads": Field(Integer(0)),
         "contacts": Field(Integer(0)),
+        "sales_accounts": Field(Integer(0)),
+        "deals": Field(Integer(0)),
     })), default_factory=list),
     "deliveries": Field(ListOf(LOG_EXPECT), default_factory=list),
     "events": Field(ListOf(LOG_EXPECT), default_factory=list),
