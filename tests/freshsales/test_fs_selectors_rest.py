@@ -35,3 +35,11 @@ def test_control_api_adds_users_who_then_are_owners(live: ServerThread) -> None:
         assert [owner["display_name"] for owner in owners] == ["acme admin", "Bo"]
         listed = http.get("/_sim/accounts/acme/users").json()["users"]
         assert [user["id"] for user in listed] == [owner["id"] for owner in owners]
+
+
+def test_no_two_rest_endpoints_share_a_method_and_path() -> None:
+    # A second row for a served path is never reached: the first route wins (it happened to a selector).
+    from fssim.freshsales.rest import all_endpoints
+
+    rows = [(endpoint.method, endpoint.path) for endpoint in all_endpoints()]
+    assert sorted(row for row in set(rows) if rows.count(row) > 1) == []

@@ -7,6 +7,7 @@ Simulator policy: only ``Lead`` and ``Contact`` targets exist here (no deals or 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fssim import strictjson
@@ -33,6 +34,10 @@ _TYPE_IDS = {kind["id"]: kind for kind in SALES_ACTIVITY_TYPES}
 
 class Engagements:
     def __init__(self, db: Database, clock: Clock, ids: IdSequence, records: Records, timeline: Timeline) -> None:
+        # (subdomain, id) -> is it one of the account's sales activity types; the service points it at
+        # the account's own list (fssim.freshsales.selectors), this default at the fixed one.
+        self.sales_activity_type_exists: Callable[[str, Any], bool] = \
+            lambda account, type_id: isinstance(type_id, int) and type_id in _TYPE_IDS
         self._db = db
         self._clock = clock
         self._ids = ids
@@ -117,7 +122,7 @@ class Engagements:
         if not isinstance(title, str) or not title.strip():
             problems.append("Title can't be blank")
         type_id = body.get("sales_activity_type_id")
-        if type_id is not None and (not isinstance(type_id, int) or type_id not in _TYPE_IDS):
+        if type_id is not None and not self.sales_activity_type_exists(account, type_id):
             problems.append(f"sales_activity_type_id {type_id!r} is not a sales activity type "
                             "(GET /api/selector/sales_activity_types)")
         times: dict[str, str | None] = {}

@@ -60,10 +60,11 @@ DEFAULTS: dict[str, list[Entry]] = {
         {"name": "Negotiation", "choice_type": "open", "probability": 80},
         {"name": "Won", "choice_type": "won", "probability": 100},
         {"name": "Lost", "choice_type": "lost", "probability": 0}],
+    # The names and keys of the real list (reference §3.2, a rudder-transformer capture).
     "sales_activity_types": [
-        {"name": n, "internal_name": n.lower().replace(" ", "_"), "show_in_conversation": True,
-         "is_default": n == "Call", "is_checkedin": False}
-        for n in ("Call", "Chat", "Email", "Meeting", "Demo", "Follow up")],
+        {"partial": True, "name": n, "internal_name": n.lower().replace(" ", "_"), "show_in_conversation": True,
+         "is_default": True, "is_checkedin": False}
+        for n in ("Chat", "Phone", "Meeting", "Task", "Email", "SMS Outgoing", "Reminder", "SMS Incoming")],
     "sales_activity_outcomes": [{"name": n} for n in ("Interested", "Not interested", "Left voice message",
                                                       "No response", "Busy", "Wrong number")],
 }

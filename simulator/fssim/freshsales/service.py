@@ -54,6 +54,8 @@ class Freshsales:
                              deal_kind(clock, self.selectors, lambda sub, i: self.records.exists(sub, "contact", i),
                                        self.sales_accounts))
         connect(self.records, self.selectors, self.sales_accounts, self.deals)
+        self.engagements.sales_activity_type_exists = \
+            lambda sub, type_id: self.selectors.get(sub, "sales_activity_types", type_id) is not None
         self.rate_limiter = RateLimiter(clock, enabled=rate_limits)
         # One instance for the receiver that obeys the rules and the control API that sets them.
         self.forced_failures = ForcedFailures(db, clock)

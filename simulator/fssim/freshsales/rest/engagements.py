@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from fssim.endpoints import Endpoint
-from fssim.freshsales.engagements import SALES_ACTIVITY_TYPES
 from fssim.freshsales.rest.auth import Call
 
 __all__ = ["endpoints"]
@@ -52,10 +51,6 @@ def delete_sales_activity(call: Call) -> tuple[int, Any]:
     return 200, {"success": "200"}
 
 
-def sales_activity_types(call: Call) -> tuple[int, Any]:
-    return 200, {"sales_activity_types": SALES_ACTIVITY_TYPES}
-
-
 def endpoints() -> list[Endpoint]:
     return [
         Endpoint("POST", "/notes", create_note, "Add a note to a lead or contact", "notes", body="note",
@@ -74,6 +69,4 @@ def endpoints() -> list[Endpoint]:
                  "sales activities", responses={200: "the sales activity"}),
         Endpoint("DELETE", "/sales_activities/{id:int}", delete_sales_activity, "Delete a sales activity",
                  "sales activities", responses={200: '{"success": "200"}'}),
-        Endpoint("GET", "/selector/sales_activity_types", sales_activity_types, "The sales activity types",
-                 "sales activities", responses={200: "sales_activity_types"}),
     ]
