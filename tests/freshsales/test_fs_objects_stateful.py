@@ -85,7 +85,8 @@ class LinkModel(RuleBasedStateMachine):
             linked = {link["id"] for link in body["contact"]["sales_accounts"]}
             assert linked <= self.live["sales_accounts"]
             assert linked <= {one["id"] for one in body["sales_accounts"]}
-            assert len([link for link in body["contact"]["sales_accounts"] if link["is_primary"]]) == min(1, len(linked))
+            primaries = [link for link in body["contact"]["sales_accounts"] if link["is_primary"]]
+            assert len(primaries) == min(1, len(linked))
 
     @invariant()
     def deals_name_only_live_records_and_side_load_them(self) -> None:
