@@ -138,3 +138,23 @@ def test_over_a_real_socket_a_reset_is_a_dropped_connection_segment_retries(remo
     [delivery] = segment.deliveries()
     assert delivery["status"] == "delivered" and len(delivery["attempts"]) == 2
     assert freshsales.one("remote-key", "ada@example.com")[0] == "lead"
+
+
+@pytest.mark.e2e
+def test_over_a_real_socket_a_held_answer_is_a_504_segment_retries(remote: tuple[World, World]) -> None:
+    segment, freshsales = remote
+    freshsales.account("remote", "remote-key")
+    freshsales.source("web", "unused")
+    freshsales.enable_from_freshsales("remote", "web")
+    rule = {"kind": "timeout", "hold": 0.3, "count": 1}  # shorter than Segment's 10 s: the hold ends first
+    freshsales.ok(freshsales.http.post("/_sim/accounts/remote/failures", json=rule))
+    segment.source("web", "web-key")
+    segment.enable_from_segment("web", "remote-key", "remote")
+    segment.send("web-key", {"type": "identify", "userId": "ada@example.com", "traits": {"lastName": "L"}})
+    segment.flush()
+    [delivery] = segment.deliveries()
+    assert delivery["code"] == "errors.awaiting-retry.504"
+    assert delivery["attempts"][0]["duration_ms"] >= 300 and "held 0.3 s" in delivery["attempts"][0]["message"]
+    segment.advance(60)
+    segment.flush()
+    assert segment.deliveries()[0]["status"] == "delivered"
