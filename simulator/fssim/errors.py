@@ -39,6 +39,13 @@ every exception class defined in fssim is listed here, under its real parent::
           step; the test fails with the simulator's answer (no HTTP).
         - InterceptRefused (fssim.interception; also ConnectionRefusedError): a call to a host outside
           the simulator under ``intercept(refuse_others=True)`` (no HTTP answer: the call fails).
+        - ForcedDisconnect (fssim.freshsales.fault_answers; also RemoteProtocolError): a forced dropped
+          connection (``POST /_sim/accounts/{subdomain}/failures`` ``{"kind": "reset"}``) met in process,
+          where there is no socket to drop; it is the error the caller's httpx client would raise, and
+          Segment's delivery records it as ``ECONNRESET`` (under uvicorn the socket is dropped instead).
+        - ForcedTimeout (fssim.freshsales.fault_answers; also ReadTimeout): a forced time-out met in
+          process; the caller's httpx client sees its own ``ReadTimeout``, Segment records ``ETIMEDOUT``
+          (under uvicorn the answer is held instead).
         - _Invalid (fssim.freshsales.fields): private; a custom-field value its type refuses, collected
           into a ValidationError (400).
         - _StepFailed (fssim.scenario): private; a scenario step failed, reported as the scenario's
