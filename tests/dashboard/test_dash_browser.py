@@ -240,3 +240,33 @@ def test_hostile_input_is_text_and_a_cross_origin_post_is_refused(served: tuple[
         assert "Error 403" in page.content() and "cross-site" in page.content()
     assert sim.freshsales.accounts.get("delta") is not None
     assert sim.freshsales.accounts.require("delta").segment_enabled is True
+
+
+UNLABELLED = """() => Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea'))
+    .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')).map(el => el.outerHTML)"""
+
+
+def test_keyboard_and_screen_reader_basics_on_every_page(served: tuple[Simulator, str], page: Any) -> None:
+    sim, base = served
+    _setup(base, "acme", "web", "acme-api-key-1234")
+    sim.freshsales.enable_segment("acme", source="web")
+    lead = sim.freshsales.records.create("acme", "lead", {"last_name": "Lovelace", "email": "ada@example.com"})
+    pages = ["/", "/ui/accounts/acme/integrations", "/ui/segment/send-data?account=acme", "/ui/accounts/acme/leads",
+             f"/ui/accounts/acme/leads/{lead['id']}", "/ui/segment/sources", "/ui/segment/debugger",
+             "/ui/segment/deliveries", "/ui/controls"]
+    for path in pages:
+        page.goto(base + path)
+        assert page.locator("h1").count() == 1, path  # one page heading; sections have h2
+        assert page.evaluate(UNLABELLED) == [], path  # every control has a label
+        assert page.locator("html").get_attribute("lang") == "en"
+        # Focus order starts with the skip link, which lands on the main content, then the navigation.
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "Skip to content", path
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.closest('nav') !== null"), path
+    # The toggle is reachable and usable by keyboard alone.
+    page.goto(base + "/ui/accounts/acme/integrations")
+    page.get_by_role("switch").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/ui/accounts/acme/integrations?note=**")
+    assert page.locator("#segment-status").inner_text() == "Disabled"
