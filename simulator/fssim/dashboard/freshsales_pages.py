@@ -69,8 +69,8 @@ async def records(dash: Dashboard, request: Request) -> Response:
     listing = dash.sim.freshsales.listing
     try:
         if email:
-            found, total, pages = listing.by_email(account.subdomain, entity, email), None, 1
-            total = len(found)
+            found = listing.by_email(account.subdomain, entity, email)
+            total, pages = len(found), 1
         else:
             found, total, pages = listing.page(account.subdomain, entity, page=page, per_page=PER_PAGE,
                                                descending=order == "desc")
