@@ -14,13 +14,14 @@ from fssim.app import Simulator
 from fssim.server import ServerThread
 
 KEY = "acme-secret-api-key-7890"
+BASE = "http://127.0.0.1:8765"
 
 
 @pytest.fixture
-def world(sim: Simulator, client: TestClient) -> TestClient:
+def world(sim: Simulator) -> TestClient:
     sim.freshsales.accounts.create("acme", api_key=KEY)
     sim.segment.add_source("web", "web-write-key")
-    return client
+    return TestClient(sim.app, base_url=BASE)
 
 
 def _token(client: TestClient, page: str, action: str) -> str:
@@ -53,8 +54,18 @@ def test_cross_site_posts_are_refused_even_with_a_good_token(sim: Simulator, wor
     assert sim.freshsales.accounts.get("acme") is not None
     # The same form from the dashboard's own page does it.
     same = world.post("/ui/controls/reset", data={"confirm": "yes", "csrf": token},
-                      headers={"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"}, follow_redirects=False)
+                      headers={"Origin": BASE, "Sec-Fetch-Site": "same-origin"}, follow_redirects=False)
     assert same.status_code == 303 and sim.freshsales.accounts.get("acme") is None
+
+
+def test_only_loopback_names_and_ip_addresses_are_answered(sim: Simulator, world: TestClient) -> None:
+    """An attacker's name re-pointed at 127.0.0.1 (DNS rebinding) would be same-origin with the pages."""
+    for host in ("evil.example", "evil.example:8765", "127.0.0.1.evil.example"):
+        answer = world.get("/ui/controls", headers={"Host": host})
+        assert answer.status_code == 421 and "loopback" in answer.text, host
+        assert "csrf" not in answer.text and "acme" not in answer.text
+    for host in ("127.0.0.1:8765", "localhost:8765", "[::1]:8765", "192.168.1.20:8765", "localhost"):
+        assert world.get("/", headers={"Host": host}).status_code == 200, host
 
 
 def test_reset_needs_its_confirmation(sim: Simulator, world: TestClient) -> None:

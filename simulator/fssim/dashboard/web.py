@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
@@ -107,15 +108,30 @@ class Dashboard:
     # -- answers ----------------------------------------------------------------------------------------
 
     def page(self, request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-        accounts = [a.subdomain for a in self.sim.freshsales.accounts.all()]
+        context.setdefault("nav_accounts", [a.subdomain for a in self.sim.freshsales.accounts.all()])
         return self.templates.TemplateResponse(
-            request, template, {"nav_accounts": accounts, "note": request.query_params.get("note"), **context},
+            request, template, {"note": request.query_params.get("note"), **context},
             status_code=status, headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY",
                                          "Content-Security-Policy": _CSP, "Referrer-Policy": "same-origin"})
 
     def error(self, request: Request, refusal: Refusal) -> HTMLResponse:
+        # No account names in the navigation: an error page may be all a refused caller gets to see.
         return self.page(request, "error.html", status=refusal.status_code, status_code=refusal.status_code,
-                         message=refusal.message)
+                         message=refusal.message, nav_accounts=[])
+
+
+def _host_allowed(host: str) -> bool:
+    """A loopback name or an IP literal. Any other name could be an attacker's domain re-pointed at
+    127.0.0.1 (DNS rebinding), whose page would then be same-origin with ours and could read our tokens."""
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    name = name.strip("[]").lower()
+    if name in ("localhost", "localhost.") or name.endswith(".localhost"):
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 # Our own files only: no inline script, no other origin, no framing (clickjacking the toggle).
@@ -139,6 +155,10 @@ def bind(dashboard: Dashboard) -> Callable[[DashboardHandler], Responder]:
     def bound(handler: DashboardHandler) -> Responder:
         async def endpoint(request: Request) -> Response:
             try:
+                host = request.headers.get("host", "")
+                if not _host_allowed(host):
+                    raise DashboardError(421, f"the dashboard answers only to loopback names and IP addresses, not "
+                                              f"Host {host!r} (open it as http://127.0.0.1:PORT/)")
                 return await handler(dashboard, request)
             except Refusal as refusal:
                 return dashboard.error(request, refusal)
