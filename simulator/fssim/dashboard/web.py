@@ -46,7 +46,8 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 class DashboardError(Refusal):
     """A dashboard request refused: an HTML page naming the problem, with ``status_code`` (403 for a
-    cross-site POST or a bad CSRF token, 400 for a bad form, 404 for an unknown account or record)."""
+    cross-site POST or a bad CSRF token, 400 for a bad form, 404 for an unknown account or record, 421 for
+    a Host name that is neither loopback nor an IP address)."""
 
 
 def mask(key: str | None) -> str:
