@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount
 
-from fssim import control
+from fssim import control, dashboard
 from fssim.clock import Clock, isoformat
 from fssim.freshsales.receiver import receiver_routes
 from fssim.freshsales.service import Freshsales
@@ -124,6 +124,7 @@ def create_app(sim: Simulator) -> Starlette:
         *sim.segment.tracking_routes(),
         *receiver_routes(sim.freshsales),
         *(Mount(prefix, routes=rest) for prefix in FRESHSALES_API_PREFIXES),
+        *dashboard.routes(sim),  # the HTML pages at / and /ui/... for people
     ]
     return Starlette(
         routes=routes,

@@ -20,6 +20,7 @@ insert) runs inside :meth:`Database.transaction`, so two concurrent requests can
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import os
 import threading
@@ -33,7 +34,7 @@ from tinydb.table import Document, Table
 
 from fssim.storage import AtomicJSONStorage, HeldMemoryStorage, Holding
 
-__all__ = ["Collection", "Database", "InPlaceTable", "Index", "StoreStats"]
+__all__ = ["Collection", "Database", "InPlaceTable", "Index", "SortedIndex", "StoreStats"]
 
 Doc = dict[str, Any]
 
@@ -122,6 +123,58 @@ class Index:
 
     def __contains__(self, key: Hashable) -> bool:
         return key in self._ids
+
+
+class SortedIndex(Index):
+    """Ids grouped by a key, each group kept in the order of a sort key, so one page of a list is a
+    slice: O(page + log n) to read, however large the group (the dashboard's lists, by updated time).
+
+    ``group_of`` gives a document's group (``None``: not indexed), ``order_of`` its sort key; ties are
+    broken by id. Kept by its :class:`Collection` like any index.
+    """
+
+    def __init__(self, group_of: Callable[[Mapping[str, Any]], Hashable | None],
+                 order_of: Callable[[Mapping[str, Any]], Any]) -> None:
+        super().__init__(lambda document: () if group_of(document) is None else (group_of(document),))
+        self._group_of = group_of
+        self._order_of = order_of
+        self._sorted: dict[Hashable, list[tuple[Any, int]]] = {}
+
+    def rebuild(self, documents: Iterable[tuple[int, Mapping[str, Any]]]) -> None:
+        self._sorted.clear()
+        super().rebuild(documents)
+
+    def add(self, document: Mapping[str, Any], doc_id: int) -> None:
+        super().add(document, doc_id)
+        group = self._group_of(document)
+        if group is not None:
+            bisect.insort(self._sorted.setdefault(group, []), (self._order_of(document), doc_id))
+
+    def remove(self, document: Mapping[str, Any], doc_id: int) -> None:
+        super().remove(document, doc_id)
+        group = self._group_of(document)
+        entries = self._sorted.get(group) if group is not None else None
+        if entries is None:
+            return
+        entry = (self._order_of(document), doc_id)
+        at = bisect.bisect_left(entries, entry)
+        if at < len(entries) and entries[at] == entry:
+            del entries[at]
+        if not entries:
+            del self._sorted[group]
+
+    def count(self, group: Hashable) -> int:
+        return len(self._sorted.get(group, ()))
+
+    def page(self, group: Hashable, start: int, size: int, *, descending: bool) -> list[int]:
+        """The ids at positions ``start .. start+size`` of the group, in ascending or descending order."""
+        entries = self._sorted.get(group, [])
+        if descending:
+            stop = max(0, len(entries) - start)
+            chosen = entries[max(0, stop - size):stop][::-1]
+        else:
+            chosen = entries[start:start + size]
+        return [doc_id for _, doc_id in chosen]
 
 
 @dataclass
@@ -243,6 +296,15 @@ class Collection:
         """An index whose documents may carry several keys each (``keys_of`` returns them, maybe none)."""
         with self._db.lock:
             index = Index(keys_of)
+            index.rebuild(self._raw_items())
+            self._indexes.append(index)
+            return index
+
+    def sorted_index(self, group_of: Callable[[Mapping[str, Any]], Hashable | None],
+                     order_of: Callable[[Mapping[str, Any]], Any]) -> SortedIndex:
+        """An index that keeps each group's ids in ``order_of`` order, for paging without sorting."""
+        with self._db.lock:
+            index = SortedIndex(group_of, order_of)
             index.rebuild(self._raw_items())
             self._indexes.append(index)
             return index

@@ -61,6 +61,7 @@ def serve(host: str, port: int, db_path: str | None, strict: bool, no_rate_limit
         else:
             click.echo(f"fssim is running at {base_url}  (store: {db_path or 'memory'}); "
                        f"create accounts with POST {base_url}/_sim/accounts")
+        click.echo(f"\nDashboard          {base_url}/   (open it in a browser: Freshsales, Segment and controls)")
         web = web_sources_banner(base_url, sim.segment.sources())
         if web:
             click.echo(web)

@@ -20,6 +20,7 @@ from fssim.freshsales.accounts import Account, Accounts
 from fssim.freshsales.engagements import Engagements
 from fssim.freshsales.forced_failures import ForcedFailures
 from fssim.freshsales.ids import IdSequence
+from fssim.freshsales.listing import RecordListing
 from fssim.freshsales.ratelimit import RateLimiter
 from fssim.freshsales.records import Records
 from fssim.freshsales.timeline import Timeline
@@ -39,6 +40,8 @@ class Freshsales:
         self.accounts = Accounts(db, clock, self.ids)
         self.timeline = Timeline(db, clock, self.ids)
         self.records = Records(db, clock, self.ids, self.accounts, self.timeline)
+        # The dashboard's lists: most recently updated first, paged by index.
+        self.listing = RecordListing(db, self.records)
         self.engagements = Engagements(db, clock, self.ids, self.records, self.timeline)
         self.rate_limiter = RateLimiter(clock, enabled=rate_limits)
         # One instance for the receiver that obeys the rules and the control API that sets them.
