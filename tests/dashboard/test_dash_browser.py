@@ -2,8 +2,10 @@
 
 The stories of issue 11: the seed's enablement flow, the data-not-accepted story from catalog to fix,
 the debugger updating by itself when the Python SDK sends an event, and hostile input (a trait that is
-an HTML tag; a page of another origin posting to a dashboard action). Each test saves screenshots of
-the pages it reaches to docs/img/, where docs/dashboard.md shows them.
+an HTML tag; a page of another origin posting to a dashboard action). Each test takes screenshots of
+the pages it reaches: into a temporary folder in `make test` (so a test run leaves the checkout as it
+was), and into docs/img/, where docs/dashboard.md shows them, with `make screenshots`
+(``FSSIM_SCREENSHOTS=docs/img``).
 
 Needs Chromium (``/usr/bin/chromium``) and Playwright for Python (dev extras); skipped, saying which is
 missing, without them. One browser per module.
@@ -30,7 +32,7 @@ from fssim.server import ServerThread
 
 pytestmark = pytest.mark.e2e
 
-IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+REPO = Path(__file__).resolve().parents[2]
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -65,20 +67,33 @@ def served() -> Iterator[tuple[Simulator, str]]:
 
 
 @pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
+def page(browser: Any, shots: Path) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1200, "height": 760})
     tab = context.new_page()
     tab.set_default_timeout(15_000)
     dialogs: list[str] = []
     tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     tab.dialogs = dialogs  # any alert() a page manages to run lands here
+    tab.shots = shots
     yield tab
     context.close()
 
 
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where screenshots go: docs/img with ``FSSIM_SCREENSHOTS=docs/img`` (``make screenshots``), else a
+    temporary folder."""
+    chosen = os.environ.get("FSSIM_SCREENSHOTS")
+    folder = REPO / chosen if chosen else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def _shot(page: Any, name: str) -> None:
-    IMG.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(IMG / f"dashboard-{name}.png"))
+    folder: Path = page.shots
+    path = folder / f"dashboard-{name}.png"
+    page.screenshot(path=str(path))
+    assert path.stat().st_size > 1000, f"screenshot {path} is empty"
 
 
 def _setup(base: str, subdomain: str, source: str, key: str) -> None:
