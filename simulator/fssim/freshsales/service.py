@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 from starlette.routing import BaseRoute
 
 from fssim.clock import Clock
@@ -24,6 +26,9 @@ from fssim.freshsales.ratelimit import RateLimiter
 from fssim.freshsales.records import Records
 from fssim.freshsales.timeline import Timeline
 from fssim.store import Database
+
+if TYPE_CHECKING:
+    from fssim.freshsales.rest.routing import RestRouter
 
 __all__ = ["Freshsales", "SegmentEnabledCallback"]
 
@@ -39,7 +44,8 @@ class Freshsales:
         self.accounts = Accounts(db, clock, self.ids)
         self.timeline = Timeline(db, clock, self.ids)
         self.records = Records(db, clock, self.ids, self.accounts, self.timeline)
-        self.engagements = Engagements(db, clock, self.ids, self.records, self.timeline)
+        # The reference check (owners, activity types, sales accounts, deals) is Engagements' `check=`.
+        self.engagements = Engagements(db, clock, self.ids, self.records, self.timeline, self.accounts)
         self.rate_limiter = RateLimiter(clock, enabled=rate_limits)
         # One instance for the receiver that obeys the rules and the control API that sets them.
         self.forced_failures = ForcedFailures(db, clock)
@@ -88,6 +94,12 @@ class Freshsales:
         from fssim.freshsales.rest import routes
 
         return routes(self)
+
+    def rest_app(self) -> RestRouter:
+        """The REST API as one ASGI app (its routes, trailing slashes, 404/405 in Freshsales' shape)."""
+        from fssim.freshsales.rest.routing import RestRouter
+
+        return RestRouter(self.rest_routes())
 
     def reset(self) -> None:
         """After the database was cleared (``POST /_sim/reset``): forget in-memory counters too."""
