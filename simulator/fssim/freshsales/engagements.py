@@ -95,6 +95,11 @@ class Engagements:
     def _public(doc: dict[str, Any]) -> dict[str, Any]:
         return {k: strictjson.deep_copy(v) for k, v in doc.items() if not k.startswith("_")}
 
+    def targeting(self, account: str, kind: str, targetable_type: str, ids: set[int]) -> list[dict[str, Any]]:
+        """The items of ``kind`` whose target is one of ``ids`` of ``targetable_type`` (side-loads)."""
+        return [item for item in self.list(account, kind)
+                if item["targetable_type"] == targetable_type and item["targetable_id"] in ids]
+
     def get(self, account: str, kind: str, item_id: int) -> dict[str, Any]:
         with self._db.lock:
             doc = self._collections[kind].get(item_id) if isinstance(item_id, int) and item_id > 0 else None
@@ -109,10 +114,6 @@ class Engagements:
             docs = [doc for _, doc in self._collections[kind].items() if doc["_account"] == account]
             return [self._public(doc) for doc in sorted(docs, key=lambda d: d["id"])
                     if filter_name is None or matches_filter(kind, doc, filter_name, now)]
-
-    def targeting(self, account: str, kind: str, targetable_type: str, ids: set[int]) -> list[dict[str, Any]]:
-        return [item for item in self.list(account, kind)
-                if item["targetable_type"] == targetable_type and item["targetable_id"] in ids]
 
     def count(self, account: str, kind: str) -> int:
         with self._db.lock:

@@ -63,7 +63,8 @@ def _reference(body: dict[str, Any], name: str, kind: str, known: Known, problem
     if isinstance(value, bool) or not isinstance(value, int) or not known(kind, value):
         hint = {"owner": "a user of the account", "sales_activity_type": "GET /api/selector/sales_activity_types",
                 "sales_activity_outcome": "an outcome of GET /api/selector/sales_activity_outcomes"}[kind]
-        problems.append(f"{name} {value!r} is not a {kind.replace('_', ' ')} ({hint})")
+        noun = kind.replace("_", " ")
+        problems.append(f"{name} {value!r} is not {'an' if noun[0] in 'aeiou' else 'a'} {noun} ({hint})")
         return None
     return value
 
@@ -110,15 +111,15 @@ def build(kind: str, body: dict[str, Any], old: dict[str, Any] | None, now: date
             completed_date=(old or {}).get("completed_date") if was_done and status == 1 else
             (stamp if status == 1 else None))
     else:
-        start = _time(merged, "from_date", problems, required=True)
+        begins = _time(merged, "from_date", problems, required=True)
         end = _time(merged, "end_date", problems, required=True)
-        if start and end and parse_iso(end) < parse_iso(start):
+        if begins and end and parse_iso(end) < parse_iso(begins):
             problems.append("end_date must not be before from_date")
         is_allday = merged.get("is_allday", False)
         if not isinstance(is_allday, bool):
             problems.append("The type for is_allday is invalid.")
         item.update(
-            description=merged.get("description"), from_date=start, end_date=end,
+            description=merged.get("description"), from_date=begins, end_date=end,
             time_zone=merged.get("time_zone"), location=merged.get("location"), is_allday=is_allday,
             outcome_id=_reference(merged, "outcome_id", "sales_activity_outcome", known, problems),
             latitude=merged.get("latitude"), longitude=merged.get("longitude"), creater_id=owner_id,
