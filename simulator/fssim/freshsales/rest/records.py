@@ -8,13 +8,13 @@ or contact answers ``true`` (what python-freshworks-crm's fixtures expect).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from fssim.endpoints import Endpoint
 from fssim.freshsales.errors import ValidationError
 from fssim.freshsales.records import MAX_PER_PAGE
 from fssim.freshsales.rest.auth import Call
-from fssim.freshsales.rest.sideloads import include_names, users_of
+from fssim.freshsales.rest.sideloads import include_names, outcomes_of, users_of
 from fssim.freshsales.shapes import ENTITY_TYPES, PLURALS
 
 __all__ = ["endpoints", "side_loads"]
@@ -39,7 +39,15 @@ def side_loads(call: Call, entity: str, records: Sequence[Mapping[str, Any]]) ->
         elif name in ("notes", "sales_activities", "tasks", "appointments"):
             kind = {"notes": "note", "sales_activities": "sales_activity", "tasks": "task",
                     "appointments": "appointment"}[name]
-            extra[name] = call.fs.engagements.targeting(account.subdomain, kind, ENTITY_TYPES[entity], ids)
+            items = call.fs.engagements.targeting(account.subdomain, kind, ENTITY_TYPES[entity], ids)
+            extra[name] = items
+            # Each record names its items (``appointment_ids``), the way clients such as freshsalessdk
+            # join them, and every outcome an appointment names comes along in ``outcomes``.
+            for record in records:
+                cast(dict[str, Any], record)[f"{kind}_ids"] = [
+                    item["id"] for item in items if item["targetable_id"] == record["id"]]
+            if kind == "appointment":
+                extra["outcomes"] = outcomes_of([item.get("outcome_id") for item in items])
         elif name in ("contact_status", "contact_statuses") and entity == "contact":
             named = sorted({r["contact_status_id"] for r in records if isinstance(r.get("contact_status_id"), int)})
             extra["contact_status"] = [{"id": status_id, "partial": True} for status_id in named]

@@ -40,6 +40,25 @@ def endpoints() -> list[Endpoint]:
     found: list[Endpoint] = []
     for kind in _KINDS:
         found.extend(_kind_endpoints(kind))
+    for entity, label in (("lead", "Lead"), ("contact", "Contact")):
+        found.extend(_record_endpoints(entity, label))
+    return found
+
+
+def _record_endpoints(entity: str, label: str) -> list[Endpoint]:
+    """``GET /contacts/{id}/appointments`` and ``/tasks`` (and the same for leads): a record's own."""
+    plural = f"{entity}s"
+    found = []
+    for kind, key in (("appointment", "appointments"), ("task", "tasks")):
+        def own(call: Call, kind: str = kind, key: str = key) -> tuple[int, Any]:
+            record_id = call.path_id()
+            call.fs.records.get(call.account, entity, record_id)  # 404 for a record not here
+            items, meta = paged(call, call.fs.engagements.targeting(call.account.subdomain, kind, label, {record_id}))
+            return 200, with_side_loads(call, key, items, {key: items, "meta": meta})
+
+        own.__name__ = f"{entity}_{key}"
+        found.append(Endpoint("GET", f"/{plural}/{{id:int}}/{key}", own, f"The {entity}'s {key}", plural,
+                              query=("include", "page", "per_page"), responses={200: f"{key} and meta"}))
     return found
 
 

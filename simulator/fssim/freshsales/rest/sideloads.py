@@ -21,7 +21,7 @@ from fssim.freshsales.errors import NotFoundError
 from fssim.freshsales.references import SALES_ACTIVITY_OUTCOMES, SALES_ACTIVITY_TYPES
 from fssim.freshsales.rest.auth import Call
 
-__all__ = ["include_names", "targets_of", "users_of", "with_side_loads"]
+__all__ = ["include_names", "outcomes_of", "targets_of", "users_of", "with_side_loads"]
 
 _USER_NAMES = ("owner", "creater", "creator", "updater", "users", "appointment_attendees")
 _USER_FIELDS = ("owner_id", "creater_id", "creator_id", "updater_id")
@@ -68,6 +68,11 @@ def _selector(entries: list[dict[str, Any]], ids: Iterable[Any]) -> list[dict[st
     return known + [{"id": i, "partial": True} for i in sorted(named - {e["id"] for e in known})]
 
 
+def outcomes_of(ids: Iterable[Any]) -> list[dict[str, Any]]:
+    """The outcome entries for these ids (a partial entry for one the defaults do not know)."""
+    return _selector(SALES_ACTIVITY_OUTCOMES, ids)
+
+
 def with_side_loads(call: Call, key: str, items: Sequence[dict[str, Any]], answer: dict[str, Any]) -> dict[str, Any]:
     """``answer`` (data key first, then ``meta`` if any) followed by the side-loads ``include=`` asks for."""
     extra: dict[str, Any] = {}
@@ -86,7 +91,7 @@ def with_side_loads(call: Call, key: str, items: Sequence[dict[str, Any]], answe
             extra["sales_activity_types"] = _selector(SALES_ACTIVITY_TYPES, [
                 item.get("sales_activity_type_id", item.get("task_type_id")) for item in items])
         elif name in ("outcome", "outcomes", "sales_activity_outcome", "sales_activity_outcomes"):
-            extra["sales_activity_outcomes"] = _selector(SALES_ACTIVITY_OUTCOMES, [
+            extra["sales_activity_outcomes"] = outcomes_of([
                 item.get("sales_activity_outcome_id", item.get("outcome_id")) for item in items])
         else:
             extra.setdefault(name, [])
