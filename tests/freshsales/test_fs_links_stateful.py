@@ -30,7 +30,8 @@ class LinksModel(RuleBasedStateMachine):
         self.sim = Simulator(SimulatorConfig(frozen_clock=True, rate_limits=False))
         self.http = TestClient(self.sim.app)
         self.http.post("/_sim/accounts", json={"subdomain": "acme", "api_key": "acme-key"})
-        self.list_id = self.http.post("/api/lists", headers=HEADERS, json={"list": {"name": "All"}}).json()["list"]["id"]
+        created = self.http.post("/api/lists", headers=HEADERS, json={"list": {"name": "All"}})
+        self.list_id = created.json()["list"]["id"]
         self.alive: dict[int, str] = {}  # record id -> entity
         self.items: dict[int, str] = {}  # item id -> kind
         self.targets: dict[int, int] = {}  # item id -> the record it targets
