@@ -143,5 +143,5 @@ class LinksModel(RuleBasedStateMachine):
         self.sim.close()
 
 
-LinksModel.TestCase.settings = settings(stateful_step_count=12, max_examples=20, deadline=None)
+LinksModel.TestCase.settings = settings(stateful_step_count=12, max_examples=10, deadline=None)
 test_links_and_side_loads_stay_consistent = LinksModel.TestCase
