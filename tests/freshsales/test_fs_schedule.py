@@ -170,3 +170,21 @@ def test_sales_activity_update_and_side_loads(client: TestClient, acme: Headers)
                               headers=acme).json()
     assert [a["id"] for a in contact_view["sales_activities"]] == [activity["id"]]
     assert contact_view["contact_status"] == []
+
+
+def test_openapi_describes_and_state_counts_the_new_modules(client: TestClient, sim: Simulator,
+                                                           acme: Headers) -> None:
+    paths = client.get("/api/openapi.json").json()["paths"]
+    for path, method in (("/tasks", "get"), ("/tasks/{id}", "put"), ("/appointments", "post"),
+                         ("/sales_activities/{id}", "put"), ("/lists/{id}/add_contacts", "put"),
+                         ("/lists/{id}/remove_contacts", "put"), ("/contacts/lists/{id}", "get"),
+                         ("/contacts/{id}/appointments", "get")):
+        assert method in paths[path], path
+    assert "filter" in [p["name"] for p in paths["/tasks"]["get"]["parameters"]]
+    contact = _contact(client, acme, "count@example.com")
+    client.post("/api/tasks", headers=acme, json={"task": {
+        "title": "t", "due_date": _at(sim, days=1), "targetable_type": "Contact", "targetable_id": contact["id"]}})
+    client.post("/api/lists", headers=acme, json={"list": {"name": "L"}})
+    counts = client.get("/_sim/state").json()["freshsales"]["accounts"][0]["records"]
+    assert counts == {"leads": 0, "contacts": 1, "notes": 0, "tasks": 1, "appointments": 0,
+                      "sales_activities": 0, "lists": 1}
