@@ -118,12 +118,12 @@ def create_app(sim: Simulator) -> Starlette:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
 
-    rest = sim.freshsales.rest_routes()
+    rest = sim.freshsales.rest_app()
     routes = [
         *control.routes(sim),
         *sim.segment.tracking_routes(),
         *receiver_routes(sim.freshsales),
-        *(Mount(prefix, routes=rest) for prefix in FRESHSALES_API_PREFIXES),
+        *(Mount(prefix, app=rest) for prefix in FRESHSALES_API_PREFIXES),
         *dashboard.routes(sim),  # the HTML pages at / and /ui/... for people
     ]
     return Starlette(

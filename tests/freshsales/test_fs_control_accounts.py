@@ -17,7 +17,8 @@ def test_create_list_and_get_accounts(client: TestClient) -> None:
     assert [a["subdomain"] for a in client.get("/_sim/accounts").json()["accounts"]] == ["acme", "globex"]
     assert client.get("/_sim/accounts/acme").json()["account"]["api_keys"] == ["k1"]
     state = client.get("/_sim/state").json()["freshsales"]
-    assert [a["records"] for a in state["accounts"]] == [{"leads": 0, "contacts": 0}] * 2
+    assert [a["records"] for a in state["accounts"]] == [{
+        "leads": 0, "contacts": 0, "notes": 0, "tasks": 0, "appointments": 0, "sales_activities": 0, "lists": 0}] * 2
 
 
 def test_bad_account_requests_say_what_is_wrong(client: TestClient) -> None:

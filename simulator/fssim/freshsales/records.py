@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple, Protocol, cast
 
 from fssim import strictjson
 from fssim.clock import Clock, isoformat, parse_iso
@@ -41,7 +41,7 @@ from fssim.freshsales.timeline import Timeline
 from fssim.integration.emails import normalize_email
 from fssim.store import Database
 
-__all__ = ["MAX_PER_PAGE", "Changes", "RecordPage", "Records"]
+__all__ = ["MAX_PER_PAGE", "Changes", "RecordPage", "RecordWatcher", "Records"]
 
 MAX_PER_PAGE = 100
 NEW_VIEW_DAYS = 7  # "New Leads"/"New Contacts": created in the last week of simulated time
@@ -67,6 +67,15 @@ def _emails_of(doc: Mapping[str, Any]) -> list[str]:
     return [doc["email"]] if doc.get("email") else []
 
 
+class RecordWatcher(Protocol):
+    """Something that holds links to records (engagements, lists) and must follow deletes and converts,
+    so that no link ever names a record that is gone."""
+
+    def record_deleted(self, account: str, entity: str, record_id: int) -> None: ...
+
+    def record_moved(self, account: str, source: tuple[str, int], target: Target) -> None: ...
+
+
 class Records:
     def __init__(self, db: Database, clock: Clock, ids: IdSequence, accounts: Accounts, timeline: Timeline) -> None:
         self._db = db
@@ -75,11 +84,16 @@ class Records:
         self._accounts = accounts
         self._timeline = timeline
         self._records = db.collection("fs_records")
+        self._watchers: list[RecordWatcher] = []
         self._by_owner = self._records.index(lambda doc: (doc["_account"], doc["_entity"]))
         self._by_email = self._records.multi_index(
             lambda doc: [(doc["_account"], normalize_email(e)) for e in _emails_of(dict(doc))])
         self._by_external_id = self._records.index(
             lambda doc: (doc["_account"], doc["external_id"]) if doc.get("external_id") is not None else None)
+
+    def watch(self, watcher: RecordWatcher) -> None:
+        """Tell ``watcher`` of every delete and convert, inside the same transaction."""
+        self._watchers.append(watcher)
 
     # -- reading --------------------------------------------------------------------------------------
 
@@ -245,6 +259,8 @@ class Records:
             doc = self._doc(owner.subdomain, entity, record_id)
             self._records.delete(record_id)
             self._timeline.drop(owner.subdomain, entity, record_id)
+            for watcher in self._watchers:
+                watcher.record_deleted(owner.subdomain, entity, record_id)
             return public(doc, owner.product)
 
     def upsert(
@@ -291,6 +307,8 @@ class Records:
             contact = self._create(owner, "contact", carried, None)
             target = _target(contact)
             self._timeline.move(owner.subdomain, ("lead", lead_id), target)
+            for watcher in self._watchers:
+                watcher.record_moved(owner.subdomain, ("lead", lead_id), target)
             self._timeline.add_activity(target, {
                 "action_type": "convert", "user_activity": True,
                 "action_data": {"name": "Lead converted to contact", "lead_id": lead_id}})

@@ -11,7 +11,7 @@ the app build on.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.routing import BaseRoute
 
@@ -21,10 +21,14 @@ from fssim.freshsales.engagements import Engagements
 from fssim.freshsales.forced_failures import ForcedFailures
 from fssim.freshsales.ids import IdSequence
 from fssim.freshsales.listing import RecordListing
+from fssim.freshsales.lists import Lists
 from fssim.freshsales.ratelimit import RateLimiter
 from fssim.freshsales.records import Records
 from fssim.freshsales.timeline import Timeline
 from fssim.store import Database
+
+if TYPE_CHECKING:
+    from fssim.freshsales.rest.routing import RestRouter
 
 __all__ = ["Freshsales", "SegmentEnabledCallback"]
 
@@ -42,7 +46,9 @@ class Freshsales:
         self.records = Records(db, clock, self.ids, self.accounts, self.timeline)
         # The dashboard's lists: most recently updated first, paged by index.
         self.listing = RecordListing(db, self.records)
-        self.engagements = Engagements(db, clock, self.ids, self.records, self.timeline)
+        # The reference check (owners, activity types, sales accounts, deals) is Engagements' `check=`.
+        self.engagements = Engagements(db, clock, self.ids, self.records, self.timeline, self.accounts)
+        self.lists = Lists(db, clock, self.ids, self.records)
         self.rate_limiter = RateLimiter(clock, enabled=rate_limits)
         # One instance for the receiver that obeys the rules and the control API that sets them.
         self.forced_failures = ForcedFailures(db, clock)
@@ -92,6 +98,12 @@ class Freshsales:
 
         return routes(self)
 
+    def rest_app(self) -> RestRouter:
+        """The REST API as one ASGI app (its routes, trailing slashes, 404/405 in Freshsales' shape)."""
+        from fssim.freshsales.rest.routing import RestRouter
+
+        return RestRouter(self.rest_routes())
+
     def reset(self) -> None:
         """After the database was cleared (``POST /_sim/reset``): forget in-memory counters too."""
         self.rate_limiter.reset()
@@ -106,6 +118,10 @@ class Freshsales:
                 "leads": self.records.count(account.subdomain, "lead"),
                 "contacts": self.records.count(account.subdomain, "contact"),
             }
+            summary["records"].update({f"{kind}s": self.engagements.count(account.subdomain, kind)
+                                       for kind in ("note", "task", "appointment")})
+            summary["records"]["sales_activities"] = self.engagements.count(account.subdomain, "sales_activity")
+            summary["records"]["lists"] = self.lists.count(account.subdomain)
             summary["rate_limit_usage"] = self.rate_limiter.usage(account)
             accounts.append(summary)
         return {"rate_limits": self.rate_limits, "accounts": accounts}

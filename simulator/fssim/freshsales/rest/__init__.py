@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute
 
 from fssim.endpoints import Endpoint, bound_to, to_routes
-from fssim.freshsales.rest import engagements, filtered, lookup, records, settings
+from fssim.freshsales.rest import engagements, filtered, lists, lookup, records, schedule, settings
 from fssim.freshsales.rest.auth import Handler, guarded
 from fssim.freshsales.rest.openapi import document
 
@@ -26,7 +26,7 @@ __all__ = ["all_endpoints", "routes"]
 
 def all_endpoints() -> list[Endpoint[Handler]]:
     return [*records.endpoints(), *lookup.endpoints(), *filtered.endpoints(), *engagements.endpoints(),
-            *settings.endpoints()]
+            *settings.endpoints(), *schedule.endpoints(), *lists.endpoints()]
 
 
 async def openapi(spec: dict[str, Any], request: Request) -> JSONResponse:

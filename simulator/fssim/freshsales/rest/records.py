@@ -8,12 +8,13 @@ or contact answers ``true`` (what python-freshworks-crm's fixtures expect).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from fssim.endpoints import Endpoint
 from fssim.freshsales.errors import ValidationError
 from fssim.freshsales.records import MAX_PER_PAGE
 from fssim.freshsales.rest.auth import Call
+from fssim.freshsales.rest.sideloads import include_names, outcomes_of, users_of
 from fssim.freshsales.shapes import ENTITY_TYPES, PLURALS
 
 __all__ = ["endpoints", "side_loads"]
@@ -22,24 +23,34 @@ _PAGE_QUERY = ("page", "per_page", "sort", "sort_type", "include")
 
 
 def side_loads(call: Call, entity: str, records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """``include=a,b`` adds sibling arrays (reference §5): owner/creater/updater -> ``users``; notes and
-    sales_activities of these records; any other name -> an empty array of that name (simulator policy:
+    """``include=a,b`` adds sibling arrays (reference §5): owner/creater/updater -> ``users`` (every
+    ``owner_id`` named); notes, sales_activities, tasks and appointments of these records;
+    ``contact_status`` -> an entry for every ``contact_status_id`` named (partial: the statuses
+    themselves are the selectors'); any other name -> an empty array of that name (simulator policy:
     the simulator has no such objects, and clients expect the key). A name that is the answer's own
     key (``lead``, ``leads``, ``meta``) is ignored: a side-load never replaces the record itself."""
-    envelope = {entity, PLURALS[entity], "meta"}
-    names = [name.strip() for name in call.query.get("include", "").split(",")
-             if name.strip() and name.strip() not in envelope]
+    names = include_names(call, {entity, PLURALS[entity], "meta"})
     extra: dict[str, Any] = {}
     account = call.account
     ids = {record["id"] for record in records}
     for name in names:
         if name in ("owner", "creater", "updater", "users"):
-            extra["users"] = [{"id": account.user_id, "display_name": f"{account.subdomain} admin",
-                               "email": f"admin@{account.subdomain}.example.com", "is_active": True}]
-        elif name in ("notes", "sales_activities"):
-            kind = "note" if name == "notes" else "sales_activity"
-            extra[name] = [item for item in call.fs.engagements.list(account.subdomain, kind)
-                           if item["targetable_type"] == ENTITY_TYPES[entity] and item["targetable_id"] in ids]
+            extra["users"] = users_of(account, [record.get("owner_id") for record in records])
+        elif name in ("notes", "sales_activities", "tasks", "appointments"):
+            kind = {"notes": "note", "sales_activities": "sales_activity", "tasks": "task",
+                    "appointments": "appointment"}[name]
+            items = call.fs.engagements.targeting(account.subdomain, kind, ENTITY_TYPES[entity], ids)
+            extra[name] = items
+            # Each record names its items (``appointment_ids``), the way clients such as freshsalessdk
+            # join them, and every outcome an appointment names comes along in ``outcomes``.
+            for record in records:
+                cast(dict[str, Any], record)[f"{kind}_ids"] = [
+                    item["id"] for item in items if item["targetable_id"] == record["id"]]
+            if kind == "appointment":
+                extra["outcomes"] = outcomes_of([item.get("outcome_id") for item in items])
+        elif name in ("contact_status", "contact_statuses") and entity == "contact":
+            named = sorted({r["contact_status_id"] for r in records if isinstance(r.get("contact_status_id"), int)})
+            extra["contact_status"] = [{"id": status_id, "partial": True} for status_id in named]
         else:
             extra.setdefault(name, [])
     return extra
