@@ -43,7 +43,10 @@ def test_the_rest_api_conforms_to_its_openapi_document(live: ServerThread, tmp_p
         [_cli(), "run", f"{live.base_url}/api/openapi.json",
          "--header", "Authorization: Token token=acme-key",
          "--checks", "all", "--exclude-checks", "negative_data_rejection",
-         "--phases", "examples,coverage,fuzzing", "--max-examples", "50" if SOAK else "3", "--seed", "10",
+         # Bounded: the fuzzing phase only (seconds); make soak adds the coverage phase's boundary values
+         # and unsupported methods (the 405s' Allow is also pinned by tests/test_allow_header.py).
+         "--phases", "examples,coverage,fuzzing" if SOAK else "fuzzing", "--max-examples", "50" if SOAK else "5",
+         "--seed", "10",
          "--no-shrink", "--continue-on-failure", "--workers", "1"],
         capture_output=True, text=True, timeout=3600 if SOAK else 600, cwd=tmp_path,
     )
