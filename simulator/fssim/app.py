@@ -22,6 +22,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount
 
 from fssim import control, dashboard
+from fssim.allowed import allowed_methods
 from fssim.clock import Clock, isoformat
 from fssim.freshsales.receiver import receiver_routes
 from fssim.freshsales.service import Freshsales
@@ -96,11 +97,16 @@ class Simulator:
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     """Every answer is JSON, even for an unknown path, because clients parse error bodies."""
     assert isinstance(exc, HTTPException)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:  # name every method the path answers, not only the first route's
+        headers["Allow"] = ", ".join(allowed_methods(request.app.router.routes, request.scope))
     if request.url.path.startswith(FRESHSALES_API_PREFIXES):
         # The shape Freshsales clients expect (reference/freshsales-api.md §4).
-        return JSONResponse({"error_code": exc.status_code, "message": exc.detail}, status_code=exc.status_code)
+        return JSONResponse({"error_code": exc.status_code, "message": exc.detail}, status_code=exc.status_code,
+                            headers=headers)
     return JSONResponse(
-        {"message": f"{exc.detail}: {request.method} {request.url.path}"}, status_code=exc.status_code
+        {"message": f"{exc.detail}: {request.method} {request.url.path}"}, status_code=exc.status_code,
+        headers=headers,
     )
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+from types import FrameType
+
 import click
 import uvicorn
 
@@ -66,7 +69,24 @@ def serve(host: str, port: int, db_path: str | None, strict: bool, no_rate_limit
         if web:
             click.echo(web)
         server = uvicorn.Server(uvicorn.Config(sim.app, log_level=log_level, lifespan="on"))
+        _stop_cleanly_on_sigterm(server)
         server.run(sockets=[listener])
     finally:
         listener.close()
         sim.close()
+
+
+def _stop_cleanly_on_sigterm(server: uvicorn.Server) -> None:
+    """Make SIGTERM (``kill``, ``docker stop``, systemd) a clean stop that exits 0.
+
+    uvicorn shuts down gracefully on SIGTERM, then re-raises the signal it caught against the handler
+    that was installed before it started. With Python's default one the process dies right there (exit
+    143) and ``serve``'s ``finally`` never closes the simulator. This handler makes the re-raised signal
+    a no-op, so ``sim.close()`` flushes the ``--db`` file and removes its temporary files; one arriving
+    before uvicorn installs its own handlers still stops the server.
+    """
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        server.should_exit = True
+
+    signal.signal(signal.SIGTERM, stop)

@@ -27,7 +27,7 @@ class RecordListing:
         self._records = records
         self._collection = db.collection("fs_records")  # the records' own collection, read only here
         self._by_updated = self._collection.sorted_index(
-            lambda doc: (doc["_account"], doc["_entity"]), lambda doc: str(doc.get("updated_at") or ""))
+            lambda doc: [(doc["_account"], doc["_entity"])], lambda doc: str(doc.get("updated_at") or ""))
 
     def page(self, account: str, entity: str, *, page: int = 1, per_page: int = 25,
              descending: bool = True) -> RecordPage:
@@ -36,8 +36,9 @@ class RecordListing:
         with self._db.lock:
             owner = self._records.check_module(account, entity)  # unknown account, or leads on Suite
             group = (owner.subdomain, entity)
-            total = self._by_updated.count(group)
-            ids = self._by_updated.page(group, (page - 1) * per_page, per_page, descending=descending)
+            total = self._by_updated.ordered_count(group)
+            start = (page - 1) * per_page
+            ids = self._by_updated.window(group, start, start + per_page, descending=descending)
             docs = (self._collection.get(doc_id) for doc_id in ids)
             records = [public(cast(StoredRecord, doc), owner.product) for doc in docs if doc is not None]
             return RecordPage(records, total, max(1, math.ceil(total / per_page)))
