@@ -54,7 +54,9 @@ def test_a_405_over_real_http_has_allow_and_keeps_the_shape_of_its_surface(live:
     base_url = live.base_url  # type: ignore[attr-defined]
     rest = httpx.patch(f"{base_url}/api/leads/5")
     assert rest.status_code == 405 and set(rest.headers["Allow"].split(", ")) == {"GET", "HEAD", "PUT", "DELETE"}
-    assert rest.json() == {"error_code": 405, "message": "Method Not Allowed"}
+    # Freshsales' own error shape under the REST prefixes (docs/freshsales.md), naming what is allowed.
+    assert rest.json() == {"errors": {"code": 405, "message": [
+        "Method PATCH is not allowed on /api/leads/5; allowed: DELETE, GET, HEAD, PUT"]}, "error_code": 405}
     control = httpx.get(f"{base_url}/_sim/reset")
     assert control.status_code == 405 and control.headers["Allow"] == "POST"
     assert control.json()["message"].startswith("Method Not Allowed")
