@@ -27,10 +27,12 @@ __all__ = ["serve"]
 @click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
               help="Let only pages of this origin (e.g. http://localhost:3000) call the Tracking API from a "
                    "browser; repeat for more. Default: any origin.")
+@click.option("--show-keys", is_flag=True,
+              help="Show API and write keys in full in /_sim answers (default: masked, ****abcd).")
 @click.option("--log-level", default="warning", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
 def serve(host: str, port: int, db_path: str | None, strict: bool, no_rate_limits: bool, demo: bool,
-          delivery_url: str | None, cors_origins: tuple[str, ...], log_level: str) -> None:
+          delivery_url: str | None, cors_origins: tuple[str, ...], show_keys: bool, log_level: str) -> None:
     """Serve the Segment Tracking API, the Freshsales API and the control API on one port."""
     # Bind first: a busy port must be reported before a banner claims the simulator is running.
     try:
@@ -49,6 +51,9 @@ def serve(host: str, port: int, db_path: str | None, strict: bool, no_rate_limit
                 delivery_base_url=delivery_url,
                 background_delivery=True,
                 cors_origins=cors_origins,
+                # The control plane answers the name it was asked to bind, besides the loopback names.
+                allowed_hosts=(host,),
+                show_keys=show_keys,
             )
         )
     except (ValueError, OSError) as error:  # e.g. --db names a file that is not a fssim database

@@ -26,6 +26,7 @@ from fssim.integration.values import coerce_value
 __all__ = [
     "CUSTOM_FIELD_TYPES",
     "ENTITIES",
+    "MAX_TEXT_CHARS",
     "FieldSpec",
     "NormalizedWrite",
     "custom_field_spec",
@@ -214,6 +215,28 @@ def _email_values(value: Any) -> list[str]:
     return [email for _, email in sorted(found, key=lambda pair: not pair[0])]
 
 
+# Simulator policy (the reference is silent): a text value holds at most 65,535 characters, the size of
+# a MySQL TEXT column; the whole body is also bounded (1 MiB, fssim.guard).
+MAX_TEXT_CHARS = 65_535
+
+
+def _longest_text(value: Any) -> int:
+    """The length of the longest string in a stored value (a string, a list of them, a company object)."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, list):
+        return max((_longest_text(item) for item in value), default=0)
+    if isinstance(value, dict):
+        return max((_longest_text(item) for item in value.values()), default=0)
+    return 0
+
+
+def _check_length(name: str, value: Any, problems: list[str]) -> None:
+    longest = _longest_text(value)
+    if longest > MAX_TEXT_CHARS:
+        problems.append(f"{name} is too long: {longest} characters; a text field holds at most {MAX_TEXT_CHARS}")
+
+
 def normalize_write(entity: str, payload: dict[str, Any], custom_specs: dict[str, FieldSpec]) -> NormalizedWrite:
     """Check one create/update body (already unwrapped from ``{"lead": ...}``) field by field."""
     specs = {spec.name: spec for spec in standard_fields(entity)}
@@ -231,6 +254,7 @@ def normalize_write(entity: str, payload: dict[str, Any], custom_specs: dict[str
                 problems.append(_type_problem(name))
                 continue
             cleaned = [email.strip() for email in given if email.strip()]
+            _check_length(name, cleaned, problems)
             emails = cleaned + (emails or []) if name == "email" else (emails or []) + cleaned
             continue
         spec = specs.get(name)
@@ -240,6 +264,8 @@ def normalize_write(entity: str, payload: dict[str, Any], custom_specs: dict[str
             values[name] = _coerce(spec, value)
         except _Invalid:
             problems.append(_type_problem(name))
+        else:
+            _check_length(name, values[name], problems)
 
     # Custom fields arrive inside "custom_field" (the documented form) or, leniently, at top level.
     given_custom: dict[str, Any] = {key: val for key, val in payload.items() if key.startswith("cf_")}
@@ -257,6 +283,8 @@ def normalize_write(entity: str, payload: dict[str, Any], custom_specs: dict[str
             custom[name] = _coerce(spec, value)
         except _Invalid:
             problems.append(_type_problem(name))
+        else:
+            _check_length(name, custom[name], problems)
 
     if emails is not None:
         seen: set[str] = set()
