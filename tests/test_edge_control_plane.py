@@ -3,6 +3,8 @@ checks on every path but the public APIs, keys masked in every answer, and no CO
 
 from __future__ import annotations
 
+import logging
+
 import httpx
 import pytest
 from starlette.testclient import TestClient
@@ -10,6 +12,7 @@ from starlette.testclient import TestClient
 from fssim.app import Simulator, SimulatorConfig
 from fssim.guard import SIMULATED_HOST_SUFFIXES, SIMULATED_HOSTS, is_public
 from fssim.interception import DEFAULT_HOSTS
+from fssim.masking import MaskKeysInAccessLog
 from fssim.server import ServerThread
 
 JSON = {"Content-Type": "application/json"}
@@ -159,3 +162,10 @@ def test_a_bug_is_a_json_500_and_is_not_disguised(sim: Simulator) -> None:
     client.post("/_sim/sources", json={"name": "web", "write_key": "web-write-key"})
     answer = client.post("/_sim/accounts/acme/segment/enable", json={"source": "web"})
     assert answer.status_code == 500 and "RuntimeError" in answer.json()["message"]
+
+
+def test_the_access_log_masks_the_write_key_in_the_settings_path() -> None:
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:5", "GET", "/v1/projects/web-write-key/settings?x=1", "1.1", 200), None)
+    assert MaskKeysInAccessLog().filter(record)
+    assert "web-write-key" not in record.getMessage() and "/v1/projects/****-key/settings?x=1" in record.getMessage()

@@ -8,9 +8,11 @@ explicitly (``GET /_sim/accounts/{subdomain}/api-key``, ``GET /_sim/sources/{nam
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any
 
-__all__ = ["KEY_FIELDS", "mask", "masked"]
+__all__ = ["KEY_FIELDS", "MaskKeysInAccessLog", "mask", "masked"]
 
 # The names under which fssim's documents carry a key (accounts, sources, destinations, logged messages).
 KEY_FIELDS = frozenset({"api_key", "api_keys", "write_key", "writeKey"})
@@ -39,3 +41,17 @@ def _masked_field(value: Any) -> Any:
     if isinstance(value, list):
         return [mask(item) for item in value]
     return mask(value)
+
+
+# The one path that carries a key: analytics.js's settings document, /v1/projects/{writeKey}/settings.
+_KEYED_PATH = re.compile(r"(/v1/projects/)([^/?\s]+)")
+
+
+class MaskKeysInAccessLog(logging.Filter):
+    """Masks the write key in uvicorn's access-log lines (``fssim serve`` installs it)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(_KEYED_PATH.sub(lambda m: m.group(1) + str(mask(m.group(2))), arg)
+                                if isinstance(arg, str) else arg for arg in record.args)
+        return True

@@ -14,6 +14,7 @@ import select
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,10 +49,23 @@ def _peak_rss(pid: int) -> int:
     return int(match.group(1)) * 1024
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+def _start_server() -> tuple[subprocess.Popen[str], int]:
+    """``fssim serve --port 0`` (the system picks a free port: no race with other tests); its port is read
+    from the banner."""
+    server = subprocess.Popen([sys.executable, "-m", "fssim", "serve", "--demo", "--no-rate-limits", "--port", "0"],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    assert server.stdout is not None
+    seen = []
+    for line in server.stdout:
+        seen.append(line)
+        found = re.search(r"http://127\.0\.0\.1:(\d+)", line)
+        if found:
+            # Keep reading what it logs, so a full pipe can never block the server.
+            threading.Thread(target=server.stdout.read, daemon=True).start()
+            return server, int(found.group(1))
+    server.wait()
+    raise AssertionError("fssim serve did not start: " + "".join(seen))
 
 
 def _chunks(total: int, size: int = 256 * 1024) -> Iterator[bytes]:
@@ -97,10 +111,7 @@ def _stream(port: int, path: str, headers: dict[str, str], total: int) -> tuple[
 
 
 def test_peak_memory_under_huge_bodies_stays_within_the_limit(tmp_path: Path) -> None:
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "fssim", "serve", "--demo", "--no-rate-limits",
-                               "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    server, port = _start_server()
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 import uvicorn
 
 from fssim.app import Simulator, SimulatorConfig
 from fssim.demo import describe, seed_demo
+from fssim.masking import MaskKeysInAccessLog
 from fssim.segment.browser import web_sources_banner
 from fssim.server import bind_listener
 
@@ -69,7 +72,10 @@ def serve(host: str, port: int, db_path: str | None, strict: bool, no_rate_limit
         web = web_sources_banner(base_url, sim.segment.sources())
         if web:
             click.echo(web)
-        server = uvicorn.Server(uvicorn.Config(sim.app, log_level=log_level, lifespan="on"))
+        config = uvicorn.Config(sim.app, log_level=log_level, lifespan="on")  # configures logging
+        if not show_keys:
+            logging.getLogger("uvicorn.access").addFilter(MaskKeysInAccessLog())
+        server = uvicorn.Server(config)
         server.run(sockets=[listener])
     finally:
         listener.close()
