@@ -26,6 +26,7 @@ from fssim.allowed import allowed_methods
 from fssim.clock import Clock, isoformat
 from fssim.freshsales.receiver import receiver_routes
 from fssim.freshsales.service import Freshsales
+from fssim.guard import EdgeGuard
 from fssim.segment.browser import TrackingCORS
 from fssim.segment.service import Segment
 from fssim.store import Database
@@ -48,6 +49,8 @@ class SimulatorConfig:
     delivery_base_url: str | None = None  # deliver to a remote receiver instead of in-process
     background_delivery: bool = False  # deliver by itself (fssim serve); tests flush explicitly
     cors_origins: tuple[str, ...] = ()  # origins whose pages may call /v1/*; empty: any origin
+    allowed_hosts: tuple[str, ...] = ()  # Host names the control plane answers besides loopback (serve --host)
+    show_keys: bool = False  # control answers show API and write keys in full (serve --show-keys)
 
 
 class Simulator:
@@ -136,7 +139,9 @@ def create_app(sim: Simulator) -> Starlette:
         routes=routes,
         lifespan=lifespan,
         # Browsers may call the Tracking API from any page (analytics.js); nothing else is opened to them.
-        middleware=[Middleware(TrackingCORS, origins=sim.config.cors_origins)],
+        # The edge guard sits inside CORS, so a browser can read the Tracking API's refusals too.
+        middleware=[Middleware(TrackingCORS, origins=sim.config.cors_origins),
+                    Middleware(EdgeGuard, allowed_hosts=sim.config.allowed_hosts)],
         # Refusals are answered by the routes themselves (fssim.endpoints.to_routes); this only makes
         # Starlette's own 404/405 JSON.
         exception_handlers={HTTPException: _http_error},

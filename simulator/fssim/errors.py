@@ -37,6 +37,9 @@ every exception class defined in fssim is listed here, under its real parent::
           taken, a value it does not accept); the rules answer the delivery 400.
         - NotJSON (fssim.strictjson; also ValueError): a body that is not strict JSON; 400 on every
           surface, in that surface's error shape.
+        - BodyTooLarge (fssim.guard): a request body read past its surface's limit; raised from
+          ``receive`` while the route reads, answered by the edge guard: 413 (400 ``payload_too_large``
+          on ``/v1``, Segment's answer), in that surface's error shape.
         - SourceError (fssim.yaml_source): a malformed scenario file, at ``file:line:column``; reported
           by ``fssim scenario run`` (no HTTP).
         - HarnessError (fssim.harness; also AssertionError): the simulator refused a harness set-up

@@ -79,7 +79,7 @@ def _api_key(request: Request) -> str | None:
         return None
     try:
         decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except (binascii.Error, ValueError):  # ValueError: non-ASCII header text, or bad UTF-8 inside
         return None
     key = decoded.partition(":")[0]
     return key or None
@@ -94,7 +94,7 @@ def _settings_subdomain(request: Request) -> tuple[str | None, str | None]:
         # The strict reader, as for bodies: plain json.loads raises RecursionError (a 500) on a header
         # of nested brackets.
         settings = strictjson.loads(base64.b64decode(raw.strip(), validate=True).decode("utf-8"))
-    except (binascii.Error, UnicodeDecodeError, strictjson.NotJSON):
+    except (binascii.Error, ValueError, strictjson.NotJSON):  # ValueError: non-ASCII header text
         return None, f"{SETTINGS_HEADER} must be base64 of a JSON object (the destination's settings)"
     if not isinstance(settings, dict):
         return None, f"{SETTINGS_HEADER} must be base64 of a JSON object, not of {type(settings).__name__}"
