@@ -51,7 +51,9 @@ def test_a_rebinding_style_host_is_refused_on_every_control_path(live: ServerThr
         for path in ("/_sim/state", "/_sim/accounts", "/_sim/sources", "/_sim/events", "/", "/ui/anything"):
             answer = http.get(path, headers={"Host": "evil.example"})
             assert answer.status_code == 403, path
-            assert "evil.example" in answer.json()["message"]
+            # JSON for programs on /_sim, an HTML page for people on the dashboard; both name the Host.
+            assert "evil.example" in (answer.text if path.startswith(("/ui", "/")) and not path.startswith("/_sim")
+                                      else answer.json()["message"])
         # The public APIs still answer any Host: real clients send acme.freshsales.io or api.segment.io.
         assert http.post("/v1/track", json={"userId": "u1", "event": "E"}, headers={**WEB, "Host": "api.segment.io"}
                          ).status_code == 200

@@ -20,8 +20,7 @@ every exception class defined in fssim is listed here, under its real parent::
               unreadable, oversized or keyless body, 401 for an unknown write key in strict mode;
               ``{"success": false, "code": ..., "message": ...}``.
             - DashboardError (fssim.dashboard.web): a dashboard page or action refusing a request: 403
-              cross-site or bad CSRF token, 400 bad form, 404 unknown account or record, 413, 415, 421
-              a Host name that is neither loopback nor an IP address; an
+              cross-site or bad CSRF token, 400 bad form, 404 unknown account or record, 413, 415; an
               HTML page naming the problem (people read it), rendered by the dashboard's routes.
         - FreshsalesError (fssim.freshsales.errors): the fake Freshsales' domain; the REST gate
           (``rest/auth.guarded``) renders ``{"errors": {"code": status, "message": [...]}}``.

@@ -36,6 +36,7 @@ decompressing.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -121,6 +122,11 @@ def is_public(path: str) -> bool:
             or path.startswith(("/v1/", *_REST_PREFIXES)))
 
 
+def is_dashboard(path: str) -> bool:
+    """The dashboard's pages and forms (``fssim.dashboard``): refused with an HTML page, not JSON."""
+    return path == "/" or path == "/ui" or path.startswith("/ui/")
+
+
 def limit_of(path: str) -> Limit:
     if path == "/v1" or path.startswith("/v1/"):
         size = SEGMENT_BATCH_LIMIT if path in _BATCH_PATHS else SEGMENT_MESSAGE_LIMIT
@@ -178,7 +184,10 @@ class EdgeGuard:
         refused = self._refusal(scope, path, limit)
         if refused is not None:
             status, body = refused
-            await _answer(send, status, body)
+            if is_dashboard(path):
+                await _answer_page(send, status, str(body.get("message", "")))  # people read these
+            else:
+                await _answer(send, status, body)
             return
         received = 0
 
@@ -295,6 +304,16 @@ def _too_large(limit: Limit, size: int) -> tuple[int, dict[str, Any]]:
     if limit.surface != "rest":
         body["limit"] = limit.size
     return status, body
+
+
+async def _answer_page(send: Send, status: int, message: str) -> None:
+    text = html.escape(message)
+    payload = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Error {status} - fssim</title>'
+               f"</head><body><main><h1>Error {status}</h1><p>{text}</p></main></body></html>").encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/html; charset=utf-8"),
+                            (b"content-length", str(len(payload)).encode())]})
+    await send({"type": "http.response.body", "body": payload})
 
 
 async def _answer(send: Send, status: int, body: dict[str, Any]) -> None:

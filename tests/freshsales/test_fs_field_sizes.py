@@ -25,7 +25,8 @@ def acme(client: TestClient) -> Headers:
 @pytest.mark.parametrize(("lead", "named"), [
     ({"email": "ng@example.com", "last_name": "x" * (MAX_FIELD_BYTES + 1)}, "last_name"),
     ({"last_name": "Ng", "job_title": "é" * (MAX_FIELD_BYTES // 2 + 1)}, "job_title"),  # bytes, not characters
-    ({"last_name": "Ng", "custom_field": {"cf_notes": "n" * 12_000_000}}, "cf_notes"),
+    # (A 12 MB value no longer reaches the field check: the 1 MiB body limit refuses it first, a 413.)
+    ({"last_name": "Ng", "custom_field": {"cf_notes": "n" * 500_000}}, "cf_notes"),
     ({"last_name": "Ng", "cf_notes": "n" * (MAX_FIELD_BYTES + 10)}, "cf_notes"),
     ({"last_name": "Ng", "tags": ["t" * 1000] * 70}, "tags"),
     ({"last_name": "Ng", "company": {"name": "c" * (MAX_FIELD_BYTES + 1)}}, "company"),

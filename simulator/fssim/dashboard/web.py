@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
@@ -46,8 +45,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 class DashboardError(Refusal):
     """A dashboard request refused: an HTML page naming the problem, with ``status_code`` (403 for a
-    cross-site POST or a bad CSRF token, 400 for a bad form, 404 for an unknown account or record, 421 for
-    a Host name that is neither loopback nor an IP address)."""
+    cross-site POST or a bad CSRF token, 400 for a bad form, 404 for an unknown account or record)."""
 
 
 def mask(key: str | None) -> str:
@@ -121,20 +119,6 @@ class Dashboard:
                          message=refusal.message, nav_accounts=[])
 
 
-def _host_allowed(host: str) -> bool:
-    """A loopback name or an IP literal. Any other name could be an attacker's domain re-pointed at
-    127.0.0.1 (DNS rebinding), whose page would then be same-origin with ours and could read our tokens."""
-    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-    name = name.strip("[]").lower()
-    if name in ("localhost", "localhost.") or name.endswith(".localhost"):
-        return True
-    try:
-        ipaddress.ip_address(name)
-    except ValueError:
-        return False
-    return True
-
-
 # Our own files only: no inline script, no other origin, no framing (clickjacking the toggle).
 _CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
@@ -156,10 +140,7 @@ def bind(dashboard: Dashboard) -> Callable[[DashboardHandler], Responder]:
     def bound(handler: DashboardHandler) -> Responder:
         async def endpoint(request: Request) -> Response:
             try:
-                host = request.headers.get("host", "")
-                if not _host_allowed(host):
-                    raise DashboardError(421, f"the dashboard answers only to loopback names and IP addresses, not "
-                                              f"Host {host!r} (open it as http://127.0.0.1:PORT/)")
+                # The Host (DNS rebinding) and cross-site checks are fssim.guard's, in front of every page.
                 return await handler(dashboard, request)
             except Refusal as refusal:
                 return dashboard.error(request, refusal)
