@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8765
 
-.PHONY: run test lint bench soak install clean
+.PHONY: run test lint bench soak screenshots install clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ test: $(STAMP)
 # The reliability campaigns at full size (tests/campaigns/), with their figures; not part of `make test`.
 soak: $(STAMP)
 	FSSIM_SOAK=1 $(PY) -m pytest -q -s tests/campaigns
+
+# Refresh docs/img/dashboard-*.png, which docs/dashboard.md shows, from the dashboard's browser tests.
+screenshots: $(STAMP)
+	FSSIM_SCREENSHOTS=docs/img $(PY) -m pytest -q tests/dashboard/test_dash_browser.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

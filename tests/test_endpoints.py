@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.testclient import TestClient
 
-from fssim import control
+from fssim import control, dashboard
 from fssim.app import FRESHSALES_API_PREFIXES, Simulator
 from fssim.control.http import ControlError
 from fssim.endpoints import Endpoint, bound_to, to_routes
@@ -33,12 +33,13 @@ def _served(routes: list[BaseRoute], prefix: str = "") -> set[tuple[str, str]]:
 
 def test_every_route_the_app_serves_is_a_row_of_an_endpoint_table(sim: Simulator) -> None:
     rest = {(e.method, prefix + e.path) for e in all_endpoints() for prefix in FRESHSALES_API_PREFIXES}
-    surfaces = (*control.ENDPOINTS, *tracking.ENDPOINTS, *browser.ENDPOINTS, *receiver.ENDPOINTS)
+    surfaces = (*control.ENDPOINTS, *tracking.ENDPOINTS, *browser.ENDPOINTS, *receiver.ENDPOINTS,
+                *dashboard.ENDPOINTS)
     tables = {(e.method, e.path) for e in surfaces}
     openapi = {("GET", f"{prefix}/openapi.json") for prefix in FRESHSALES_API_PREFIXES}
     assert _served(sim.app.routes) == tables | rest | openapi
     for endpoint in (*control.ENDPOINTS, *tracking.ENDPOINTS, *browser.ENDPOINTS, *receiver.ENDPOINTS,
-                     *all_endpoints()):
+                     *dashboard.ENDPOINTS, *all_endpoints()):
         assert endpoint.summary and endpoint.tag and endpoint.handler.__name__ != "<lambda>", endpoint
 
 

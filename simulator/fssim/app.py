@@ -21,10 +21,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount
 
-from fssim import control
+from fssim import control, dashboard
+from fssim.allowed import allowed_methods
 from fssim.clock import Clock, isoformat
 from fssim.freshsales.receiver import receiver_routes
 from fssim.freshsales.service import Freshsales
+from fssim.guard import EdgeGuard
 from fssim.segment.browser import TrackingCORS
 from fssim.segment.service import Segment
 from fssim.store import Database
@@ -47,6 +49,8 @@ class SimulatorConfig:
     delivery_base_url: str | None = None  # deliver to a remote receiver instead of in-process
     background_delivery: bool = False  # deliver by itself (fssim serve); tests flush explicitly
     cors_origins: tuple[str, ...] = ()  # origins whose pages may call /v1/*; empty: any origin
+    allowed_hosts: tuple[str, ...] = ()  # Host names the control plane answers besides loopback (serve --host)
+    show_keys: bool = False  # control answers show API and write keys in full (serve --show-keys)
 
 
 class Simulator:
@@ -96,11 +100,16 @@ class Simulator:
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     """Every answer is JSON, even for an unknown path, because clients parse error bodies."""
     assert isinstance(exc, HTTPException)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:  # name every method the path answers, not only the first route's
+        headers["Allow"] = ", ".join(allowed_methods(request.app.router.routes, request.scope))
     if request.url.path.startswith(FRESHSALES_API_PREFIXES):
         # The shape Freshsales clients expect (reference/freshsales-api.md §4).
-        return JSONResponse({"error_code": exc.status_code, "message": exc.detail}, status_code=exc.status_code)
+        return JSONResponse({"error_code": exc.status_code, "message": exc.detail}, status_code=exc.status_code,
+                            headers=headers)
     return JSONResponse(
-        {"message": f"{exc.detail}: {request.method} {request.url.path}"}, status_code=exc.status_code
+        {"message": f"{exc.detail}: {request.method} {request.url.path}"}, status_code=exc.status_code,
+        headers=headers,
     )
 
 
@@ -118,18 +127,21 @@ def create_app(sim: Simulator) -> Starlette:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
 
-    rest = sim.freshsales.rest_routes()
+    rest = sim.freshsales.rest_app()
     routes = [
         *control.routes(sim),
         *sim.segment.tracking_routes(),
         *receiver_routes(sim.freshsales),
-        *(Mount(prefix, routes=rest) for prefix in FRESHSALES_API_PREFIXES),
+        *(Mount(prefix, app=rest) for prefix in FRESHSALES_API_PREFIXES),
+        *dashboard.routes(sim),  # the HTML pages at / and /ui/... for people
     ]
     return Starlette(
         routes=routes,
         lifespan=lifespan,
         # Browsers may call the Tracking API from any page (analytics.js); nothing else is opened to them.
-        middleware=[Middleware(TrackingCORS, origins=sim.config.cors_origins)],
+        # The edge guard sits inside CORS, so a browser can read the Tracking API's refusals too.
+        middleware=[Middleware(TrackingCORS, origins=sim.config.cors_origins),
+                    Middleware(EdgeGuard, allowed_hosts=sim.config.allowed_hosts)],
         # Refusals are answered by the routes themselves (fssim.endpoints.to_routes); this only makes
         # Starlette's own 404/405 JSON.
         exception_handlers={HTTPException: _http_error},

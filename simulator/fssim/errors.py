@@ -19,6 +19,9 @@ every exception class defined in fssim is listed here, under its real parent::
             - TrackingError (fssim.segment.tracking): the Tracking API's edge (``/v1/...``): 400 for an
               unreadable, oversized or keyless body, 401 for an unknown write key in strict mode;
               ``{"success": false, "code": ..., "message": ...}``.
+            - DashboardError (fssim.dashboard.web): a dashboard page or action refusing a request: 403
+              cross-site or bad CSRF token, 400 bad form, 404 unknown account or record, 413, 415; an
+              HTML page naming the problem (people read it), rendered by the dashboard's routes.
         - FreshsalesError (fssim.freshsales.errors): the fake Freshsales' domain; the REST gate
           (``rest/auth.guarded``) renders ``{"errors": {"code": status, "message": [...]}}``.
             - ValidationError (fssim.freshsales.errors): a bad field, type, duplicate email or body: 400.
@@ -33,12 +36,22 @@ every exception class defined in fssim is listed here, under its real parent::
           taken, a value it does not accept); the rules answer the delivery 400.
         - NotJSON (fssim.strictjson; also ValueError): a body that is not strict JSON; 400 on every
           surface, in that surface's error shape.
+        - BodyTooLarge (fssim.guard): a request body read past its surface's limit; raised from
+          ``receive`` while the route reads, answered by the edge guard: 413 (400 ``payload_too_large``
+          on ``/v1``, Segment's answer), in that surface's error shape.
         - SourceError (fssim.yaml_source): a malformed scenario file, at ``file:line:column``; reported
           by ``fssim scenario run`` (no HTTP).
         - HarnessError (fssim.harness; also AssertionError): the simulator refused a harness set-up
           step; the test fails with the simulator's answer (no HTTP).
         - InterceptRefused (fssim.interception; also ConnectionRefusedError): a call to a host outside
           the simulator under ``intercept(refuse_others=True)`` (no HTTP answer: the call fails).
+        - ForcedDisconnect (fssim.freshsales.fault_answers; also RemoteProtocolError): a forced dropped
+          connection (``POST /_sim/accounts/{subdomain}/failures`` ``{"kind": "reset"}``) met in process,
+          where there is no socket to drop; it is the error the caller's httpx client would raise, and
+          Segment's delivery records it as ``ECONNRESET`` (under uvicorn the socket is dropped instead).
+        - ForcedTimeout (fssim.freshsales.fault_answers; also ReadTimeout): a forced time-out met in
+          process; the caller's httpx client sees its own ``ReadTimeout``, Segment records ``ETIMEDOUT``
+          (under uvicorn the answer is held instead).
         - _Invalid (fssim.freshsales.fields): private; a custom-field value its type refuses, collected
           into a ValidationError (400).
         - _StepFailed (fssim.scenario): private; a scenario step failed, reported as the scenario's

@@ -140,15 +140,40 @@ class Fssim(Assertions):
         self.enable_segment(account, source)
         return made_account, made_source
 
-    def fail(self, account: str | None = None, *, status: int, count: int | None = None,
-             seconds: float | None = None, retry_after: int | None = None) -> None:
-        """Make Freshsales' Segment receiver answer ``status`` for the next ``count`` deliveries or for
-        ``seconds`` of simulated time (forced failures, to see Segment's retries)."""
-        body: dict[str, Any] = {"status": status}
-        for key, value in (("count", count), ("seconds", seconds), ("retry_after", retry_after)):
-            if value is not None:
-                body[key] = value
-        self.call("POST", f"/_sim/accounts/{self._account_name(account)}/failures", body)
+    def fail(self, account: str | None = None, *, status: int | None = None, count: int | None = None,
+             seconds: float | None = None, retry_after: int | None = None, kind: str | None = None,
+             probability: float | None = None, seed: int | None = None, latency: float | None = None,
+             hold: float | None = None, surface: str = "segment", method: str | None = None,
+             path: str | None = None, replace: bool = False) -> dict[str, Any]:
+        """Make Freshsales fail on purpose (``POST /_sim/accounts/{account}/failures``); returns the rule,
+        with its ``id`` and ``seed`` (pass that seed again to replay the same faults).
+
+        ``surface="segment"`` (default): Segment's deliveries to the receiver; ``surface="rest"``, with
+        optional ``method`` and ``path`` (``"/api/leads*"``): the REST API. What happens: ``status``
+        (with ``retry_after``), ``latency`` (real seconds), ``kind="reset"`` or ``kind="timeout"``
+        (``hold``); how often: ``probability`` with ``seed``; how long: ``count`` faults, ``seconds`` of
+        simulated time, or until :meth:`clear_failures`. Rules add up unless ``replace``.
+        """
+        body: dict[str, Any] = {"surface": surface}
+        options = {"status": status, "count": count, "seconds": seconds, "retry_after": retry_after, "kind": kind,
+                   "probability": probability, "seed": seed, "latency": latency, "hold": hold, "method": method,
+                   "path": path}
+        body.update({key: value for key, value in options.items() if value is not None})
+        if replace:
+            body["replace"] = True
+        answer = self.call("POST", f"/_sim/accounts/{self._account_name(account)}/failures", body)
+        return cast(dict[str, Any], answer["failure"])
+
+    def failures(self, account: str | None = None) -> list[dict[str, Any]]:
+        """The account's active forced failures, oldest first (with how often each was met and served)."""
+        answer = self.call("GET", f"/_sim/accounts/{self._account_name(account)}/failures")
+        return cast(list[dict[str, Any]], answer["failures"])
+
+    def clear_failures(self, account: str | None = None, rule_id: int | None = None) -> int:
+        """Remove the account's forced failures (or the one ``rule_id``); how many were removed."""
+        path = f"/_sim/accounts/{self._account_name(account)}/failures"
+        answer = self.call("DELETE", path if rule_id is None else f"{path}/{rule_id}")
+        return int(answer["removed"])
 
     def add_record(self, entity: str, fields: Mapping[str, Any], account: str | None = None) -> dict[str, Any]:
         """An existing lead or contact, as if created in Freshsales (not through Segment)."""

@@ -149,7 +149,16 @@ def _patched_requests_send(adapter: Any, request: Any, *args: Any, **kwargs: Any
     outgoing = httpx.Request(
         request.method, request.url, headers=dict(request.headers), content=_request_body(request.body)
     )
-    return _requests_response(adapter, request, route.send(outgoing))
+    try:
+        answer = route.send(outgoing)
+    except httpx.TransportError as error:
+        # A forced dropped connection or time-out (faults on demand): raise what requests itself raises.
+        import requests
+
+        failure = requests.exceptions.ReadTimeout if isinstance(error, httpx.TimeoutException) \
+            else requests.exceptions.ConnectionError
+        raise failure(str(error), request=request) from error
+    return _requests_response(adapter, request, answer)
 
 
 # --- httpx ----------------------------------------------------------------------------------------

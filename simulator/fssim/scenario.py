@@ -172,8 +172,9 @@ def _step(h: Fssim, step: Step) -> None:
             h.advance(args)
             h.flush()  # what is due after the move is tried, as Segment would
         elif step.kind == "fail":
-            h.fail(args["account"], status=args["status"], count=args.get("count"), seconds=args.get("seconds"),
-                   retry_after=args.get("retry_after"))
+            h.fail(args["account"], **{name: value for name, value in args.items() if name != "account"})
+        elif step.kind == "clear_failures":
+            h.clear_failures(args["account"])
         elif step.kind == "flush":
             if args:
                 h.flush()

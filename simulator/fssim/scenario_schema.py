@@ -32,6 +32,7 @@ from fssim.schema import (
     Integer,
     ListOf,
     Record,
+    Spec,
     Text,
 )
 from fssim.segment.spec import MESSAGE_TYPES
@@ -91,6 +92,15 @@ GIVEN = Record({
     "sources": Field(ListOf(SOURCE), default_factory=list),
 })
 
+class Probability(Spec):
+    label = "probability (a number above 0, at most 1)"
+
+    def check(self, value: Any, path: Path_, src: Located) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+            raise src.error(path, f"expected a probability above 0 and at most 1, such as 0.3; got {value!r}")
+        return float(value)
+
+
 # A step is a one-key mapping: the key is the action. Message steps carry the message itself plus
 # `source` (whose write key sends it) and optionally `write_key` (to send with a wrong one).
 _MESSAGE = FreeMap(label="Segment message fields + source")
@@ -112,11 +122,21 @@ STEP_KINDS: dict[str, Any] = {
     "advance": Duration(),
     "fail": Record({
         "account": Field(_SUBDOMAIN, required=True),
-        "status": Field(Integer(400, 599), required=True),
+        "surface": Field(Choice(("segment", "rest")), doc="Segment's deliveries (default) or the REST API"),
+        "method": Field(Choice(("GET", "POST", "PUT", "PATCH", "DELETE", "*")), doc="REST only: one method"),
+        "path": Field(Text(pattern=r"/\S*|\*", hint="a path pattern such as /api/leads*"),
+                      doc="REST only: a path pattern, * wildcards"),
+        "kind": Field(Choice(("status", "latency", "reset", "timeout"))),
+        "status": Field(Integer(400, 599)),
+        "retry_after": Field(Integer(0), doc="seconds in the Retry-After header (429 or 503, typically)"),
+        "latency": Field(Duration(), doc="real seconds to wait before answering"),
+        "hold": Field(Duration(), doc="timeout over a socket: seconds the answer is held, then 504"),
+        "probability": Field(Probability(), doc="the share of matching requests that fail (seeded)"),
+        "seed": Field(Integer(), doc="the same seed gives the same faults"),
         "count": Field(Integer(1)),
         "seconds": Field(Duration()),
-        "retry_after": Field(Integer(0), doc="seconds in the Retry-After header of a 429"),
-    }, any_of=(("count", "seconds"),)),
+    }, any_of=(("status", "latency", "kind"),)),
+    "clear_failures": Record({"account": Field(_SUBDOMAIN, required=True)}),
     "flush": Boolean(),
 }
 

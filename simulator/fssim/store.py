@@ -20,6 +20,7 @@ insert) runs inside :meth:`Database.transaction`, so two concurrent requests can
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import os
 import threading
@@ -33,7 +34,7 @@ from tinydb.table import Document, Table
 
 from fssim.storage import AtomicJSONStorage, HeldMemoryStorage, Holding
 
-__all__ = ["Collection", "Database", "InPlaceTable", "Index", "StoreStats"]
+__all__ = ["Collection", "Database", "InPlaceTable", "Index", "SortedIndex", "StoreStats"]
 
 Doc = dict[str, Any]
 
@@ -116,12 +117,78 @@ class Index:
     def ids(self, key: Hashable) -> set[int]:
         return set(self._ids.get(key, ()))
 
+    def count(self, key: Hashable) -> int:
+        """How many documents have ``key`` (without copying their ids)."""
+        return len(self._ids.get(key, ()))
+
     def first(self, key: Hashable) -> int | None:
         ids = self._ids.get(key)
         return min(ids) if ids else None
 
     def __contains__(self, key: Hashable) -> bool:
         return key in self._ids
+
+
+class SortedIndex(Index):
+    """An :class:`Index` that also keeps each key's ids in order of ``order_of(document)`` (ties by id), so
+    a page of a list is a slice: its cost does not grow with how many documents share the key.
+
+    Documents whose order value is ``None`` are left out of the order (``ordered_count`` tells the caller
+    whether every document of a key is in it).
+    """
+
+    def __init__(self, keys_of: Callable[[Mapping[str, Any]], Iterable[Hashable]],
+                 order_of: Callable[[Mapping[str, Any]], Any]) -> None:
+        super().__init__(keys_of)
+        self.order_of = order_of
+        self._ordered: dict[Hashable, list[tuple[Any, int]]] = {}
+
+    def rebuild(self, documents: Iterable[tuple[int, Mapping[str, Any]]]) -> None:
+        # Append then sort once: inserting one by one into sorted lists would cost O(n²) on a big file.
+        self._ids.clear()
+        self._ordered.clear()
+        for doc_id, doc in documents:
+            super().add(doc, doc_id)
+            order = self.order_of(doc)
+            if order is not None:
+                for key in self.keys_of(doc):
+                    self._ordered.setdefault(key, []).append((order, doc_id))
+        for entries in self._ordered.values():
+            entries.sort()
+
+    def add(self, document: Mapping[str, Any], doc_id: int) -> None:
+        super().add(document, doc_id)
+        order = self.order_of(document)
+        if order is not None:
+            for key in self.keys_of(document):
+                bisect.insort(self._ordered.setdefault(key, []), (order, doc_id))
+
+    def remove(self, document: Mapping[str, Any], doc_id: int) -> None:
+        super().remove(document, doc_id)
+        order = self.order_of(document)
+        if order is None:
+            return
+        for key in self.keys_of(document):
+            entries = self._ordered.get(key)
+            if entries is None:
+                continue
+            position = bisect.bisect_left(entries, (order, doc_id))
+            if position < len(entries) and entries[position] == (order, doc_id):
+                del entries[position]
+            if not entries:
+                del self._ordered[key]
+
+    def ordered_count(self, key: Hashable) -> int:
+        return len(self._ordered.get(key, ()))
+
+    def window(self, key: Hashable, start: int, stop: int, *, descending: bool = False) -> list[int]:
+        """Ids at positions ``start:stop`` of ``key``'s order (from the largest when ``descending``)."""
+        entries = self._ordered.get(key, [])
+        if descending:
+            size = len(entries)
+            chosen = entries[max(0, size - stop):max(0, size - start)]
+            return [doc_id for _, doc_id in reversed(chosen)]
+        return [doc_id for _, doc_id in entries[start:stop]]
 
 
 @dataclass
@@ -173,6 +240,32 @@ class Collection:
             self._db.stats.reads += 1
             return sorted(((int(key), dict(raw)) for key, raw in self._table.documents().items()),
                           key=lambda item: item[0])
+
+    def newest(self, limit: int, keep: Callable[[Mapping[str, Any]], bool]) -> list[tuple[int, Doc]]:
+        """Up to ``limit`` ``(id, document)`` for which ``keep`` holds, newest (highest id) first.
+
+        Walks down from the highest id and stops at ``limit``, so the newest few of a log cost the same
+        however long it is. Meant for collections whose ids the collection allocates (dense): should the
+        ids be sparse, it falls back to one sorted scan rather than walk the gaps.
+        """
+        with self._db.lock:
+            self._db.stats.reads += 1
+            documents = self._table.documents()
+            found: list[tuple[int, Doc]] = []
+            if limit <= 0 or not documents:
+                return found
+            top = self._allocate_id() - 1
+            if top > 2 * len(documents) + 64:
+                candidates: Iterable[int] = sorted((int(key) for key in documents), reverse=True)
+            else:
+                candidates = range(top, 0, -1)
+            for doc_id in candidates:
+                raw = documents.get(str(doc_id))
+                if raw is not None and keep(raw):
+                    found.append((doc_id, dict(raw)))
+                    if len(found) == limit:
+                        break
+            return found
 
     def ids(self) -> list[int]:
         with self._db.lock:
@@ -243,6 +336,15 @@ class Collection:
         """An index whose documents may carry several keys each (``keys_of`` returns them, maybe none)."""
         with self._db.lock:
             index = Index(keys_of)
+            index.rebuild(self._raw_items())
+            self._indexes.append(index)
+            return index
+
+    def sorted_index(self, keys_of: Callable[[Mapping[str, Any]], Iterable[Hashable]],
+                     order_of: Callable[[Mapping[str, Any]], Any]) -> SortedIndex:
+        """A :class:`SortedIndex`: ids by key, and each key's ids in ``order_of`` order (paging by slices)."""
+        with self._db.lock:
+            index = SortedIndex(keys_of, order_of)
             index.rebuild(self._raw_items())
             self._indexes.append(index)
             return index

@@ -6,12 +6,19 @@ Python's :func:`json.loads` accepts ``NaN``, ``Infinity`` and ``1e999`` (read as
 ``RecursionError`` on deeply nested input. None of that is JSON: stored, such a value makes every later
 answer that contains it invalid JSON, and an uncaught ``RecursionError`` is a 500. Each API turns
 :class:`NotJSON` into its own error shape (Segment's, Freshsales', the control API's).
+
+Text must be Unicode too. ``json.loads`` decodes bytes with ``surrogatepass`` (so the invalid UTF-8
+``ED A0 80`` becomes a lone surrogate) and turns the escape ``"\ud800"`` into one as well. A lone
+surrogate cannot be encoded as UTF-8: stored, it made every later answer that contained it a 500, across
+restarts. So bytes are decoded strictly, and a string or key holding a lone surrogate is refused with
+the JSON-pointer path of where it is (``/batch/0/event``).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from fssim.errors import FssimError
@@ -34,15 +41,70 @@ def _finite_float(text: str) -> float:
     return value
 
 
-def loads(raw: bytes | str) -> Any:
+# Only an escape can put a surrogate into text decoded strictly: \uD800-\uDFFF, any case.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
+
+
+def _text(raw: bytes | str) -> str:
+    if isinstance(raw, str):
+        return raw
     try:
-        return json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float)
+        return raw.decode("utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8")
+    except UnicodeDecodeError as error:
+        raise NotJSON(f"the body is not valid UTF-8: byte {error.start} ({raw[error.start:error.start + 1]!r}) "
+                      f"{error.reason}") from None
+
+
+def _is_lone_surrogate_free(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _pointer(path: list[str | int]) -> str:
+    if not path:
+        return "(the top level)"
+    return "/" + "/".join(str(part).replace("~", "~0").replace("/", "~1") for part in path)
+
+
+def _reject_surrogates(value: Any, path: list[str | int]) -> None:
+    """Walk the parsed value; raise naming the first string (or key) that is not valid Unicode."""
+    if isinstance(value, str):
+        if not _is_lone_surrogate_free(value):
+            raise NotJSON(f"the string at {_pointer(path)} holds a lone UTF-16 surrogate (not valid Unicode)")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if not _is_lone_surrogate_free(key):
+                shown = key.encode("utf-8", "backslashreplace").decode("ascii", "replace")
+                raise NotJSON(f"the key {shown!r} at {_pointer(path)} holds a lone UTF-16 surrogate "
+                              "(not valid Unicode)")
+            _reject_surrogates(item, [*path, key])
+    elif isinstance(value, list):
+        for position, item in enumerate(value):
+            _reject_surrogates(item, [*path, position])
+
+
+def loads(raw: bytes | str) -> Any:
+    """Strict JSON from bytes (UTF-8) or text; :class:`NotJSON` names what is wrong and where."""
+    text = _text(raw)
+    if isinstance(raw, str) and not _is_lone_surrogate_free(text):  # a str may carry them unescaped
+        raise NotJSON("the text holds a lone UTF-16 surrogate (not valid Unicode)")
+    try:
+        value = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except NotJSON:
         raise
     except (ValueError, UnicodeDecodeError) as error:  # JSONDecodeError is a ValueError
         raise NotJSON(str(error)) from error
     except RecursionError:
         raise NotJSON("it is nested too deeply") from None
+    if _SURROGATE_ESCAPE.search(text):  # only then can a string hold one: skip the walk otherwise
+        try:
+            _reject_surrogates(value, [])
+        except RecursionError:
+            raise NotJSON("it is nested too deeply") from None
+    return value
 
 
 def deep_copy(value: Any) -> Any:

@@ -48,11 +48,14 @@ def test_serve_demo_answers_with_the_printed_key_and_keeps_a_db_file(tmp_path: P
         filters = httpx.get(f"{base_url}/api/leads/filters", headers={"Authorization": "Token token=demo-api-key"})
         assert filters.status_code == 200
         assert "All Leads" in {view["name"] for view in filters.json()["filters"]}
+        overview = httpx.get(f"{base_url}/")  # the dashboard, on the same port
+        assert overview.status_code == 200 and "<h1>Overview</h1>" in overview.text and "demo" in overview.text
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=30)
     assert f"fssim is running at {base_url}" in output
     assert "demo-api-key" in output and "demo-web-write-key" in output
+    assert f"Dashboard          {base_url}/" in output
     # The demo account was written to the file and is there for the next start.
     assert "demo" in db.read_text()
 

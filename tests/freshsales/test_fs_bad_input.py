@@ -59,7 +59,7 @@ def test_wrong_types_for_targets_and_filters_are_400s(client: TestClient, acme: 
     lead = create_lead(client, acme, email="t@example.com", first_name="Tess")
     note = client.post("/api/notes", headers=acme, json={"note": {
         "description": "x", "targetable_type": ["Lead"], "targetable_id": lead["id"]}})
-    assert errors_of(note) == ["targetable_type must be Lead or Contact"]
+    assert errors_of(note) == ["targetable_type must be Lead, Contact, SalesAccount or Deal"]
     activity = client.post("/api/sales_activities", headers=acme, json={"sales_activity": {
         "title": "Call", "sales_activity_type_id": [], "targetable_type": "Lead", "targetable_id": lead["id"]}})
     assert activity.status_code == 400 and "sales_activity_type_id [] is not" in errors_of(activity)[0]

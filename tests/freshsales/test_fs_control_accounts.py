@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from starlette.testclient import TestClient
 
+JSON = {"Content-Type": "application/json"}
+
 
 def test_create_list_and_get_accounts(client: TestClient) -> None:
     created = client.post("/_sim/accounts", json={"subdomain": "acme", "plan": "estate", "api_key": "k1",
@@ -12,13 +14,18 @@ def test_create_list_and_get_accounts(client: TestClient) -> None:
     account = created.json()["account"]
     assert (account["subdomain"], account["product"], account["plan"]["requests_per_hour"]) == ("acme", "suite", 2000)
     assert account["segment"] == {"enabled": False, "history": []}
-    generated = client.post("/_sim/accounts", json={"subdomain": "globex"}).json()["account"]
-    assert generated["plan"]["name"] == "garden" and len(generated["api_keys"][0]) >= 18
+    answer = client.post("/_sim/accounts", json={"subdomain": "globex"}).json()
+    generated = answer["account"]
+    # A generated key is shown in full once, to its creator; answers about the account mask it.
+    assert generated["plan"]["name"] == "garden" and len(answer["api_key"]) >= 18
+    assert generated["api_keys"] == ["****" + answer["api_key"][-4:]]
+    assert client.get("/_sim/accounts/globex/api-key").json() == {"api_key": answer["api_key"]}
     assert [a["subdomain"] for a in client.get("/_sim/accounts").json()["accounts"]] == ["acme", "globex"]
-    assert client.get("/_sim/accounts/acme").json()["account"]["api_keys"] == ["k1"]
+    assert client.get("/_sim/accounts/acme").json()["account"]["api_keys"] == ["****"]  # 4 or fewer: all hidden
     state = client.get("/_sim/state").json()["freshsales"]
-    assert [a["records"] for a in state["accounts"]] == [
-        {"leads": 0, "contacts": 0, "sales_accounts": 0, "deals": 0, "users": 1}] * 2
+    assert [a["records"] for a in state["accounts"]] == [{
+        "leads": 0, "contacts": 0, "sales_accounts": 0, "deals": 0, "users": 1, "notes": 0, "tasks": 0,
+        "appointments": 0, "sales_activities": 0, "lists": 0}] * 2
 
 
 def test_bad_account_requests_say_what_is_wrong(client: TestClient) -> None:
@@ -36,7 +43,7 @@ def test_bad_account_requests_say_what_is_wrong(client: TestClient) -> None:
         response = client.post("/_sim/accounts", json=body)
         assert response.status_code == status, body
         assert text in response.json()["message"], body
-    assert client.post("/_sim/accounts", content=b"{").status_code == 400
+    assert client.post("/_sim/accounts", content=b"{", headers=JSON).status_code == 400
     assert client.get("/_sim/accounts/nope").status_code == 404
     assert [a["subdomain"] for a in client.get("/_sim/accounts").json()["accounts"]] == ["acme"]
 
@@ -58,6 +65,6 @@ def test_custom_field_definitions_are_checked(client: TestClient) -> None:
 
 def test_an_over_deep_control_body_is_a_400(client: TestClient) -> None:
     depth = 100_000
-    response = client.post("/_sim/accounts", content=("[" * depth + "]" * depth).encode())
+    response = client.post("/_sim/accounts", content=("[" * depth + "]" * depth).encode(), headers=JSON)
     assert response.status_code == 400
     assert response.json() == {"message": "the request body is not valid JSON: it is nested too deeply"}

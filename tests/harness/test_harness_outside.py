@@ -154,6 +154,16 @@ def _where_fssim_is(installed: Installed, cwd: Path) -> str:
     return where.stdout.strip()
 
 
+def test_the_wheel_carries_the_dashboard_templates_and_static_files(installed: Installed, tmp_path: Path) -> None:
+    script = ("from starlette.testclient import TestClient\nfrom fssim.app import Simulator\n"
+              "client = TestClient(Simulator().app, base_url='http://127.0.0.1')\n"
+              "page, script = client.get('/'), client.get('/ui/static/debugger.js')\n"
+              "print(page.status_code, script.status_code, '<h1>Overview</h1>' in page.text)")
+    ran = installed.run([str(installed.python), "-c", script], tmp_path)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.split() == ["200", "200", "True"]
+
+
 def test_pip_installed_wheel_in_a_fresh_venv(installed: Installed, tmp_path: Path) -> None:
     project = tmp_path / "project"
     project.mkdir()

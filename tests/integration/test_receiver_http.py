@@ -170,7 +170,7 @@ def test_forced_500_has_no_retry_after_and_can_be_cleared(acme: Simulator, deliv
 @pytest.mark.parametrize(
     ("body", "words"),
     [({"count": 1}, "'status' is required"), ({"status": 200, "count": 1}, "400 to 599"),
-     ({"status": 429}, "give 'count'"), ({"status": 429, "count": 0}, "'count' must be"),
+     ({"status": 429, "probability": 0}, "'probability' must be"), ({"status": 429, "count": 0}, "'count' must be"),
      ({"status": 429, "seconds": -5}, "'seconds' must be"), ({"status": 429, "count": 1, "forever": True}, "forever")],
 )
 def test_forced_failure_requests_are_checked(

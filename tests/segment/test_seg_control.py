@@ -20,8 +20,10 @@ def web(client: TestClient) -> TestClient:
 def test_a_source_is_created_and_listed_with_its_kind(web: TestClient) -> None:
     assert web.post("/_sim/sources", json={"name": "ios", "write_key": "ios-key", "kind": "mobile"}).status_code == 201
     sources = web.get("/_sim/sources").json()["sources"]
-    assert [(s["name"], s["kind"], s["write_key"]) for s in sources] == [("web", "web", "web-key"),
-                                                                         ("ios", "mobile", "ios-key")]
+    # Write keys are masked in answers (all but the last 4 characters); the explicit endpoint shows one.
+    assert [(s["name"], s["kind"], s["write_key"]) for s in sources] == [("web", "web", "****-key"),
+                                                                         ("ios", "mobile", "****-key")]
+    assert web.get("/_sim/sources/ios/write-key").json() == {"write_key": "ios-key"}
 
 
 @pytest.mark.parametrize(
@@ -44,7 +46,7 @@ def test_bad_sources_are_refused_with_the_reason(web: TestClient, body: dict[str
 
 
 def test_not_json_is_a_400(web: TestClient) -> None:
-    answer = web.post("/_sim/sources", content=b"{nope")
+    answer = web.post("/_sim/sources", content=b"{nope", headers={"Content-Type": "application/json"})
     assert answer.status_code == 400 and "not valid JSON" in answer.json()["message"]
 
 

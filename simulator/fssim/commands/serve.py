@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import signal
+from types import FrameType
+
 import click
 import uvicorn
 
 from fssim.app import Simulator, SimulatorConfig
 from fssim.demo import describe, seed_demo
+from fssim.masking import MaskKeysInAccessLog
 from fssim.segment.browser import web_sources_banner
 from fssim.server import bind_listener
 
@@ -27,10 +32,12 @@ __all__ = ["serve"]
 @click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
               help="Let only pages of this origin (e.g. http://localhost:3000) call the Tracking API from a "
                    "browser; repeat for more. Default: any origin.")
+@click.option("--show-keys", is_flag=True,
+              help="Show API and write keys in full in /_sim answers (default: masked, ****abcd).")
 @click.option("--log-level", default="warning", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
 def serve(host: str, port: int, db_path: str | None, strict: bool, no_rate_limits: bool, demo: bool,
-          delivery_url: str | None, cors_origins: tuple[str, ...], log_level: str) -> None:
+          delivery_url: str | None, cors_origins: tuple[str, ...], show_keys: bool, log_level: str) -> None:
     """Serve the Segment Tracking API, the Freshsales API and the control API on one port."""
     # Bind first: a busy port must be reported before a banner claims the simulator is running.
     try:
@@ -49,6 +56,9 @@ def serve(host: str, port: int, db_path: str | None, strict: bool, no_rate_limit
                 delivery_base_url=delivery_url,
                 background_delivery=True,
                 cors_origins=cors_origins,
+                # The control plane answers the name it was asked to bind, besides the loopback names.
+                allowed_hosts=(host,),
+                show_keys=show_keys,
             )
         )
     except (ValueError, OSError) as error:  # e.g. --db names a file that is not a fssim database
@@ -61,11 +71,32 @@ def serve(host: str, port: int, db_path: str | None, strict: bool, no_rate_limit
         else:
             click.echo(f"fssim is running at {base_url}  (store: {db_path or 'memory'}); "
                        f"create accounts with POST {base_url}/_sim/accounts")
+        click.echo(f"\nDashboard          {base_url}/   (open it in a browser: Freshsales, Segment and controls)")
         web = web_sources_banner(base_url, sim.segment.sources())
         if web:
             click.echo(web)
-        server = uvicorn.Server(uvicorn.Config(sim.app, log_level=log_level, lifespan="on"))
+        config = uvicorn.Config(sim.app, log_level=log_level, lifespan="on")  # configures logging
+        if not show_keys:
+            logging.getLogger("uvicorn.access").addFilter(MaskKeysInAccessLog())
+        server = uvicorn.Server(config)
+        _stop_cleanly_on_sigterm(server)
         server.run(sockets=[listener])
     finally:
         listener.close()
         sim.close()
+
+
+def _stop_cleanly_on_sigterm(server: uvicorn.Server) -> None:
+    """Make SIGTERM (``kill``, ``docker stop``, systemd) a clean stop that exits 0.
+
+    uvicorn shuts down gracefully on SIGTERM, then re-raises the signal it caught against the handler
+    that was installed before it started. With Python's default one the process dies right there (exit
+    143) and ``serve``'s ``finally`` never closes the simulator. This handler makes the re-raised signal
+    a no-op, so ``sim.close()`` flushes the ``--db`` file and removes its temporary files; one arriving
+    before uvicorn installs its own handlers still stops the server.
+    """
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        server.should_exit = True
+
+    signal.signal(signal.SIGTERM, stop)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from starlette.routing import BaseRoute
 
-from fssim.control import accounts, core, toggle, users, workspace
+from fssim.control import accounts, core, faults, toggle, users, workspace
 from fssim.control.http import ControlEndpoint
 from fssim.endpoints import bound_to, to_routes
 
@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 
 __all__ = ["ENDPOINTS", "routes"]
 
-ENDPOINTS: list[ControlEndpoint] = [*core.ENDPOINTS, *accounts.ENDPOINTS, *toggle.ENDPOINTS, *workspace.ENDPOINTS,
-                                    *users.ENDPOINTS]
+ENDPOINTS: list[ControlEndpoint] = [*core.ENDPOINTS, *accounts.ENDPOINTS, *toggle.ENDPOINTS, *faults.ENDPOINTS,
+                                    *workspace.ENDPOINTS, *users.ENDPOINTS]
 
 
 def routes(sim: Simulator) -> list[BaseRoute]:

@@ -2,7 +2,8 @@
 
 * ``POST /_sim/accounts`` ``{"subdomain", "plan", "api_key", "product"}`` — 201 with the account;
   ``plan`` defaults to garden, ``product`` to classic, a missing ``api_key`` is generated.
-* ``GET /_sim/accounts`` and ``GET /_sim/accounts/{subdomain}``.
+* ``GET /_sim/accounts`` and ``GET /_sim/accounts/{subdomain}`` (keys masked, ``****abcd``).
+* ``GET /_sim/accounts/{subdomain}/api-key`` — the account's first API key in full, for tests.
 * ``POST /_sim/accounts/{subdomain}/api_keys`` ``{"api_key"?}`` — one more key for the account.
 * ``POST /_sim/accounts/{subdomain}/fields`` ``{"entity": "lead"|"contact", "name": "cf_x", "type", "label"?,
   "choices"?}`` — define a custom field.
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from fssim.control.http import ControlEndpoint, ControlError, account_of, field, read_json_object
+from fssim.control.http import ControlEndpoint, ControlError, account_of, field, read_json_object, shown
 from fssim.endpoints import Endpoint
 from fssim.freshsales.accounts import Account, AccountExistsError
 from fssim.freshsales.plans import DEFAULT_PLAN
@@ -26,13 +27,14 @@ from fssim.freshsales.plans import DEFAULT_PLAN
 if TYPE_CHECKING:
     from fssim.app import Simulator
 
-__all__ = ["ENDPOINTS", "add_key", "create", "define_field", "get_account", "list_accounts", "plan", "rate_limits"]
+__all__ = ["ENDPOINTS", "add_key", "api_key", "create", "define_field", "get_account", "list_accounts", "plan",
+           "rate_limits"]
 
 
-def _answer(sim: Simulator, account: Account, status: int = 200) -> JSONResponse:
+def _answer(sim: Simulator, account: Account, status: int = 200, **extra: Any) -> JSONResponse:
     body: dict[str, Any] = account.to_json()
     body["rate_limits_in_force"] = sim.freshsales.rate_limiter.applies_to(account)
-    return JSONResponse({"account": body}, status_code=status)
+    return JSONResponse({**extra, "account": shown(sim, body)}, status_code=status)
 
 
 async def create(sim: Simulator, request: Request) -> JSONResponse:
@@ -47,11 +49,19 @@ async def create(sim: Simulator, request: Request) -> JSONResponse:
         raise ControlError(409, str(error)) from error
     except ValueError as error:
         raise ControlError(400, str(error)) from error
+    if api_key is None:
+        # A generated key is news to the caller: this answer, and GET .../api-key, are where it is shown.
+        return _answer(sim, account, 201, api_key=account.api_key)
     return _answer(sim, account, 201)
 
 
 async def list_accounts(sim: Simulator, request: Request) -> JSONResponse:
-    return JSONResponse({"accounts": [account.to_json() for account in sim.freshsales.accounts.all()]})
+    return JSONResponse({"accounts": [shown(sim, account.to_json()) for account in sim.freshsales.accounts.all()]})
+
+
+async def api_key(sim: Simulator, request: Request) -> JSONResponse:
+    """The one place an account's key is shown in full (answers elsewhere mask it): for tests."""
+    return JSONResponse({"api_key": account_of(sim.freshsales.accounts, request).api_key})
 
 
 async def get_account(sim: Simulator, request: Request) -> JSONResponse:
@@ -68,7 +78,8 @@ async def add_key(sim: Simulator, request: Request) -> JSONResponse:
         raise ControlError(409, str(error)) from error
     except ValueError as error:
         raise ControlError(400, str(error)) from error
-    return JSONResponse({"api_key": key, "account": accounts.require(account.subdomain).to_json()},
+    # The new key in full (the caller asked for it); the account's list of keys masked.
+    return JSONResponse({"api_key": key, "account": shown(sim, accounts.require(account.subdomain).to_json())},
                         status_code=201)
 
 
@@ -110,6 +121,7 @@ ENDPOINTS: list[ControlEndpoint] = [
     Endpoint("POST", "/_sim/accounts", create, "Create a Freshsales account", "accounts"),
     Endpoint("GET", "/_sim/accounts", list_accounts, "Every account", "accounts"),
     Endpoint("GET", _ACCOUNT, get_account, "One account", "accounts"),
+    Endpoint("GET", f"{_ACCOUNT}/api-key", api_key, "The account's API key in full (answers mask it)", "accounts"),
     Endpoint("POST", f"{_ACCOUNT}/api_keys", add_key, "One more API key for the account", "accounts"),
     Endpoint("POST", f"{_ACCOUNT}/fields", define_field, "Define a custom field (cf_*)", "accounts"),
     # POST or PUT, both as before.

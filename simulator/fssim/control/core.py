@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse
 
 from fssim import __version__
 from fssim.clock import isoformat
-from fssim.control.http import ControlEndpoint, ControlError, read_json_object
+from fssim.control.http import ControlEndpoint, ControlError, read_json_object, shown
 from fssim.endpoints import Endpoint
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ async def reset(sim: Simulator, request: Request) -> JSONResponse:
 
 
 async def state(sim: Simulator, request: Request) -> JSONResponse:
-    return JSONResponse(sim.state())
+    return JSONResponse(shown(sim, sim.state()))
 
 
 async def advance_clock(sim: Simulator, request: Request) -> JSONResponse:

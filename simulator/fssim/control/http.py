@@ -18,11 +18,12 @@ from fssim import strictjson
 from fssim.endpoints import Endpoint
 from fssim.errors import Refusal
 from fssim.freshsales.accounts import Account, Accounts
+from fssim.masking import masked
 
 if TYPE_CHECKING:
     from fssim.app import Simulator
 
-__all__ = ["ControlEndpoint", "ControlError", "ControlHandler", "account_of", "field", "read_json_object"]
+__all__ = ["ControlEndpoint", "ControlError", "ControlHandler", "account_of", "field", "read_json_object", "shown"]
 
 
 ControlHandler = Callable[["Simulator", Request], Awaitable[Response]]
@@ -47,6 +48,11 @@ async def read_json_object(request: Request, *, allow_empty: bool = False) -> di
     if not isinstance(body, dict):
         raise ControlError(400, f"the request body must be a JSON object, not {type(body).__name__}")
     return body
+
+
+def shown(sim: Simulator, document: Any) -> Any:
+    """``document`` as a control answer shows it: keys masked unless ``fssim serve --show-keys``."""
+    return document if sim.config.show_keys else masked(document)
 
 
 def account_of(accounts: Accounts, request: Request) -> Account:

@@ -10,6 +10,10 @@ is ``3``, ``"true"`` in a checkbox is ``true``) is :func:`fssim.integration.valu
 what counts as an email is :func:`fssim.integration.emails.is_email`: the rules the Segment receiver
 applies too, so a value means the same whichever way it arrives. A value that does not fit is
 ``"The type for FIELD is invalid."`` (the real message, reference §4).
+
+Simulator policy (the reference is silent on sizes): one field's value may take at most
+:data:`MAX_FIELD_BYTES` (64 KB) as UTF-8 text, counted over every string and number inside it (a list's
+items, a company's parts); a larger one is a 400 naming the field, so a 12 MB note never reaches the store.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from fssim.integration.values import coerce_value
 __all__ = [
     "CUSTOM_FIELD_TYPES",
     "ENTITIES",
+    "MAX_FIELD_BYTES",
     "FieldSpec",
     "NormalizedWrite",
     "custom_field_spec",
@@ -37,6 +42,7 @@ ENTITIES = ("lead", "contact")
 # The integration's mapping checks trait values against these very types: one list for both.
 CUSTOM_FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
 _CUSTOM_NAME = re.compile(r"^cf_[a-z0-9_]{1,60}$")
+MAX_FIELD_BYTES = 64 * 1024  # simulator policy: see the module docstring
 
 
 @dataclass(frozen=True)
@@ -214,6 +220,39 @@ def _email_values(value: Any) -> list[str]:
     return [email for _, email in sorted(found, key=lambda pair: not pair[0])]
 
 
+def _exceeds(value: Any, limit: int) -> int | None:
+    """The size of ``value`` (UTF-8 bytes of its strings and numbers, 2 per container) once it passes
+    ``limit``, else ``None``. Iterative and stopping early, so a huge or deeply nested value costs no more
+    than the limit to refuse."""
+    size, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            size += len(item.encode("utf-8", "surrogatepass"))
+        elif isinstance(item, dict):
+            size += 2
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            size += 2
+            stack.extend(item)
+        elif isinstance(item, float):
+            size += len(repr(item))
+        elif isinstance(item, int) and not isinstance(item, bool):
+            # Its digits, without str() (which refuses ints of more than 4,300 digits): log10(2) < 1/3.
+            size += item.bit_length() // 3 + 1
+        else:
+            size += 4
+        if size > limit:
+            return size
+    return None
+
+
+def _size_problem(name: str, size: int) -> str:
+    return (f"{name} is too large: more than {MAX_FIELD_BYTES} bytes (got at least {size}); "
+            f"a field holds at most 64 KB (simulator policy)")
+
+
 def normalize_write(entity: str, payload: dict[str, Any], custom_specs: dict[str, FieldSpec]) -> NormalizedWrite:
     """Check one create/update body (already unwrapped from ``{"lead": ...}``) field by field."""
     specs = {spec.name: spec for spec in standard_fields(entity)}
@@ -223,6 +262,10 @@ def normalize_write(entity: str, payload: dict[str, Any], custom_specs: dict[str
     emails: list[str] | None = None
 
     for name, value in payload.items():
+        oversized = _exceeds(value, MAX_FIELD_BYTES) if name != "custom_field" else None
+        if oversized is not None:
+            problems.append(_size_problem(name, oversized))
+            continue
         if name in ("email", "emails"):
             # Leads store one email and contacts several; both accept either key. ``email`` is primary.
             try:
@@ -249,6 +292,12 @@ def normalize_write(entity: str, payload: dict[str, Any], custom_specs: dict[str
     elif isinstance(nested, dict):
         given_custom.update(nested)
     for name, value in given_custom.items():
+        oversized = _exceeds(value, MAX_FIELD_BYTES)
+        if oversized is not None:
+            if name in payload:
+                continue  # a top-level cf_ value: already named above
+            problems.append(_size_problem(name, oversized))
+            continue
         spec = custom_specs.get(name)
         if spec is None:
             problems.append(f"Unknown custom field {name}: it is not defined for {entity}s in this account")

@@ -6,7 +6,8 @@ the destination's other settings, and JSON ``{"message": ...}`` bodies. The chec
 each with its own answer:
 
 1. R3 auth — missing or unknown API key, or settings naming another subdomain: **401**.
-2. Forced failure installed by a test (``POST /_sim/accounts/{subdomain}/failures``): that status.
+2. Faults installed by a test (``POST /_sim/accounts/{subdomain}/failures``, surface ``segment``): a
+   status, latency, a dropped connection or a time-out (:mod:`fssim.freshsales.fault_answers`).
 3. R1 gate — the account's Segment toggle is off: **403**, saying where to switch it on. Checked before
    the body is read, so with the toggle off nothing at all is looked at, let alone changed.
 4. The body — not JSON: **400**; then the rules (:func:`fssim.integration.apply`): a malformed
@@ -24,26 +25,31 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute
 
 from fssim import strictjson
 from fssim.endpoints import Endpoint, bound_to, to_routes
 from fssim.freshsales.accounts import Account
 from fssim.freshsales.crm_adapter import FreshsalesCRM, ProcessedMessages
+from fssim.freshsales.fault_answers import act_out
 from fssim.freshsales.hosts import subdomain_of_setting
 from fssim.integration import apply
 
 if TYPE_CHECKING:
     from fssim.freshsales.service import Freshsales
 
-__all__ = ["ENDPOINTS", "RECEIVER_PATH", "SETTINGS_HEADER", "SegmentReceiver", "receiver_routes", "toggle_off_message"]
+__all__ = ["ENDPOINTS", "RECEIVER_PATH", "SEGMENT_TIMEOUT_SECONDS", "SETTINGS_HEADER", "SegmentReceiver",
+           "receiver_routes", "toggle_off_message"]
 
 RECEIVER_PATH = "/integrations/segment"
 SETTINGS_HEADER = "X-Segment-Settings"
 # Keys under which the destination's settings carry the subdomain: the classic destination calls it
 # ``apiSecret`` (label "Freshsales subdomain"), the Suite one ``domain`` (reference/segment.md §4.1).
 _SUBDOMAIN_KEYS = ("subdomain", "domain", "apiSecret")
+# How long Segment waits for an answer (written on both ends, like the path): a forced latency this
+# long is a time-out to Segment (fssim.freshsales.fault_answers).
+SEGMENT_TIMEOUT_SECONDS = 10.0
 
 
 def toggle_off_message(subdomain: str) -> str:
@@ -55,6 +61,10 @@ def toggle_off_message(subdomain: str) -> str:
         "Segment's catalog does not switch it on). In the simulator: "
         f"POST /_sim/accounts/{subdomain}/segment/enable with {{\"source\": \"<your Segment source>\"}}."
     )
+
+
+def _forced_answer(status: int, message: str, headers: dict[str, str]) -> JSONResponse:
+    return JSONResponse({"message": message}, status_code=status, headers=headers or None)
 
 
 def _error(status: int, message: str, **extra: Any) -> JSONResponse:
@@ -69,7 +79,7 @@ def _api_key(request: Request) -> str | None:
         return None
     try:
         decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except (binascii.Error, ValueError):  # ValueError: non-ASCII header text, or bad UTF-8 inside
         return None
     key = decoded.partition(":")[0]
     return key or None
@@ -84,7 +94,7 @@ def _settings_subdomain(request: Request) -> tuple[str | None, str | None]:
         # The strict reader, as for bodies: plain json.loads raises RecursionError (a 500) on a header
         # of nested brackets.
         settings = strictjson.loads(base64.b64decode(raw.strip(), validate=True).decode("utf-8"))
-    except (binascii.Error, UnicodeDecodeError, strictjson.NotJSON):
+    except (binascii.Error, ValueError, strictjson.NotJSON):  # ValueError: non-ASCII header text
         return None, f"{SETTINGS_HEADER} must be base64 of a JSON object (the destination's settings)"
     if not isinstance(settings, dict):
         return None, f"{SETTINGS_HEADER} must be base64 of a JSON object, not of {type(settings).__name__}"
@@ -126,14 +136,14 @@ class SegmentReceiver:
             )
         return account
 
-    async def handle(self, request: Request) -> JSONResponse:
+    async def handle(self, request: Request) -> Response:
         account = self._authenticate(request)
         if isinstance(account, JSONResponse):
             return account
-        forced = self.failures.take(account.subdomain)
+        forced = await act_out(self.failures.take(account.subdomain, "segment"), request, _forced_answer,
+                               client_timeout=SEGMENT_TIMEOUT_SECONDS)
         if forced is not None:
-            headers = {"Retry-After": str(forced.retry_after)} if forced.retry_after is not None else None
-            return JSONResponse({"message": forced.message}, status_code=forced.status, headers=headers)
+            return forced
         if not account.segment_enabled:
             return _error(403, toggle_off_message(account.subdomain), rule="R1")
         try:
@@ -153,7 +163,7 @@ class SegmentReceiver:
 
 
 # The one endpoint; its handler is the receiver's own ``handle``, called as ``handle(receiver, request)``.
-ENDPOINTS: list[Endpoint[Callable[[SegmentReceiver, Request], Awaitable[JSONResponse]]]] = [
+ENDPOINTS: list[Endpoint[Callable[[SegmentReceiver, Request], Awaitable[Response]]]] = [
     Endpoint("POST", RECEIVER_PATH, SegmentReceiver.handle, "Segment delivers one message (R1, R3, R8-R10)",
              "receiver"),
 ]

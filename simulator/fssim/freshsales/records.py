@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple, Protocol, cast
 
 from fssim import strictjson
 from fssim.clock import Clock, isoformat, parse_iso
@@ -41,9 +41,10 @@ from fssim.freshsales.timeline import Timeline
 from fssim.integration.emails import normalize_email
 from fssim.store import Database
 
-__all__ = ["MAX_PER_PAGE", "Changes", "RecordPage", "Records"]
+__all__ = ["MAX_PER_PAGE", "Changes", "RecordPage", "RecordWatcher", "Records"]
 
 MAX_PER_PAGE = 100
+DEFAULT_SORT = "created_at"
 NEW_VIEW_DAYS = 7  # "New Leads"/"New Contacts": created in the last week of simulated time
 
 
@@ -67,6 +68,15 @@ def _emails_of(doc: Mapping[str, Any]) -> list[str]:
     return [doc["email"]] if doc.get("email") else []
 
 
+class RecordWatcher(Protocol):
+    """Something that holds links to records (engagements, lists) and must follow deletes and converts,
+    so that no link ever names a record that is gone."""
+
+    def record_deleted(self, account: str, entity: str, record_id: int) -> None: ...
+
+    def record_moved(self, account: str, source: tuple[str, int], target: Target) -> None: ...
+
+
 class Records:
     def __init__(self, db: Database, clock: Clock, ids: IdSequence, accounts: Accounts, timeline: Timeline) -> None:
         self._db = db
@@ -75,7 +85,10 @@ class Records:
         self._accounts = accounts
         self._timeline = timeline
         self._records = db.collection("fs_records")
-        self._by_owner = self._records.index(lambda doc: (doc["_account"], doc["_entity"]))
+        self._watchers: list[RecordWatcher] = []
+        # Ordered by the default sort (created_at, ties by id), so a page of a list view is a slice.
+        self._by_owner = self._records.sorted_index(lambda doc: [(doc["_account"], doc["_entity"])],
+                                                    lambda doc: _sort_value(doc, DEFAULT_SORT))
         self._by_email = self._records.multi_index(
             lambda doc: [(doc["_account"], normalize_email(e)) for e in _emails_of(dict(doc))])
         self._by_external_id = self._records.index(
@@ -84,6 +97,10 @@ class Records:
         # and what other stores do when a record goes (drop their links to it).
         self.references: Callable[[Account, str, Mapping[str, Any]], list[str]] | None = None
         self.on_delete: list[Callable[[str, str, int], None]] = []
+
+    def watch(self, watcher: RecordWatcher) -> None:
+        """Tell ``watcher`` of every delete and convert, inside the same transaction."""
+        self._watchers.append(watcher)
 
     # -- reading --------------------------------------------------------------------------------------
 
@@ -145,6 +162,15 @@ class Records:
                 problems.append(f"sort field {sort_field} is not a sortable field of {PLURALS[entity]}")
             if problems:
                 raise ValidationError(*problems)
+            view = self._view(owner, entity, view_id)
+            owner_key = (owner.subdomain, entity)
+            total = self.count(owner.subdomain, entity)
+            if sort_field == DEFAULT_SORT and view is None and self._by_owner.ordered_count(owner_key) == total:
+                # The default sort of a whole-entity view: a slice of the ordered index, not a sort of them all.
+                start = (page - 1) * per_page
+                ids = self._by_owner.window(owner_key, start, start + per_page, descending=sort_type == "desc")
+                return RecordPage([public(doc, owner.product) for doc in self._docs(ids)], total,
+                                  max(1, math.ceil(total / per_page)))
             docs = self._docs_in_view(owner, entity, view_id)
             present = [doc for doc in docs if _sort_value(doc, sort_field) is not None]
             missing = sorted((doc for doc in docs if _sort_value(doc, sort_field) is None), key=lambda d: d["id"])
@@ -163,7 +189,7 @@ class Records:
 
     def count(self, account: str, entity: str) -> int:
         with self._db.lock:
-            return len(self._by_owner.ids((account, entity)))
+            return self._by_owner.count((account, entity))
 
     def all(self, account: AccountRef, entity: str) -> PublicRecords:
         """Every record of one entity, by id (for search, lookup by other fields, and tests)."""
@@ -249,6 +275,8 @@ class Records:
             doc = self._doc(owner.subdomain, entity, record_id)
             self._records.delete(record_id)
             self._timeline.drop(owner.subdomain, entity, record_id)
+            for watcher in self._watchers:
+                watcher.record_deleted(owner.subdomain, entity, record_id)
             for unlink in self.on_delete:
                 unlink(owner.subdomain, entity, record_id)
             return public(doc, owner.product)
@@ -308,6 +336,8 @@ class Records:
             contact = self._create(owner, "contact", carried, None)
             target = _target(contact)
             self._timeline.move(owner.subdomain, ("lead", lead_id), target)
+            for watcher in self._watchers:
+                watcher.record_moved(owner.subdomain, ("lead", lead_id), target)
             self._timeline.add_activity(target, {
                 "action_type": "convert", "user_activity": True,
                 "action_data": {"name": "Lead converted to contact", "lead_id": lead_id}})
@@ -347,14 +377,21 @@ class Records:
         found = [] if record_id is None else self._docs([record_id])
         return _target(found[0]) if found else None
 
-    def _docs_in_view(self, owner: Account, entity: str, view_id: int | None) -> Documents:
-        ids = self._by_owner.ids((owner.subdomain, entity))
-        docs = self._docs(ids)
+    def _view(self, owner: Account, entity: str, view_id: int | None) -> dict[str, Any] | None:
+        """The view that narrows a list (``My``/``New``), ``None`` for all records; unknown: 404."""
         if view_id is None:
-            return docs
+            return None
         view = next((v for v in owner.views[entity] if v["id"] == view_id), None)
         if view is None:
             raise NotFoundError(f"View {view_id} not found for {PLURALS[entity]}")
+        return view if view["name"].startswith(("My ", "New ")) else None
+
+    def _docs_in_view(self, owner: Account, entity: str, view_id: int | None) -> Documents:
+        ids = self._by_owner.ids((owner.subdomain, entity))
+        docs = self._docs(ids)
+        view = self._view(owner, entity, view_id)
+        if view is None:
+            return docs
         if view["name"].startswith("My "):
             return [doc for doc in docs if doc.get("owner_id") == owner.user_id]
         if view["name"].startswith("New "):

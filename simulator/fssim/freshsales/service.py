@@ -11,7 +11,7 @@ the app build on.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.routing import BaseRoute
 
@@ -22,14 +22,20 @@ from fssim.freshsales.engagements import Engagements
 from fssim.freshsales.forced_failures import ForcedFailures
 from fssim.freshsales.ids import IdSequence
 from fssim.freshsales.links import connect
+from fssim.freshsales.listing import RecordListing
+from fssim.freshsales.lists import Lists
 from fssim.freshsales.objects import Objects
 from fssim.freshsales.ratelimit import RateLimiter
 from fssim.freshsales.records import Records
+from fssim.freshsales.references import store_reference_check
 from fssim.freshsales.sales_accounts import sales_account_kind
 from fssim.freshsales.selectors import Selectors
 from fssim.freshsales.timeline import Timeline
 from fssim.freshsales.users import Users
 from fssim.store import Database
+
+if TYPE_CHECKING:
+    from fssim.freshsales.rest.routing import RestRouter
 
 __all__ = ["Freshsales", "SegmentEnabledCallback"]
 
@@ -45,7 +51,8 @@ class Freshsales:
         self.accounts = Accounts(db, clock, self.ids)
         self.timeline = Timeline(db, clock, self.ids)
         self.records = Records(db, clock, self.ids, self.accounts, self.timeline)
-        self.engagements = Engagements(db, clock, self.ids, self.records, self.timeline)
+        # The dashboard's lists: most recently updated first, paged by index.
+        self.listing = RecordListing(db, self.records)
         # Users and configuration lists (selector/*): the ids records may name are checked against them.
         self.users = Users(db, clock, self.ids, self.accounts)
         self.selectors = Selectors(db, self.ids, self.accounts, self.users)
@@ -54,8 +61,15 @@ class Freshsales:
                              deal_kind(clock, self.selectors, lambda sub, i: self.records.exists(sub, "contact", i),
                                        self.sales_accounts))
         connect(self.records, self.selectors, self.sales_accounts, self.deals)
-        self.engagements.sales_activity_type_exists = \
-            lambda sub, type_id: self.selectors.get(sub, "sales_activity_types", type_id) is not None
+        # Tasks, appointments and sales activities name owners, activity types and outcomes, and may
+        # target sales accounts and deals: one reference check asks the stores above.
+        self.engagements = Engagements(
+            db, clock, self.ids, self.records, self.timeline, self.accounts,
+            check=store_reference_check(self.users, self.selectors, self.sales_accounts, self.deals))
+        # Deleting a sales account or deal deletes what targets it, as for leads and contacts.
+        self.sales_accounts.on_delete.append(lambda sub, i: self.engagements.target_deleted(sub, "SalesAccount", i))
+        self.deals.on_delete.append(lambda sub, i: self.engagements.target_deleted(sub, "Deal", i))
+        self.lists = Lists(db, clock, self.ids, self.records)
         self.rate_limiter = RateLimiter(clock, enabled=rate_limits)
         # One instance for the receiver that obeys the rules and the control API that sets them.
         self.forced_failures = ForcedFailures(db, clock)
@@ -105,6 +119,12 @@ class Freshsales:
 
         return routes(self)
 
+    def rest_app(self) -> RestRouter:
+        """The REST API as one ASGI app (its routes, trailing slashes, 404/405 in Freshsales' shape)."""
+        from fssim.freshsales.rest.routing import RestRouter
+
+        return RestRouter(self.rest_routes())
+
     def reset(self) -> None:
         """After the database was cleared (``POST /_sim/reset``): forget in-memory counters too."""
         self.rate_limiter.reset()
@@ -122,6 +142,10 @@ class Freshsales:
                 "deals": self.deals.count(account),
                 "users": self.users.count(account),
             }
+            summary["records"].update({f"{kind}s": self.engagements.count(account.subdomain, kind)
+                                       for kind in ("note", "task", "appointment")})
+            summary["records"]["sales_activities"] = self.engagements.count(account.subdomain, "sales_activity")
+            summary["records"]["lists"] = self.lists.count(account.subdomain)
             summary["rate_limit_usage"] = self.rate_limiter.usage(account)
             accounts.append(summary)
         return {"rate_limits": self.rate_limits, "accounts": accounts}

@@ -98,6 +98,16 @@ class Timeline:
                          "targetable_id": target.id, "targetable_name": target.name}
                 self._items.replace(doc_id, moved)
 
+    def drop_actionable(self, account: str, entity: str, record_id: int, actionable_type: str,
+                        actionable_id: int) -> None:
+        """Forget the item a deleted note, task, appointment or sales activity put on the timeline."""
+        with self._db.transaction():
+            for doc_id in self._by_owner.ids((account, entity, record_id)):
+                doc = self._items.get(doc_id)
+                if doc is not None and (doc.get("actionable_type"), doc.get("actionable_id")) == (
+                        actionable_type, actionable_id):
+                    self._items.delete(doc_id)
+
     def drop(self, account: str, entity: str, record_id: int) -> None:
         """Forget a deleted record's items."""
         with self._db.transaction():

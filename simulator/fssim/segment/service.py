@@ -19,6 +19,7 @@ from typing import Any, cast
 from starlette.routing import BaseRoute
 
 from fssim.clock import Clock
+from fssim.masking import mask
 from fssim.segment.browser import browser_routes
 from fssim.segment.dedupe import Deduplicator
 from fssim.segment.delivery import Deliverer, TransportSource
@@ -72,10 +73,10 @@ class Segment:
             if self.strict:
                 raise TrackingError(401, "invalid_write_key", f"Unknown write key {write_key!r}: no source has it "
                                     "(strict mode; the real Segment edge would answer 200 and drop the events)")
-            # Naming the key makes a typo visible at a glance; in a local simulator it is no secret.
+            # Its last characters make a typo visible at a glance; the log keeps no key in full.
             return self.pipeline.drop(items, path=path, source=None, code="invalid_write_key",
-                                      reason=f"no source has this write key ({write_key!r}); Segment answers 200 and "
-                                             "drops the events (create the source with POST /_sim/sources)")
+                                      reason=f"no source has this write key ({mask(write_key)!r}); Segment answers "
+                                             "200 and drops the events (create the source with POST /_sim/sources)")
         if not source.get("enabled", True):
             return self.pipeline.drop(items, path=path, source=source["name"], code="source_disabled",
                                       reason=f"source {source['name']!r} is disabled")

@@ -57,9 +57,9 @@ def _basic_user(header: str) -> str | None:
         return None
     try:
         decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError) as error:
+    except (binascii.Error, ValueError) as error:  # ValueError: non-ASCII text; also bad UTF-8 inside
         raise TrackingError(400, "invalid_authorization", "the Basic Authorization header is not valid "
-                            "base64 of 'writeKey:'") from error
+                            "base64 of 'writeKey:' in UTF-8") from error
     # The docs ask for "key:" but accept a bare key for backward compatibility (reference §2.2).
     return decoded.partition(":")[0]
 

@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute
 
 from fssim.endpoints import Endpoint, bound_to, to_routes
-from fssim.freshsales.rest import engagements, filtered, lookup, objects, records, selectors, settings
+from fssim.freshsales.rest import engagements, filtered, lists, lookup, objects, records, schedule, selectors, settings
 from fssim.freshsales.rest.auth import Handler, guarded
 from fssim.freshsales.rest.openapi import document
 
@@ -26,8 +26,7 @@ __all__ = ["all_endpoints", "routes"]
 
 def all_endpoints() -> list[Endpoint[Handler]]:
     return [*records.endpoints(), *lookup.endpoints(), *filtered.endpoints(), *engagements.endpoints(),
-            *settings.endpoints(),
-            *selectors.endpoints(),
+            *settings.endpoints(), *schedule.endpoints(), *lists.endpoints(), *selectors.endpoints(),
             *objects.endpoints()]
 
 

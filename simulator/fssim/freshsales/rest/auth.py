@@ -20,6 +20,7 @@ from starlette.responses import Response
 
 from fssim.freshsales.accounts import Account
 from fssim.freshsales.errors import FreshsalesError, ValidationError
+from fssim.freshsales.fault_answers import act_out
 from fssim.freshsales.hosts import subdomain_of_host
 from fssim.freshsales.rest.errors import error_response, parse_json, unauthorized
 
@@ -89,6 +90,17 @@ def _json(status: int, body: Any, headers: dict[str, str]) -> Response:
                     media_type="application/json")
 
 
+async def _forced(fs: Freshsales, request: Request, key: str | None, host: str | None) -> Response | None:
+    """A fault a test installed for this REST call (``surface: rest``), acted out; checked once the key
+    names an account (faults are per account) and before plan and rate limits (a forced answer uses
+    none of the account's quota). ``None``: go on as usual."""
+    account = fs.accounts.by_api_key(key) if key and fs.forced_failures.active() else None
+    if account is None or subdomain_of_host(host) not in (None, account.subdomain):
+        return None
+    fault = fs.forced_failures.take(account.subdomain, "rest", request.method, request.url.path)
+    return await act_out(fault, request, lambda status, message, headers: error_response(status, [message], headers))
+
+
 def guarded(fs: Freshsales, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         raw = await request.body()
@@ -96,6 +108,9 @@ def guarded(fs: Freshsales, handler: Handler) -> Callable[[Request], Awaitable[R
         host = request.headers.get("host")
         call_path = dict(request.path_params)
         query = dict(request.query_params)
+        forced = await _forced(fs, request, key, host)
+        if forced is not None:
+            return forced
 
         def run() -> Response:
             account = fs.accounts.by_api_key(key) if key else None

@@ -1,7 +1,8 @@
-"""Notes and sales activities (reference §3.1, §3.2).
+"""Notes (reference §3.1); sales activities, tasks and appointments are in ``rest/schedule.py``, the sales
+activity types and outcomes in ``rest/selectors.py`` (each account's own list).
 
 Simulator policy: deleting a note or a sales activity answers ``{"success": "200"}``, which is what
-python-freshworks-crm checks for; listing sales activities is one page with ``meta``.
+python-freshworks-crm checks for.
 """
 
 from __future__ import annotations
@@ -32,25 +33,6 @@ def delete_note(call: Call) -> tuple[int, Any]:
     return 200, {"success": "200"}
 
 
-def create_sales_activity(call: Call) -> tuple[int, Any]:
-    activity = call.fs.engagements.add_sales_activity(call.account.subdomain, call.record_body("sales_activity"))
-    return 201, {"sales_activity": activity}
-
-
-def view_sales_activity(call: Call) -> tuple[int, Any]:
-    return 200, {"sales_activity": call.fs.engagements.get(call.account.subdomain, "sales_activity", call.path_id())}
-
-
-def list_sales_activities(call: Call) -> tuple[int, Any]:
-    items = call.fs.engagements.list(call.account.subdomain, "sales_activity")
-    return 200, {"sales_activities": items, "meta": {"total": len(items), "total_pages": 1}}
-
-
-def delete_sales_activity(call: Call) -> tuple[int, Any]:
-    call.fs.engagements.delete(call.account.subdomain, "sales_activity", call.path_id())
-    return 200, {"success": "200"}
-
-
 def endpoints() -> list[Endpoint]:
     return [
         Endpoint("POST", "/notes", create_note, "Add a note to a lead or contact", "notes", body="note",
@@ -60,13 +42,4 @@ def endpoints() -> list[Endpoint]:
                  responses={200: "the note"}),
         Endpoint("DELETE", "/notes/{id:int}", delete_note, "Delete a note", "notes",
                  responses={200: '{"success": "200"}'}),
-        Endpoint("POST", "/sales_activities", create_sales_activity, "Log a sales activity on a lead or contact",
-                 "sales activities", body="sales_activity",
-                 responses={201: "the sales activity", 400: "every problem named"}),
-        Endpoint("GET", "/sales_activities", list_sales_activities, "List sales activities", "sales activities",
-                 responses={200: "sales_activities and meta"}),
-        Endpoint("GET", "/sales_activities/{id:int}", view_sales_activity, "View a sales activity",
-                 "sales activities", responses={200: "the sales activity"}),
-        Endpoint("DELETE", "/sales_activities/{id:int}", delete_sales_activity, "Delete a sales activity",
-                 "sales activities", responses={200: '{"success": "200"}'}),
     ]

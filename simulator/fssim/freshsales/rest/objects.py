@@ -14,11 +14,12 @@ from fssim.endpoints import Endpoint
 from fssim.freshsales.errors import ValidationError
 from fssim.freshsales.objects import Objects
 from fssim.freshsales.rest.auth import Call
-from fssim.freshsales.rest.sideloads import side_load
+from fssim.freshsales.rest.sideloads import record_side_loads
 
 __all__ = ["endpoints"]
 
 _PAGE_QUERY = ("page", "per_page", "sort", "sort_type", "include")
+_LABELS = {"sales_account": "SalesAccount", "deal": "Deal"}
 
 
 def _store(call: Call, plural: str) -> Objects:
@@ -26,19 +27,8 @@ def _store(call: Call, plural: str) -> Objects:
 
 
 def side_loads(call: Call, entity: str, plural: str, records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Sibling arrays for ``include=a,b``; names the simulator has no objects for answer an empty array,
-    and a name that is the answer's own key never replaces the record."""
-    envelope = {entity, plural, "meta"}
-    extra: dict[str, Any] = {}
-    for name in (n.strip() for n in call.query.get("include", "").split(",")):
-        if not name or name in envelope:
-            continue
-        loaded = side_load(call, name, records)
-        if loaded is None:
-            extra.setdefault(name, [])
-        else:
-            extra[loaded[0]] = loaded[1]
-    return extra
+    """Sibling arrays for ``include=a,b`` (``rest/sideloads.py``), as for leads and contacts."""
+    return record_side_loads(call, _LABELS[entity], {entity, plural, "meta"}, records)
 
 
 def _kind_endpoints(entity: str, plural: str, label: str) -> list[Endpoint]:

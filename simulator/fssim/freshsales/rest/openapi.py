@@ -1,5 +1,17 @@
 """``GET /openapi.json`` (so ``/api/openapi.json``): an OpenAPI 3.1 document of the fake REST API,
-built from the same endpoint table as the routes."""
+built from the same endpoint table as the routes.
+
+A request the document calls valid is accepted, and every status an operation can answer is listed, so a
+conformance tool (Schemathesis, ``tests/freshsales/test_fs_schemathesis.py``) holds the API to it:
+
+* bodies declare their envelope and what the endpoint requires inside it (a lead's ``last_name``, a
+  note's ``description`` and target...), and close their objects (``additionalProperties: false``): an
+  unknown ``cf_*`` name is a 400 by policy, so the document cannot leave extra keys open;
+* query parameters have their types (``page`` a whole number, ``per_page`` 1..100, ``sort`` a sortable
+  field...), and those an endpoint needs are marked required;
+* beside each table's own statuses, every operation lists 400 (a body or query it cannot take), 404 (an
+  id, a view, or the leads module of a Suite account) and the gate's 401/403/429.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +20,7 @@ from typing import Any
 
 from fssim import __version__
 from fssim.endpoints import Endpoint
+from fssim.freshsales.schedule import FILTERS
 
 __all__ = ["document", "openapi_path"]
 
@@ -16,30 +29,125 @@ _ERROR = {"type": "object", "properties": {"errors": {"type": "object", "propert
     "code": {"type": "integer"}, "message": {"type": "array", "items": {"type": "string"}}}}}}
 _UNAUTHORIZED = {"type": "object", "properties": {"login": {"const": "failed"}, "message": {"type": "string"}}}
 
+_TEXT = {"type": "string"}
+_NOT_BLANK = {"type": "string", "pattern": r"\S"}
+_PERSON_FIELDS = ("first_name", "job_title", "city", "state", "zipcode", "country", "address", "work_number",
+                  "mobile_number")
+_TARGET = {"targetable_type": {"enum": ["Lead", "Contact"]}, "targetable_id": {"type": "integer"}}
+# Times the API surely reads (an appointment ends after it begins).
+_TIME = {"enum": ["2030-01-01T10:00:00Z", "2030-06-01T09:30:00+02:00"]}
+_LATER = {"enum": ["2030-07-01T10:00:00Z"]}
+_UNIQUE = {"type": "string", "pattern": "^[A-Za-z0-9]{24}$"}
+
+
+def _closed(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {"type": "object", "properties": properties, "required": list(required), "additionalProperties": False}
+
+
+def _person(creating: bool) -> dict[str, Any]:
+    # Documented without email: the one email namespace makes a repeated email a 400 (policy), which no
+    # schema can express; creating needs a non-blank last_name then.
+    properties = {"last_name": _NOT_BLANK if creating else _TEXT, **{name: _TEXT for name in _PERSON_FIELDS}}
+    return _closed(properties, ("last_name",) if creating else ())
+
+
+# The inner object of each body envelope, by (envelope key, creating).
+_BODIES: dict[tuple[str, bool], dict[str, Any]] = {
+    ("lead", True): _person(True),
+    ("lead", False): _person(False),
+    ("contact", True): _person(True),
+    ("contact", False): _person(False),
+    ("note", True): _closed({"description": _NOT_BLANK, **_TARGET}, ("description", *_TARGET)),
+    ("note", False): _closed({"description": _NOT_BLANK}),
+    ("sales_activity", True): _closed({"title": _NOT_BLANK, **_TARGET}, ("title", *_TARGET)),
+    ("task", True): _closed({"title": _NOT_BLANK, "due_date": _TIME, **_TARGET}, ("title", "due_date", *_TARGET)),
+    ("appointment", True): _closed({"title": _NOT_BLANK, "from_date": _TIME, "end_date": _LATER, **_TARGET},
+                                   ("title", "from_date", "end_date", *_TARGET)),
+    # A sales account's or list's name is unique per account (a repeated one is a 400, policy that no
+    # schema can express): documented as 24 letters or digits, so that generated names do not repeat.
+    ("sales_account", True): _closed({"name": _UNIQUE, "website": _TEXT}, ("name",)),
+    ("deal", True): _closed({"name": _NOT_BLANK, "amount": {"type": "number", "minimum": 0}}, ("name",)),
+    ("list", True): _closed({"name": _UNIQUE, "description": _TEXT}, ("name",)),
+    ("ids", False): {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 1},
+}
+_FILTER_OPERATORS = ["equals", "is", "is_in", "contains", "is_not_empty"]
+_SORTABLE = ["created_at", "updated_at", "id", "display_name", "email", "first_name", "last_name"]
+_QUERY: dict[str, dict[str, Any]] = {
+    "page": {"type": "integer", "minimum": 1, "maximum": 10**6},
+    "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
+    "sort": {"enum": _SORTABLE},
+    "sort_type": {"enum": ["asc", "desc"]},
+    "q": _NOT_BLANK,
+    "f": {"enum": ["email", "name", "external_id", "mobile_number"]},
+    "entities": {"enum": ["lead", "contact", "lead,contact", "contact,lead", "sales_account", "deal"]},
+    "include": {"type": "string", "pattern": "^[a-z_,]*$"},
+}
+_REQUIRED_QUERY = {"/lookup": ("q", "f"), "/search": ("q",)}
+# Search's include names entities to search in, not objects to side-load; tasks and appointments have
+# their own filters.
+_QUERY_OF_PATH = {("/search", "include"): _QUERY["entities"],
+                  ("/tasks", "filter"): {"enum": list(FILTERS["task"])},
+                  ("/appointments", "filter"): {"enum": list(FILTERS["appointment"])},
+                  **{(f"/{plural}/view/{{view_id:int}}", "sort"): {"enum": ["created_at", "updated_at", "id", "name"]}
+                     for plural in ("sales_accounts", "deals")}}
+
 
 def openapi_path(path: str) -> str:
     """Starlette's ``/leads/{id:int}`` in OpenAPI's spelling ``/leads/{id}``."""
     return _PARAM.sub(r"{\1}", path)
 
 
+def _body(endpoint: Endpoint) -> dict[str, Any]:
+    """The request body: the envelope, and what the endpoint requires inside it."""
+    assert endpoint.body is not None
+    key = endpoint.body
+    if key == "filter_rule":
+        rule = _closed({"attribute": {"enum": ["name", "email", "last_name", "first_name", "job_title"]},
+                        "operator": {"enum": _FILTER_OPERATORS}, "value": _TEXT}, ("attribute", "operator"))
+        envelope = _closed({key: {"type": "array", "items": rule, "minItems": 1}}, (key,))
+    elif endpoint.path.endswith("/upsert") and key in ("sales_account", "deal"):
+        envelope = _closed({"unique_identifier": _closed({"name": _NOT_BLANK}, ("name",)), key: _closed({})},
+                           ("unique_identifier", key))
+    elif key == "ids":
+        envelope = _closed({key: _BODIES[(key, False)]}, (key,))
+    elif endpoint.path.endswith("/upsert"):
+        envelope = _closed({"unique_identifier": _closed({"emails": {"type": "string", "format": "email"}},
+                                                         ("emails",)),
+                            key: _person(False)}, ("unique_identifier", key))
+    else:
+        creating = endpoint.method == "POST" and not endpoint.path.endswith("/convert")
+        inner = _BODIES.get((key, creating)) or {"type": "object"}
+        envelope = _closed({key: inner}, (key,))
+    envelope["description"] = f'{{"{key}": {{...}}}}; a bare object is accepted too'
+    # Every body-taking endpoint but convert refuses an empty body (400 "The request body is empty").
+    return {"required": not endpoint.path.endswith("/convert"),
+            "content": {"application/json": {"schema": envelope}}}
+
+
+def _error(text: str, schema: dict[str, Any] = _ERROR) -> dict[str, Any]:
+    return {"description": text, "content": {"application/json": {"schema": schema}}}
+
+
 def _operation(endpoint: Endpoint) -> dict[str, Any]:
     parameters: list[dict[str, Any]] = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+        {"name": name, "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
         for name in _PARAM.findall(endpoint.path)
     ]
-    parameters += [{"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
+    required_query = _REQUIRED_QUERY.get(endpoint.path, ())
+    parameters += [{"name": name, "in": "query", "required": name in required_query,
+                    "schema": _QUERY_OF_PATH.get((endpoint.path, name)) or _QUERY.get(name, {"type": "string"})}
                    for name in endpoint.query]
     responses: dict[str, Any] = {
         str(status): {"description": text, "content": {"application/json": {
             "schema": _ERROR if status >= 400 else {}}}}
         for status, text in endpoint.responses.items()
     }
-    responses["401"] = {"description": "missing or wrong API key (or a Host naming another account)",
-                        "content": {"application/json": {"schema": _UNAUTHORIZED}}}
-    responses["403"] = {"description": "the plan has no REST API access (Sprout)",
-                        "content": {"application/json": {"schema": _ERROR}}}
-    responses["429"] = {"description": "plan limit reached; see Retry-After and X-RateLimit-*",
-                        "content": {"application/json": {"schema": _ERROR}}}
+    responses.setdefault("400", _error("a body or query this endpoint cannot take: every problem named"))
+    responses.setdefault("404", _error("no such record, note, activity or view in this account, or the leads "
+                                       "module of a Suite account"))
+    responses["401"] = _error("missing or wrong API key (or a Host naming another account)", _UNAUTHORIZED)
+    responses["403"] = _error("the plan has no REST API access (Sprout)")
+    responses["429"] = _error("plan limit reached; see Retry-After and X-RateLimit-*")
     operation: dict[str, Any] = {
         "summary": endpoint.summary,
         "operationId": f"{endpoint.method.lower()}_{endpoint.handler.__name__}_{endpoint.tag.replace(' ', '_')}",
@@ -48,10 +156,7 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
         "responses": responses,
     }
     if endpoint.body:
-        body_type = "array" if endpoint.body == "filter_rule" else "object"
-        operation["requestBody"] = {"required": endpoint.method == "POST", "content": {"application/json": {
-            "schema": {"type": "object", "properties": {endpoint.body: {"type": body_type}},
-                       "description": f'{{"{endpoint.body}": {{...}}}}; a bare object is accepted too'}}}}
+        operation["requestBody"] = _body(endpoint)
     return operation
 
 

@@ -14,7 +14,7 @@ from fssim.endpoints import Endpoint
 from fssim.freshsales.errors import ValidationError
 from fssim.freshsales.records import MAX_PER_PAGE
 from fssim.freshsales.rest.auth import Call
-from fssim.freshsales.rest.sideloads import side_load
+from fssim.freshsales.rest.sideloads import record_side_loads
 from fssim.freshsales.shapes import ENTITY_TYPES, PLURALS
 
 __all__ = ["endpoints", "side_loads"]
@@ -23,28 +23,10 @@ _PAGE_QUERY = ("page", "per_page", "sort", "sort_type", "include")
 
 
 def side_loads(call: Call, entity: str, records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """``include=a,b`` adds sibling arrays (reference §5): owner/creater/updater -> ``users``; notes and
-    sales_activities of these records; any other name -> an empty array of that name (simulator policy:
-    the simulator has no such objects, and clients expect the key). A name that is the answer's own
-    key (``lead``, ``leads``, ``meta``) is ignored: a side-load never replaces the record itself."""
-    envelope = {entity, PLURALS[entity], "meta"}
-    names = [name.strip() for name in call.query.get("include", "").split(",")
-             if name.strip() and name.strip() not in envelope]
-    extra: dict[str, Any] = {}
-    account = call.account
-    ids = {record["id"] for record in records}
-    for name in names:
-        if name in ("owner", "creater", "updater", "users"):
-            extra["users"] = call.fs.users.list(account)  # every owner_id a record names is among them
-        elif name in ("notes", "sales_activities"):
-            kind = "note" if name == "notes" else "sales_activity"
-            extra[name] = [item for item in call.fs.engagements.list(account.subdomain, kind)
-                           if item["targetable_type"] == ENTITY_TYPES[entity] and item["targetable_id"] in ids]
-        elif (loaded := side_load(call, name, records)) is not None:
-            extra[loaded[0]] = loaded[1]  # linked sales accounts, selector lists (rest/sideloads.py)
-        else:
-            extra.setdefault(name, [])
-    return extra
+    """``include=a,b`` adds sibling arrays (reference §5; what each name loads is in
+    ``rest/sideloads.py``). A name that is the answer's own key (``lead``, ``leads``, ``meta``) is ignored:
+    a side-load never replaces the record itself."""
+    return record_side_loads(call, ENTITY_TYPES[entity], {entity, PLURALS[entity], "meta"}, records)
 
 
 def endpoints() -> list[Endpoint]:
