@@ -31,6 +31,7 @@ from starlette.responses import Response
 
 from fssim.errors import FssimError
 from fssim.freshsales.forced_failures import Fault
+from fssim.guard import SERVER_RECEIVE
 
 __all__ = ["ForcedDisconnect", "ForcedTimeout", "Render", "act_out"]
 
@@ -53,7 +54,9 @@ def _server_transport(request: Request) -> asyncio.Transport | None:
     ASGI gives an app no handle on its connection; uvicorn's ``receive`` is a method of the request
     cycle that holds the transport, which is the one way to close it without an answer.
     """
-    owner = getattr(request.receive, "__self__", None)
+    # The guard in front of every route wraps ``receive``; the server's own is kept in the scope.
+    receive = request.scope.get(SERVER_RECEIVE, request.receive)
+    owner = getattr(receive, "__self__", None)
     transport = getattr(owner, "transport", None)
     return transport if isinstance(transport, asyncio.Transport) else None
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from fssim import __version__
 from fssim.endpoints import Endpoint
+from fssim.freshsales.schedule import FILTERS
 
 __all__ = ["document", "openapi_path"]
 
@@ -56,6 +57,27 @@ _BODIES: dict[tuple[str, bool], dict[str, Any]] = {
     ("note", False): _closed({"description": _NOT_BLANK}),
     ("sales_activity", True): _closed({"title": _NOT_BLANK, **_TARGET}, ("title", *_TARGET)),
 }
+# A UTC time the server always takes. The document narrows appointments to a subset it always accepts:
+# "end_date not before from_date" is a rule between two fields, which JSON Schema cannot state.
+_YEARS = {"from": "20[0-4][0-9]", "to": "20[5-9][0-9]", "any": "20[0-9][0-9]"}
+
+
+def _utc(years: str) -> dict[str, Any]:
+    return {"type": "string",
+            "pattern": f"^{years}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$"}
+
+
+_BODIES.update({
+    ("task", True): _closed({"title": _NOT_BLANK, "due_date": _utc(_YEARS["any"]), "description": _TEXT, **_TARGET},
+                            ("title", "due_date", *_TARGET)),
+    ("task", False): _closed({"title": _NOT_BLANK, "description": _TEXT}),
+    ("appointment", True): _closed({"title": _NOT_BLANK, "from_date": _utc(_YEARS["from"]),
+                                    "end_date": _utc(_YEARS["to"]), "description": _TEXT, **_TARGET},
+                                   ("title", "from_date", "end_date", *_TARGET)),
+    ("appointment", False): _closed({"title": _NOT_BLANK, "description": _TEXT}),
+    ("list", True): _closed({"name": _NOT_BLANK}, ("name",)),
+    ("list", False): _closed({"name": _NOT_BLANK}, ("name",)),
+})
 _FILTER_OPERATORS = ["equals", "is", "is_in", "contains", "is_not_empty"]
 _SORTABLE = ["created_at", "updated_at", "id", "display_name", "email", "first_name", "last_name"]
 _QUERY: dict[str, dict[str, Any]] = {
@@ -70,7 +92,8 @@ _QUERY: dict[str, dict[str, Any]] = {
 }
 _REQUIRED_QUERY = {"/lookup": ("q", "f"), "/search": ("q",)}
 # Search's include names entities to search in, not objects to side-load.
-_QUERY_OF_PATH = {("/search", "include"): _QUERY["entities"]}
+_QUERY_OF_PATH = {("/search", "include"): _QUERY["entities"],
+                  **{(f"/{kind}s", "filter"): {"enum": list(names)} for kind, names in FILTERS.items()}}
 
 
 def openapi_path(path: str) -> str:
@@ -86,6 +109,10 @@ def _body(endpoint: Endpoint) -> dict[str, Any]:
         rule = _closed({"attribute": {"enum": ["name", "email", "last_name", "first_name", "job_title"]},
                         "operator": {"enum": _FILTER_OPERATORS}, "value": _TEXT}, ("attribute", "operator"))
         envelope = _closed({key: {"type": "array", "items": rule, "minItems": 1}}, (key,))
+    elif key == "ids":
+        # add_contacts / remove_contacts take {"ids": [...]}, no envelope around it.
+        envelope = _closed({key: {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 1}},
+                           (key,))
     elif endpoint.path.endswith("/upsert"):
         envelope = _closed({"unique_identifier": _closed({"emails": {"type": "string", "format": "email"}},
                                                          ("emails",)),
