@@ -16,7 +16,13 @@ from typing import Any
 
 from fssim.errors import FssimError
 
-__all__ = ["NotJSON", "deep_copy", "loads"]
+__all__ = ["MAX_DEPTH", "NotJSON", "deep_copy", "loads", "too_deep"]
+
+# Simulator policy (neither reference gives a bound): a body may nest objects and arrays at most 100 levels,
+# the body itself being level 1 (Ruby's JSON parser, for one, refuses more by default). One bound for
+# every surface, checked where bodies are read, so nothing stored is deeper than the code that copies and
+# renders it can handle: a 600-deep track once made every delivery after it raise RecursionError.
+MAX_DEPTH = 100
 
 
 class NotJSON(FssimError, ValueError):
@@ -34,15 +40,42 @@ def _finite_float(text: str) -> float:
     return value
 
 
-def loads(raw: bytes | str) -> Any:
+def loads(raw: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
     try:
-        return json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float)
+        value = json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float)
     except NotJSON:
         raise
     except (ValueError, UnicodeDecodeError) as error:  # JSONDecodeError is a ValueError
         raise NotJSON(str(error)) from error
     except RecursionError:
         raise NotJSON("it is nested too deeply") from None
+    where = too_deep(value, max_depth)
+    if where is not None:
+        raise NotJSON(f"{where} is nested deeper than {max_depth} levels of objects and arrays "
+                      f"(the limit of every fssim surface)")
+    return value
+
+
+def too_deep(value: Any, max_depth: int = MAX_DEPTH) -> str | None:
+    """Where ``value`` first nests deeper than ``max_depth`` levels (``batch[0].properties.a…``), or None.
+
+    A loop with its own stack, not recursion: it must work on exactly the values recursion cannot.
+    """
+    stack: list[tuple[Any, int, str]] = [(value, 1, "")]
+    while stack:
+        item, depth, path = stack.pop()
+        if not isinstance(item, dict | list):
+            continue
+        if depth > max_depth:
+            shown = path.lstrip(".") or "the body"
+            return shown if len(shown) <= 80 else shown[:80] + "…"
+        children = item.items() if isinstance(item, dict) else enumerate(item)
+        for key, child in children:
+            if isinstance(child, dict | list):
+                # Paths grow with depth; past the shown 80 characters they need not be built at all.
+                step = f"[{key}]" if isinstance(item, list) else f".{key}"
+                stack.append((child, depth + 1, path + step if len(path) <= 80 else path))
+    return None
 
 
 def deep_copy(value: Any) -> Any:

@@ -27,10 +27,16 @@ __all__ = ["serve"]
 @click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
               help="Let only pages of this origin (e.g. http://localhost:3000) call the Tracking API from a "
                    "browser; repeat for more. Default: any origin.")
+@click.option("--delivery-order", type=click.Choice(["ordered", "unordered"]), default="ordered", show_default=True,
+              help="ordered: a user's later message waits while an earlier one awaits a retry. unordered: they may "
+                   "overtake each other, as Segment allows (a track can beat its identify).")
+@click.option("--delivery-seed", type=int, default=0, show_default=True,
+              help="Seed of the unordered delivery order, so a run replays exactly.")
 @click.option("--log-level", default="warning", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
 def serve(host: str, port: int, db_path: str | None, strict: bool, no_rate_limits: bool, demo: bool,
-          delivery_url: str | None, cors_origins: tuple[str, ...], log_level: str) -> None:
+          delivery_url: str | None, cors_origins: tuple[str, ...], delivery_order: str, delivery_seed: int,
+          log_level: str) -> None:
     """Serve the Segment Tracking API, the Freshsales API and the control API on one port."""
     # Bind first: a busy port must be reported before a banner claims the simulator is running.
     try:
@@ -49,6 +55,8 @@ def serve(host: str, port: int, db_path: str | None, strict: bool, no_rate_limit
                 delivery_base_url=delivery_url,
                 background_delivery=True,
                 cors_origins=cors_origins,
+                delivery_order=delivery_order,
+                delivery_seed=delivery_seed,
             )
         )
     except (ValueError, OSError) as error:  # e.g. --db names a file that is not a fssim database
