@@ -100,3 +100,22 @@ def test_a_bad_order_is_a_400_naming_the_choices(connected: World, body: dict[st
     answer = connected.http.post("/_sim/delivery-order", json=body)
     assert answer.status_code == 400
     assert "order" in answer.json()["message"] or "seed" in answer.json()["message"]
+
+
+def test_the_reproduce_story_says_what_was_lost_why_and_what_the_sender_can_do() -> None:
+    from click.testing import CliRunner
+
+    from fssim.cli import cli
+
+    result = CliRunner().invoke(cli, ["reproduce", "event-beat-identify"])
+    assert result.exit_code == 0, result.output
+    text = result.output
+    order = ["unordered (seed 0)", ". What was sent\n", "success.202", "no lead or contact matches",
+             "Ada's timeline: ['create']", ". Why\n", "promises destinations", ". What the sender can do\n",
+             "--delivery-order unordered", ". The fix working", "Grace's timeline: ['create', 'event']"]
+    position = 0
+    for part in order:
+        found = text.find(part, position)
+        assert found >= 0, f"{part!r} missing after position {position}:\n{text}"
+        position = found + len(part)
+    assert "FAILED" not in text
