@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -156,3 +157,26 @@ def test_a_stuck_file_from_before_the_fix_delivers_after_a_restart(tmp_path: Pat
             assert f"deeper than {strictjson.MAX_DEPTH} levels" in found["ada@example.com"]["reason"]
     finally:
         again.close()
+
+
+def test_background_delivery_gives_a_raising_delivery_up_once_and_goes_on(caplog: pytest.LogCaptureFixture) -> None:
+    sim = Simulator(SimulatorConfig(frozen_clock=True, background_delivery=True))
+    sim.segment.set_transport(RaisesOn(sim.app, "Poison"), "http://freshsales.fssim")
+    try:
+        with ServerThread(sim.app) as server, httpx.Client(base_url=server.base_url, timeout=30) as http:
+            connect(http)
+            http.post("/v1/batch", headers=AUTH, json={"batch": [
+                {"type": "track", "userId": "ada@example.com", "event": "Poison"},
+                {"type": "identify", "userId": "bob@example.com", "traits": {"firstName": "Bob"}}]})
+            for _ in range(600):  # the background loop delivers by itself; the bound only stops a broken run
+                if http.get("/_sim/state").json()["segment"]["open_deliveries"] == 0:
+                    break
+                time.sleep(0.05)
+            statuses = [d["status"] for d in http.get("/_sim/deliveries").json()["deliveries"]]
+            assert statuses == ["failed", "delivered"]
+            time.sleep(1.2)  # two more ticks of the background loop: nothing is tried again
+            assert [d["status"] for d in http.get("/_sim/deliveries").json()["deliveries"]] == statuses
+    finally:
+        sim.close()
+    assert "background delivery failed" not in caplog.text
+    assert caplog.text.count("raised RecursionError and was given up") == 1
