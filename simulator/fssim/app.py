@@ -51,6 +51,8 @@ class SimulatorConfig:
     cors_origins: tuple[str, ...] = ()  # origins whose pages may call /v1/*; empty: any origin
     allowed_hosts: tuple[str, ...] = ()  # Host names the control plane answers besides loopback (serve --host)
     show_keys: bool = False  # control answers show API and write keys in full (serve --show-keys)
+    delivery_order: str = "ordered"  # or "unordered": a user's messages may overtake each other (seeded)
+    delivery_seed: int = 0  # seeds the unordered shuffle, so a failing run replays exactly
 
 
 class Simulator:
@@ -61,7 +63,8 @@ class Simulator:
         self.clock = Clock(frozen=self.config.frozen_clock)
         self.db = Database(self.config.db_path)
         self.freshsales = Freshsales(self.db, self.clock, rate_limits=self.config.rate_limits)
-        self.segment = Segment(self.db, self.clock, strict=self.config.strict)
+        self.segment = Segment(self.db, self.clock, strict=self.config.strict,
+                               delivery_order=self.config.delivery_order, delivery_seed=self.config.delivery_seed)
         # R2: switching the toggle on in Freshsales hands the account's key and subdomain to Segment.
         # The two halves never import each other; this line is the whole seam.
         self.freshsales.on_segment_enabled(self.segment.connect_freshsales)

@@ -36,7 +36,6 @@ decompressing.
 
 from __future__ import annotations
 
-import functools
 import html
 import json
 import re
@@ -53,6 +52,7 @@ __all__ = [
     "LOOPBACK_HOSTS",
     "RECEIVER_BODY_LIMIT",
     "REST_BODY_LIMIT",
+    "SERVER_RECEIVE",
     "SIMULATED_HOSTS",
     "SIMULATED_HOST_SUFFIXES",
     "BodyTooLarge",
@@ -123,6 +123,12 @@ def is_public(path: str) -> bool:
             or path.startswith(("/v1/", *_REST_PREFIXES)))
 
 
+# The server's own ``receive``, kept in the scope under this key before the guard wraps it to count
+# bytes: a forced dropped connection (fssim.freshsales.fault_answers) needs the server's handle on the
+# socket, which only the unwrapped callable carries.
+SERVER_RECEIVE = "fssim.server_receive"
+
+
 def is_dashboard(path: str) -> bool:
     """The dashboard's pages and forms (``fssim.dashboard``): refused with an HTML page, not JSON."""
     return path == "/" or path == "/ui" or path.startswith("/ui/")
@@ -190,10 +196,9 @@ class EdgeGuard:
             else:
                 await _answer(send, status, body)
             return
+        scope[SERVER_RECEIVE] = receive
         received = 0
 
-        # Wraps ``receive`` (``__wrapped__``): fault_answers finds the server's connection through it.
-        @functools.wraps(receive)
         async def counted() -> Message:
             nonlocal received
             message = await receive()

@@ -219,6 +219,11 @@ class Fssim(Assertions):
         """Segment tries every delivery that is due now (first attempts, and retries whose time came)."""
         return dict(self.call("POST", "/_sim/flush", {}))
 
+    def delivery_order(self, order: str, *, seed: int = 0) -> None:
+        """``"unordered"`` lets a user's messages overtake each other (seeded), as Segment allows;
+        ``"ordered"`` (the default) holds a later one while an earlier one awaits a retry."""
+        self.call("POST", "/_sim/delivery-order", {"order": order, "seed": seed})
+
     def advance(self, seconds: float) -> None:
         """Move simulated time forward (retries, rate-limit windows); then :meth:`flush` to deliver."""
         self.call("POST", "/_sim/clock/advance", {"seconds": seconds})

@@ -280,6 +280,66 @@ def _screen_not_delivered(h: Fssim, n: Narration) -> None:
     n.check("the event is on the timeline", bool(events))
 
 
+def _event_beat_identify(h: Fssim, n: Narration) -> None:
+    n.section("Set-up")
+    h.connect("acme", "web")
+    h.delivery_order("unordered", seed=0)
+    h.fail("acme", status=500, count=1)
+    n.say("Account 'acme' connected to source 'web'. Delivery order: unordered (seed 0), as in production:\n"
+          "Segment promises destinations no order, and a retried message can be overtaken by a later one.\n"
+          "(Simulator: fssim serve --delivery-order unordered --delivery-seed 0, or POST /_sim/delivery-order.)\n"
+          "Freshsales' Segment endpoint answers 500 to the next delivery (a hiccup).")
+    n.section("What was sent")
+    n.say("At sign-up the app identifies Ada and tracks the sign-up, in one batch:")
+    for message in h.send({"type": "identify", "userId": "ada@example.com", "traits": {"firstName": "Ada"}},
+                          {"type": "track", "userId": "ada@example.com", "event": "Signed Up"}):
+        n.sent(message)
+    h.flush()
+    n.say("Two minutes later Segment retries what failed:")
+    h.advance(120)
+    h.flush()
+    n.section("What Segment's delivery log says")
+    entries = n.deliveries(h, "ada@example.com")
+    identify = next((e for e in entries if e["type"] == "identify"), None)
+    track = next((e for e in entries if e["type"] == "track"), None)
+    n.check("the identify was delivered on its retry",
+            identify is not None and identify["status"] == "delivered" and len(identify["attempts"]) == 2)
+    n.check("the track was 'delivered' with success.202: no lead matched it yet",
+            track is not None and track["code"] == "success.202")
+    timeline = [item["action_type"] for item in h.timeline("ada@example.com")]
+    n.record(h, "ada@example.com")
+    n.say(f"Ada's timeline: {timeline}")
+    n.check("the Signed Up event is not on Ada's timeline", "event" not in timeline)
+    n.section("Why")
+    n.say("The identify's first attempt failed, so Segment scheduled a retry; the track, sent right after it,\n"
+          "went out before that retry. No lead existed yet, so Freshsales accepted the track without\n"
+          "processing it (202, R8). Segment counts a 2xx as delivered and never sends it again: the event is\n"
+          "lost. Nothing in Segment's documentation promises destinations that a user's messages arrive in\n"
+          "the order they were sent; fssim keeps them in order by default (simulator policy), which is why\n"
+          "this story switches that off.")
+    n.section("What the sender can do")
+    n.say("Make sure the lead exists before the events that must land on it: identify at sign-up and flush\n"
+          "the SDK's queue, and send the first tracks only once the identify was delivered (Segment's Event\n"
+          "Delivery view, or here GET /_sim/deliveries). Watch for success.202 'no lead' on tracks and pages:\n"
+          "re-send the ones that matter, with a new messageId, once the lead exists. Test your code against\n"
+          "fssim serve --delivery-order unordered to see whether it survives the reordering.")
+    n.section("The fix working: the identify first, then the track")
+    n.seen(h)
+    h.fail("acme", status=500, count=1)
+    n.sent(h.identify("grace@example.com", {"firstName": "Grace"}))
+    for _ in range(20):  # wait, as the sender would, until the identify was delivered
+        h.flush()
+        if any(e["status"] == "delivered" for e in h.deliveries(user="grace@example.com", type="identify")):
+            break
+        h.advance(60)
+    n.sent(h.track("grace@example.com", "Signed Up"))
+    h.flush()
+    n.deliveries(h, "grace@example.com")
+    timeline = [item["action_type"] for item in h.timeline("grace@example.com")]
+    n.say(f"Grace's timeline: {timeline}")
+    n.check("with the identify delivered first, the event is on the timeline", timeline == ["create", "event"])
+
+
 REPRODUCTIONS: dict[str, Reproduction] = {r.name: r for r in (
     Reproduction("data-not-accepted", "Freshsales is not accepting the data sent by Segment", "R1, R2",
                  _data_not_accepted),
@@ -292,6 +352,8 @@ REPRODUCTIONS: dict[str, Reproduction] = {r.name: r for r in (
                  _unknown_write_key),
     Reproduction("screen-not-delivered", "Mobile screen views never reach Freshsales", "R9",
                  _screen_not_delivered),
+    Reproduction("event-beat-identify", "My event never reached the timeline because it beat its identify",
+                 "R8, delivery order", _event_beat_identify),
 )}
 
 

@@ -23,7 +23,13 @@ from typing import Any
 
 from fssim.errors import FssimError
 
-__all__ = ["NotJSON", "deep_copy", "loads"]
+__all__ = ["MAX_DEPTH", "NotJSON", "deep_copy", "loads", "too_deep"]
+
+# Simulator policy (neither reference gives a bound): a body may nest objects and arrays at most 100 levels,
+# the body itself being level 1 (Ruby's JSON parser, for one, refuses more by default). One bound for
+# every surface, checked where bodies are read, so nothing stored is deeper than the code that copies and
+# renders it can handle: a 600-deep track once made every delivery after it raise RecursionError.
+MAX_DEPTH = 100
 
 
 class NotJSON(FssimError, ValueError):
@@ -86,7 +92,7 @@ def _reject_surrogates(value: Any, path: list[str | int]) -> None:
             _reject_surrogates(item, [*path, position])
 
 
-def loads(raw: bytes | str) -> Any:
+def loads(raw: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
     """Strict JSON from bytes (UTF-8) or text; :class:`NotJSON` names what is wrong and where."""
     text = _text(raw)
     if isinstance(raw, str) and not _is_lone_surrogate_free(text):  # a str may carry them unescaped
@@ -99,12 +105,35 @@ def loads(raw: bytes | str) -> Any:
         raise NotJSON(str(error)) from error
     except RecursionError:
         raise NotJSON("it is nested too deeply") from None
+    where = too_deep(value, max_depth)
+    if where is not None:
+        raise NotJSON(f"{where} is nested deeper than {max_depth} levels of objects and arrays "
+                      f"(the limit of every fssim surface)")
     if _SURROGATE_ESCAPE.search(text):  # only then can a string hold one: skip the walk otherwise
-        try:
-            _reject_surrogates(value, [])
-        except RecursionError:
-            raise NotJSON("it is nested too deeply") from None
+        _reject_surrogates(value, [])  # depth is bounded above, so the walk cannot recurse too far
     return value
+
+
+def too_deep(value: Any, max_depth: int = MAX_DEPTH) -> str | None:
+    """Where ``value`` first nests deeper than ``max_depth`` levels (``batch[0].properties.a…``), or None.
+
+    A loop with its own stack, not recursion: it must work on exactly the values recursion cannot.
+    """
+    stack: list[tuple[Any, int, str]] = [(value, 1, "")]
+    while stack:
+        item, depth, path = stack.pop()
+        if not isinstance(item, dict | list):
+            continue
+        if depth > max_depth:
+            shown = path.lstrip(".") or "the body"
+            return shown if len(shown) <= 80 else shown[:80] + "…"
+        children = item.items() if isinstance(item, dict) else enumerate(item)
+        for key, child in children:
+            if isinstance(child, dict | list):
+                # Paths grow with depth; past the shown 80 characters they need not be built at all.
+                step = f"[{key}]" if isinstance(item, list) else f".{key}"
+                stack.append((child, depth + 1, path + step if len(path) <= 80 else path))
+    return None
 
 
 def deep_copy(value: Any) -> Any:

@@ -34,10 +34,16 @@ __all__ = ["serve"]
                    "browser; repeat for more. Default: any origin.")
 @click.option("--show-keys", is_flag=True,
               help="Show API and write keys in full in /_sim answers (default: masked, ****abcd).")
+@click.option("--delivery-order", type=click.Choice(["ordered", "unordered"]), default="ordered", show_default=True,
+              help="ordered: a user's later message waits while an earlier one awaits a retry. unordered: they may "
+                   "overtake each other, as Segment allows (a track can beat its identify).")
+@click.option("--delivery-seed", type=int, default=0, show_default=True,
+              help="Seed of the unordered delivery order, so a run replays exactly.")
 @click.option("--log-level", default="warning", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
 def serve(host: str, port: int, db_path: str | None, strict: bool, no_rate_limits: bool, demo: bool,
-          delivery_url: str | None, cors_origins: tuple[str, ...], show_keys: bool, log_level: str) -> None:
+          delivery_url: str | None, cors_origins: tuple[str, ...], show_keys: bool, delivery_order: str,
+          delivery_seed: int, log_level: str) -> None:
     """Serve the Segment Tracking API, the Freshsales API and the control API on one port."""
     # Bind first: a busy port must be reported before a banner claims the simulator is running.
     try:
@@ -59,6 +65,8 @@ def serve(host: str, port: int, db_path: str | None, strict: bool, no_rate_limit
                 # The control plane answers the name it was asked to bind, besides the loopback names.
                 allowed_hosts=(host,),
                 show_keys=show_keys,
+                delivery_order=delivery_order,
+                delivery_seed=delivery_seed,
             )
         )
     except (ValueError, OSError) as error:  # e.g. --db names a file that is not a fssim database

@@ -7,6 +7,8 @@
     GET  /_sim/events       ?source=&status=&user=&type=&message_id=&code=&event=&limit=
     GET  /_sim/deliveries   ?source=&destination=&status=&user=&type=&message_id=&code=&event=&limit=
     POST /_sim/flush        returns once every due delivery was tried
+    GET  /_sim/delivery-order                  {"order": "ordered"|"unordered", "seed"}
+    POST /_sim/delivery-order {"order", "seed"?}   until the next reset (then the configured one again)
 
 Enabling Freshsales here is the catalog path of R2: the destination exists, but the account's toggle
 is left as it is, which is how "Freshsales is not accepting the data sent by Segment" happens.
@@ -20,15 +22,15 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from fssim.control.http import ControlEndpoint, ControlError, read_json_object, shown
+from fssim.control.http import ControlEndpoint, ControlError, field, read_json_object, shown
 from fssim.endpoints import Endpoint
 from fssim.segment.logs import LogFilter
 
 if TYPE_CHECKING:
     from fssim.app import Simulator
 
-__all__ = ["ENDPOINTS", "add_destination", "add_source", "deliveries", "events", "flush", "list_sources",
-           "write_key"]
+__all__ = ["ENDPOINTS", "add_destination", "add_source", "deliveries", "delivery_order", "events", "flush",
+           "list_sources", "set_delivery_order", "write_key"]
 
 
 def _limit(request: Request) -> int | None:
@@ -93,6 +95,21 @@ async def flush(sim: Simulator, request: Request) -> JSONResponse:
     return JSONResponse(await sim.segment.flush())
 
 
+async def delivery_order(sim: Simulator, request: Request) -> JSONResponse:
+    return JSONResponse(sim.segment.delivery_order())
+
+
+async def set_delivery_order(sim: Simulator, request: Request) -> JSONResponse:
+    body = await read_json_object(request)
+    order = field(body, "order", str)
+    seed = field(body, "seed", int, required=False)
+    try:
+        sim.segment.set_delivery_order(order, 0 if seed is None else seed)
+    except ValueError as error:
+        raise ControlError(400, str(error)) from error
+    return JSONResponse(sim.segment.delivery_order())
+
+
 ENDPOINTS: list[ControlEndpoint] = [
     Endpoint("POST", "/_sim/sources", add_source, "Create a Segment source", "workspace"),
     Endpoint("GET", "/_sim/sources", list_sources, "Every source and its destinations", "workspace"),
@@ -103,4 +120,7 @@ ENDPOINTS: list[ControlEndpoint] = [
     Endpoint("GET", "/_sim/events", events, "Segment's event log", "workspace", query=("limit",)),
     Endpoint("GET", "/_sim/deliveries", deliveries, "Segment's delivery log", "workspace", query=("limit",)),
     Endpoint("POST", "/_sim/flush", flush, "Try every due delivery, then answer", "workspace"),
+    Endpoint("GET", "/_sim/delivery-order", delivery_order, "Whether a user's messages keep their order",
+             "workspace"),
+    Endpoint("POST", "/_sim/delivery-order", set_delivery_order, "Ordered, or unordered with a seed", "workspace"),
 ]

@@ -21,7 +21,6 @@ the REST gate alike.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import time
 from collections.abc import Callable
 
@@ -32,6 +31,7 @@ from starlette.responses import Response
 
 from fssim.errors import FssimError
 from fssim.freshsales.forced_failures import Fault
+from fssim.guard import SERVER_RECEIVE
 
 __all__ = ["ForcedDisconnect", "ForcedTimeout", "Render", "act_out"]
 
@@ -52,10 +52,11 @@ def _server_transport(request: Request) -> asyncio.Transport | None:
     """The client's socket when a server (uvicorn) serves this request; ``None`` in process.
 
     ASGI gives an app no handle on its connection; uvicorn's ``receive`` is a method of the request
-    cycle that holds the transport, which is the one way to close it without an answer. Middleware that
-    wraps ``receive`` (the edge guard counts body bytes) names the original as ``__wrapped__``.
+    cycle that holds the transport, which is the one way to close it without an answer.
     """
-    owner = getattr(inspect.unwrap(request.receive), "__self__", None)
+    # The guard in front of every route wraps ``receive``; the server's own is kept in the scope.
+    receive = request.scope.get(SERVER_RECEIVE, request.receive)
+    owner = getattr(receive, "__self__", None)
     transport = getattr(owner, "transport", None)
     return transport if isinstance(transport, asyncio.Transport) else None
 

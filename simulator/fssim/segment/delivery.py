@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import logging
 import random
 import threading
 import time
@@ -31,6 +32,7 @@ from fssim.segment.logs import OPEN_STATUSES, DeliveryLog
 from fssim.segment.shapes import Attempt, DeliveryEntry, DestinationSettings, FlushResult
 
 __all__ = [
+    "DELIVERY_ORDERS",
     "RETRY_WINDOW_SECONDS",
     "Deliverer",
     "TransportSource",
@@ -50,6 +52,15 @@ REQUEST_TIMEOUT_SECONDS = 10.0
 RECEIVER_PATH = "/integrations/segment"
 SETTINGS_HEADER = "X-Segment-Settings"
 USER_AGENT = "Segment.io/1.0"
+# Simulator policy: the code of a delivery whose attempt raised instead of answering (a simulator bug, or
+# a message stored before a bound existed), e.g. ``errors.internal.RecursionError``.
+FAILED_INTERNAL_CODE = "errors.internal"
+
+_log = logging.getLogger("fssim.segment")
+
+# Simulator policy (Segment promises destinations no order): "ordered" holds a user's later messages
+# while an earlier one awaits a retry; "unordered" (seeded) lets them overtake, as in production.
+DELIVERY_ORDERS = ("ordered", "unordered")
 
 TransportSource = httpx.AsyncBaseTransport | Callable[[], httpx.AsyncBaseTransport]
 
@@ -110,7 +121,8 @@ class Deliverer:
     """Tries due deliveries; one delivery is never tried by two callers at once."""
 
     def __init__(self, log: DeliveryLog, clock: Clock,
-                 destination_of: Callable[[int], Mapping[str, Any] | None]) -> None:
+                 destination_of: Callable[[int], Mapping[str, Any] | None], *, order: str = "ordered",
+                 seed: int = 0) -> None:
         # ``destination_of`` gives the stored destination document (a :class:`Destination`), or None.
         self.log = log
         self.clock = clock
@@ -121,6 +133,7 @@ class Deliverer:
         self.base_url: str | None = None
         self._inflight: set[int] = set()
         self._inflight_lock = threading.Lock()
+        self.set_order(order, seed)
 
     def set_transport(self, transport: TransportSource, base_url: str) -> None:
         """A transport (or a factory of them) and the receiver's base URL."""
@@ -164,30 +177,80 @@ class Deliverer:
         with self._inflight_lock:
             self._inflight.discard(delivery_id)
 
+    def set_order(self, order: str, seed: int = 0) -> None:
+        """``ordered`` (the default) or ``unordered`` with a seed (docs/segment.md §6, "Order")."""
+        if order not in DELIVERY_ORDERS:
+            raise ValueError(f"unknown delivery order {order!r}; use {' or '.join(DELIVERY_ORDERS)}")
+        self.order = order
+        self.seed = seed
+        self._shuffle = random.Random(seed)
+
     async def flush(self) -> FlushResult:
-        """Try every delivery due now once; returns when each was tried (here or by a concurrent flush)."""
+        """Try every delivery due now once; returns when each was tried (here or by a concurrent flush).
+
+        Ordered (the default): oldest first, and a delivery waits while an earlier open one of the same
+        user (``userId`` or ``anonymousId``) to the same destination waits for its retry. Unordered:
+        every due delivery is tried, in an order shuffled by the seed.
+        """
         if self._transport is None or self.base_url is None:
             return {"tried": 0, "open": self.log.open_count(), "note": "no delivery transport configured"}
-        due = self.log.due(self.clock.timestamp())
-        tried = 0
+        now = self.clock.timestamp()
+        queue = self.log.open_in_order()
+        if self.order == "unordered":
+            queue = [entry for entry in queue if float(entry["due"]) <= now]
+            self._shuffle.shuffle(queue)
+        tried = held = 0
         elsewhere: list[int] = []
-        for delivery_id in due:
-            if not self._claim(delivery_id):
-                elsewhere.append(delivery_id)
-                continue
-            try:
-                tried += await self._attempt(delivery_id)
-            finally:
-                self._release(delivery_id)
-            # An in-process delivery never really suspends; yield so that the server keeps answering
-            # SDKs (and /_sim/...) while a long flush runs in its event loop.
-            await asyncio.sleep(0)
+        # (destination, "u"|"a", id) -> the earliest delivery still open for it: later ones wait for it.
+        waiting: dict[tuple[Any, str, Any], int] = {}
+        for entry in queue:
+            delivery_id = int(entry["id"])
+            keys = _order_keys(entry) if self.order == "ordered" else ()
+            blocker = next((waiting[key] for key in keys if key in waiting), None)
+            if blocker is not None:
+                held += float(entry["due"]) <= now
+                self._hold(entry, blocker)
+            elif float(entry["due"]) <= now:
+                if not self._claim(delivery_id):
+                    elsewhere.append(delivery_id)  # another flush is trying it: still open, for all we know
+                else:
+                    try:
+                        tried += await self._attempt(delivery_id)
+                    finally:
+                        self._release(delivery_id)
+                    # An in-process delivery never really suspends; yield so that the server keeps
+                    # answering SDKs (and /_sim/...) while a long flush runs in its event loop.
+                    await asyncio.sleep(0)
+                    if not self.log.is_open(delivery_id):
+                        continue
+            for key in keys:
+                waiting.setdefault(key, delivery_id)
         while elsewhere:
             # Another flush (the background loop, another request) is trying these right now.
             await asyncio.sleep(0.005)
             with self._inflight_lock:
                 elsewhere = [i for i in elsewhere if i in self._inflight]
-        return {"tried": tried, "open": self.log.open_count()}
+        result: FlushResult = {"tried": tried, "open": self.log.open_count()}
+        if held:
+            result["held"] = held
+        return result
+
+    def _hold(self, entry: Mapping[str, Any], blocker: int) -> None:
+        """Say in the log what a held delivery waits for (written once per blocker, not per flush)."""
+        if entry.get("held_by") == blocker or not self._claim(int(entry["id"])):
+            return  # already said so, or another flush is trying it right now and will write its state
+        try:
+            delivery = cast(DeliveryEntry | None, self.log.get(int(entry["id"])))  # fresh, under the claim
+            if delivery is None or delivery["status"] not in OPEN_STATUSES:
+                return
+            self.log.update(delivery["id"], {
+                **delivery,
+                "held_by": blocker,
+                "reason": f"waits for delivery {blocker}, an earlier message of the same user to this "
+                          "destination that is not delivered yet (ordered delivery)",
+            })
+        finally:
+            self._release(int(entry["id"]))
 
     async def _attempt(self, delivery_id: int) -> int:
         # The log hands back the stored document: the delivery record the pipeline wrote.
@@ -220,6 +283,12 @@ class Deliverer:
                                 "message": str(error) or type(error).__name__, "duration_ms": _ms(started)}
             self._after_failure(delivery, attempt, code, None)
             return 1
+        except Exception as error:
+            # The attempt itself raised: in process the receiver's own exception comes straight through
+            # the ASGI transport. Trying again would raise again and hold up every delivery behind this
+            # one, so it is given up at once, with the exception named (simulator policy).
+            self._give_up(delivery, number, started_at, started, error)
+            return 1
         answer, body = _answer(response)
         # The whole answer is kept: the receiver lists ignored traits (R7) and what it changed there.
         attempt = {"number": number, "at": iso_ms(started_at), "status_code": response.status_code,
@@ -233,6 +302,18 @@ class Deliverer:
         else:
             self._after_failure(delivery, attempt, str(response.status_code), _retry_after(response))
         return 1
+
+    def _give_up(self, delivery: DeliveryEntry, number: int, started_at: datetime, started: float,
+                 error: BaseException) -> None:
+        name = type(error).__name__
+        detail = (str(error) or name)[:500]
+        attempt: Attempt = {"number": number, "at": iso_ms(started_at), "status_code": None, "error": name,
+                            "message": detail, "duration_ms": _ms(started)}
+        _log.warning("delivery %s (messageId %r) raised %s and was given up: %s",
+                     delivery["id"], delivery.get("message_id"), name, detail)
+        self._finish(delivery, "failed", f"{FAILED_INTERNAL_CODE}.{name}",
+                     f"delivering this message raised {name} ({detail}); it is not retried, and the deliveries "
+                     "after it go on", attempt)
 
     @staticmethod
     def _headers(settings: DestinationSettings) -> dict[str, str]:
@@ -261,7 +342,7 @@ class Deliverer:
             return
         due = min(now + backoff_seconds(len(attempts), delivery["message_id"], retry_after), deadline)
         self.log.update(delivery["id"], {
-            **delivery,
+            **_not_held(delivery),
             "status": "awaiting-retry",
             "code": f"errors.awaiting-retry.{reason_code}",
             "reason": attempt["message"],
@@ -275,7 +356,7 @@ class Deliverer:
                 attempt: Attempt | None) -> None:
         attempts = delivery["attempts"] if attempt is None else [*delivery["attempts"], attempt]
         self.log.update(delivery["id"], {
-            **delivery,
+            **_not_held(delivery),
             "status": status,
             "code": code,
             "reason": reason,
@@ -283,6 +364,29 @@ class Deliverer:
             "next_attempt_at": None,
             "finished_at": iso_ms(self.clock.now()),
         })
+
+
+def _not_held(delivery: DeliveryEntry) -> DeliveryEntry:
+    """The delivery with ``held_by`` cleared once it is tried; a never-held entry keeps its shape."""
+    if "held_by" not in delivery:
+        return delivery
+    cleared: DeliveryEntry = {**delivery, "held_by": None}
+    return cleared
+
+
+def _order_keys(entry: Mapping[str, Any]) -> tuple[tuple[Any, str, Any], ...]:
+    """Who a delivery belongs to, for ordering: its destination with its userId and its anonymousId.
+
+    Both ids count, so an anonymous page, the identify that names the user (carrying the same
+    anonymousId) and the user's later tracks form one chain.
+    """
+    destination = entry.get("destination_id")
+    keys = []
+    if entry.get("user_id") is not None:
+        keys.append((destination, "u", entry["user_id"]))
+    if entry.get("anonymous_id") is not None:
+        keys.append((destination, "a", entry["anonymous_id"]))
+    return tuple(keys)
 
 
 def _ms(started: float) -> float:

@@ -123,6 +123,20 @@ class DeliveryLog(_Log):
                     due.append(doc_id)
         return sorted(due)
 
+    def open_in_order(self) -> list[dict[str, Any]]:
+        """Every open delivery (with its id), oldest first: the order a user's calls were made in."""
+        with self.db.lock:
+            found = []
+            for doc_id in sorted(self._open.ids("open")):
+                doc = self.entries.get(doc_id)
+                if doc is not None:
+                    found.append({"id": doc_id, **doc})
+        return found
+
+    def is_open(self, entry_id: int) -> bool:
+        doc = self.entries.get(entry_id)
+        return doc is not None and doc.get("status") in OPEN_STATUSES
+
     def open_count(self) -> int:
         return len(self._open.ids("open"))
 

@@ -48,16 +48,19 @@ BACKGROUND_INTERVAL_SECONDS = 0.5
 
 
 class Segment:
-    def __init__(self, db: Database, clock: Clock, *, strict: bool = False) -> None:
+    def __init__(self, db: Database, clock: Clock, *, strict: bool = False, delivery_order: str = "ordered",
+                 delivery_seed: int = 0) -> None:
         self.db = db
         self.clock = clock
         self.strict = strict
+        self._configured_order = (delivery_order, delivery_seed)  # what a reset goes back to
         self.workspace = Workspace(db)
         self.dedupe = Deduplicator(db)
         self.events = EventLog(db)
         self.deliveries = DeliveryLog(db)
         self.pipeline = Pipeline(db, clock, self.workspace, self.dedupe, self.events, self.deliveries)
-        self.deliverer = Deliverer(self.deliveries, clock, self._destination)
+        self.deliverer = Deliverer(self.deliveries, clock, self._destination, order=delivery_order,
+                                   seed=delivery_seed)
         self._wake: asyncio.Event | None = None
         self._wake_loop: asyncio.AbstractEventLoop | None = None
 
@@ -128,6 +131,13 @@ class Segment:
         """Where deliveries go: an httpx transport (or a zero-argument factory of them) and a base URL."""
         self.deliverer.set_transport(transport, base_url)
 
+    def set_delivery_order(self, order: str, seed: int = 0) -> None:
+        """``ordered`` or ``unordered`` (seeded) delivery; ``ValueError`` naming both for anything else."""
+        self.deliverer.set_order(order, seed)
+
+    def delivery_order(self) -> dict[str, Any]:
+        return {"order": self.deliverer.order, "seed": self.deliverer.seed}
+
     async def flush(self) -> FlushResult:
         """Returns once every delivery due at the time of the call was tried."""
         return await self.deliverer.flush()
@@ -186,8 +196,10 @@ class Segment:
             "open_deliveries": self.deliveries.open_count(),
             "strict": self.strict,
             "delivery_base_url": self.deliverer.base_url,
+            "delivery_order": self.delivery_order(),
         }
 
     def reset(self) -> None:
         """After the database was cleared (``POST /_sim/reset``): forget what is held in memory too."""
         self.dedupe.forget()
+        self.deliverer.set_order(*self._configured_order)  # and the seeded shuffle starts over

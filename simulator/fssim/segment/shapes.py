@@ -162,6 +162,9 @@ class DeliveryState(TypedDict):
     deadline: NotRequired[float | None]  # the end of the 4-hour retry window, from the first attempt
     next_attempt_at: str | None
     finished_at: NotRequired[str]
+    # Ordered delivery (docs/segment.md §6): the earlier delivery of the same user and destination this
+    # one waits for; absent or None when it waits for nothing.
+    held_by: NotRequired[int | None]
 
 
 class DeliveryRecord(Who, DeliveryState):
@@ -187,4 +190,5 @@ class FlushResult(TypedDict):
 
     tried: int
     open: int
+    held: NotRequired[int]  # due, but waiting behind an earlier delivery of the same user (ordered mode)
     note: NotRequired[str]

@@ -34,9 +34,6 @@ _NOT_BLANK = {"type": "string", "pattern": r"\S"}
 _PERSON_FIELDS = ("first_name", "job_title", "city", "state", "zipcode", "country", "address", "work_number",
                   "mobile_number")
 _TARGET = {"targetable_type": {"enum": ["Lead", "Contact"]}, "targetable_id": {"type": "integer"}}
-# Times the API surely reads (an appointment ends after it begins).
-_TIME = {"enum": ["2030-01-01T10:00:00Z", "2030-06-01T09:30:00+02:00"]}
-_LATER = {"enum": ["2030-07-01T10:00:00Z"]}
 _UNIQUE = {"type": "string", "pattern": "^[A-Za-z0-9]{24}$"}
 
 
@@ -60,16 +57,32 @@ _BODIES: dict[tuple[str, bool], dict[str, Any]] = {
     ("note", True): _closed({"description": _NOT_BLANK, **_TARGET}, ("description", *_TARGET)),
     ("note", False): _closed({"description": _NOT_BLANK}),
     ("sales_activity", True): _closed({"title": _NOT_BLANK, **_TARGET}, ("title", *_TARGET)),
-    ("task", True): _closed({"title": _NOT_BLANK, "due_date": _TIME, **_TARGET}, ("title", "due_date", *_TARGET)),
-    ("appointment", True): _closed({"title": _NOT_BLANK, "from_date": _TIME, "end_date": _LATER, **_TARGET},
-                                   ("title", "from_date", "end_date", *_TARGET)),
-    # A sales account's or list's name is unique per account (a repeated one is a 400, policy that no
-    # schema can express): documented as 24 letters or digits, so that generated names do not repeat.
+    # A sales account's name is unique per account (a repeated one is a 400, policy that no schema can
+    # express): documented as 24 letters or digits, so that generated names do not repeat.
     ("sales_account", True): _closed({"name": _UNIQUE, "website": _TEXT}, ("name",)),
     ("deal", True): _closed({"name": _NOT_BLANK, "amount": {"type": "number", "minimum": 0}}, ("name",)),
-    ("list", True): _closed({"name": _UNIQUE, "description": _TEXT}, ("name",)),
-    ("ids", False): {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 1},
 }
+# A UTC time the server always takes. The document narrows appointments to a subset it always accepts:
+# "end_date not before from_date" is a rule between two fields, which JSON Schema cannot state.
+_YEARS = {"from": "20[0-4][0-9]", "to": "20[5-9][0-9]", "any": "20[0-9][0-9]"}
+
+
+def _utc(years: str) -> dict[str, Any]:
+    return {"type": "string",
+            "pattern": f"^{years}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$"}
+
+
+_BODIES.update({
+    ("task", True): _closed({"title": _NOT_BLANK, "due_date": _utc(_YEARS["any"]), "description": _TEXT, **_TARGET},
+                            ("title", "due_date", *_TARGET)),
+    ("task", False): _closed({"title": _NOT_BLANK, "description": _TEXT}),
+    ("appointment", True): _closed({"title": _NOT_BLANK, "from_date": _utc(_YEARS["from"]),
+                                    "end_date": _utc(_YEARS["to"]), "description": _TEXT, **_TARGET},
+                                   ("title", "from_date", "end_date", *_TARGET)),
+    ("appointment", False): _closed({"title": _NOT_BLANK, "description": _TEXT}),
+    ("list", True): _closed({"name": _NOT_BLANK}, ("name",)),
+    ("list", False): _closed({"name": _NOT_BLANK}, ("name",)),
+})
 _FILTER_OPERATORS = ["equals", "is", "is_in", "contains", "is_not_empty"]
 _SORTABLE = ["created_at", "updated_at", "id", "display_name", "email", "first_name", "last_name"]
 _QUERY: dict[str, dict[str, Any]] = {
@@ -84,10 +97,9 @@ _QUERY: dict[str, dict[str, Any]] = {
 }
 _REQUIRED_QUERY = {"/lookup": ("q", "f"), "/search": ("q",)}
 # Search's include names entities to search in, not objects to side-load; tasks and appointments have
-# their own filters.
+# their own filters, sales accounts and deals their own sortable fields.
 _QUERY_OF_PATH = {("/search", "include"): _QUERY["entities"],
-                  ("/tasks", "filter"): {"enum": list(FILTERS["task"])},
-                  ("/appointments", "filter"): {"enum": list(FILTERS["appointment"])},
+                  **{(f"/{kind}s", "filter"): {"enum": list(names)} for kind, names in FILTERS.items()},
                   **{(f"/{plural}/view/{{view_id:int}}", "sort"): {"enum": ["created_at", "updated_at", "id", "name"]}
                      for plural in ("sales_accounts", "deals")}}
 
@@ -109,7 +121,9 @@ def _body(endpoint: Endpoint) -> dict[str, Any]:
         envelope = _closed({"unique_identifier": _closed({"name": _NOT_BLANK}, ("name",)), key: _closed({})},
                            ("unique_identifier", key))
     elif key == "ids":
-        envelope = _closed({key: _BODIES[(key, False)]}, (key,))
+        # add_contacts / remove_contacts take {"ids": [...]}, no envelope around it.
+        envelope = _closed({key: {"type": "array", "items": {"type": "integer", "minimum": 1}, "minItems": 1}},
+                           (key,))
     elif endpoint.path.endswith("/upsert"):
         envelope = _closed({"unique_identifier": _closed({"emails": {"type": "string", "format": "email"}},
                                                          ("emails",)),
