@@ -75,5 +75,4 @@ Segment (fake)     Tracking API at {base_url}/v1/...   (SDK host setting: {base_
 Watch what happens
     {base_url}/_sim/events       every message Segment received and what became of it
     {base_url}/_sim/deliveries   every delivery attempt to Freshsales, with Segment's codes
-    {base_url}/_sim/state        accounts, toggles, sources and destinations
-Press Ctrl+C to stop."""
+    {base_url}/_sim/state        accounts, toggles, sources and destinations"""

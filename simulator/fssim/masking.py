@@ -28,13 +28,29 @@ def mask(key: Any) -> Any:
 
 
 def masked(document: Any) -> Any:
-    """A copy of a JSON document with every value under a :data:`KEY_FIELDS` name masked."""
-    if isinstance(document, dict):
-        return {name: _masked_field(value) if name in KEY_FIELDS else masked(value)
-                for name, value in document.items()}
-    if isinstance(document, list):
-        return [masked(item) for item in document]
-    return document
+    """A copy of a JSON document with every value under a :data:`KEY_FIELDS` name masked.
+
+    A loop with its own stack, not recursion: a logged message may be nested deeper than Python's
+    recursion limit (one stored before the edge bounded nesting), and its log must still answer.
+    """
+    root: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any]] = [(document, root, 0)]  # (value, the copy's container, its key)
+    while stack:
+        value, into, at = stack.pop()
+        if isinstance(value, dict):
+            copy: dict[str, Any] = {}
+            into[at] = copy
+            for name, item in value.items():
+                copy[name] = _masked_field(item) if name in KEY_FIELDS else None  # keeps the key order
+                if name not in KEY_FIELDS:
+                    stack.append((item, copy, name))
+        elif isinstance(value, list):
+            items: list[Any] = [None] * len(value)
+            into[at] = items
+            stack.extend((item, items, position) for position, item in enumerate(value))
+        else:
+            into[at] = value
+    return root[0]
 
 
 def _masked_field(value: Any) -> Any:

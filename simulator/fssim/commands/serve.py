@@ -83,6 +83,7 @@ def serve(host: str, port: int, db_path: str | None, strict: bool, no_rate_limit
         web = web_sources_banner(base_url, sim.segment.sources())
         if web:
             click.echo(web)
+        click.echo("Press Ctrl+C to stop.")  # last, after every line that tells how to use it
         config = uvicorn.Config(sim.app, log_level=log_level, lifespan="on")  # configures logging
         if not show_keys:
             logging.getLogger("uvicorn.access").addFilter(MaskKeysInAccessLog())
