@@ -12,8 +12,9 @@ import math
 from typing import cast
 
 from fssim.freshsales.errors import ValidationError
-from fssim.freshsales.records import MAX_PER_PAGE, RecordPage, Records
+from fssim.freshsales.records import Records
 from fssim.freshsales.shapes import PublicRecord, StoredRecord, public
+from fssim.freshsales.views import MAX_PER_PAGE, RecordPage
 from fssim.store import Database
 
 __all__ = ["RecordListing"]

@@ -16,16 +16,14 @@ items and name them; the timeline never asks back (:meth:`Records.add_activity` 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Mapping
-from datetime import timedelta
-from typing import Any, NamedTuple, Protocol, cast
+from typing import Any, Protocol, cast
 
 from fssim import strictjson
-from fssim.clock import Clock, isoformat, parse_iso
+from fssim.clock import Clock, isoformat
 from fssim.freshsales.accounts import Account, Accounts
 from fssim.freshsales.errors import ModuleUnavailableError, NotFoundError, ValidationError
-from fssim.freshsales.fields import ENTITIES, normalize_write, standard_fields
+from fssim.freshsales.fields import ENTITIES, normalize_write
 from fssim.freshsales.ids import IdSequence
 from fssim.freshsales.shapes import (
     ENTITY_TYPES,
@@ -38,14 +36,22 @@ from fssim.freshsales.shapes import (
     public,
 )
 from fssim.freshsales.timeline import Timeline
+from fssim.freshsales.views import (
+    DEFAULT_SORT,
+    RecordPage,
+    field_value,
+    in_view,
+    narrowing_view,
+    page_problems,
+    pages,
+    sort_value,
+    sortable_fields,
+    sorted_page,
+)
 from fssim.integration.emails import normalize_email
 from fssim.store import Database
 
-__all__ = ["MAX_PER_PAGE", "Changes", "RecordPage", "RecordWatcher", "Records"]
-
-MAX_PER_PAGE = 100
-DEFAULT_SORT = "created_at"
-NEW_VIEW_DAYS = 7  # "New Leads"/"New Contacts": created in the last week of simulated time
+__all__ = ["Changes", "RecordWatcher", "Records"]
 
 
 # Named here because Records.list shadows the builtin in the class.
@@ -54,12 +60,6 @@ PublicRecords = list[PublicRecord]
 # Field -> (old value, new value) for every public field an update changed (custom fields by cf_ name).
 Changes = dict[str, tuple[Any, Any]]
 AccountRef = str | Account  # a subdomain, or the Account the caller has already read
-
-
-class RecordPage(NamedTuple):
-    records: list[PublicRecord]
-    total: int
-    total_pages: int
 
 
 def _emails_of(doc: Mapping[str, Any]) -> list[str]:
@@ -88,7 +88,7 @@ class Records:
         self._watchers: list[RecordWatcher] = []
         # Ordered by the default sort (created_at, ties by id), so a page of a list view is a slice.
         self._by_owner = self._records.sorted_index(lambda doc: [(doc["_account"], doc["_entity"])],
-                                                    lambda doc: _sort_value(doc, DEFAULT_SORT))
+                                                    lambda doc: sort_value(doc, DEFAULT_SORT))
         self._by_email = self._records.multi_index(
             lambda doc: [(doc["_account"], normalize_email(e)) for e in _emails_of(dict(doc))])
         self._by_external_id = self._records.index(
@@ -144,43 +144,27 @@ class Records:
         sort_type: str = "desc", view_id: int | None = None,
     ) -> RecordPage:
         """One page of a list view, sorted by ``sort`` (default ``created_at``), ties broken by id."""
-        problems = []
-        if isinstance(page, bool) or not isinstance(page, int) or page < 1:
-            problems.append(f"page must be a whole number >= 1, got {page!r}")
-        if isinstance(per_page, bool) or not isinstance(per_page, int) or not 1 <= per_page <= MAX_PER_PAGE:
-            problems.append(f"per_page must be a whole number from 1 to {MAX_PER_PAGE}, got {per_page!r}")
-        if sort_type not in ("asc", "desc"):
-            problems.append(f"sort_type must be asc or desc, got {sort_type!r}")
+        problems = page_problems(page, per_page, sort_type)
         with self._db.lock:
             owner = self._account(account, entity)
-            sort_field = sort or "created_at"
-            sortable = {"id", "created_at", "updated_at", "display_name", "email",
-                        *(spec.name for spec in standard_fields(entity) if spec.type not in ("list", "company",
-                                                                                          "emails", "sales_accounts")),
-                        *owner.custom_fields[entity]}
-            if sort_field not in sortable:
+            sort_field = sort or DEFAULT_SORT
+            if sort_field not in sortable_fields(owner, entity):
                 problems.append(f"sort field {sort_field} is not a sortable field of {PLURALS[entity]}")
             if problems:
                 raise ValidationError(*problems)
-            view = self._view(owner, entity, view_id)
+            view = narrowing_view(owner, entity, view_id)
             owner_key = (owner.subdomain, entity)
             total = self.count(owner.subdomain, entity)
             if sort_field == DEFAULT_SORT and view is None and self._by_owner.ordered_count(owner_key) == total:
                 # The default sort of a whole-entity view: a slice of the ordered index, not a sort of them all.
                 start = (page - 1) * per_page
-                ids = self._by_owner.window(owner_key, start, start + per_page, descending=sort_type == "desc")
-                return RecordPage([public(doc, owner.product) for doc in self._docs(ids)], total,
-                                  max(1, math.ceil(total / per_page)))
-            docs = self._docs_in_view(owner, entity, view_id)
-            present = [doc for doc in docs if _sort_value(doc, sort_field) is not None]
-            missing = sorted((doc for doc in docs if _sort_value(doc, sort_field) is None), key=lambda d: d["id"])
-            present.sort(key=lambda doc: (_sort_value(doc, sort_field), doc["id"]), reverse=sort_type == "desc")
-            ordered = present + missing  # empty values last in both directions, like a SQL NULLS LAST
-            start = (page - 1) * per_page
-            chosen = ordered[start:start + per_page]
-            total = len(ordered)
-            return RecordPage([public(doc, owner.product) for doc in chosen], total,
-                              max(1, math.ceil(total / per_page)))
+                chosen = self._docs(self._by_owner.window(owner_key, start, start + per_page,
+                                                          descending=sort_type == "desc"))
+            else:
+                docs = in_view(self._docs(self._by_owner.ids(owner_key)), view, owner, self._clock.now())
+                total = len(docs)
+                chosen = sorted_page(docs, sort_field, descending=sort_type == "desc", page=page, per_page=per_page)
+            return RecordPage([public(doc, owner.product) for doc in chosen], total, pages(total, per_page))
 
     def check_module(self, account: AccountRef, entity: str) -> Account:
         """The account, or the error a request for ``entity`` gets there (leads on Suite: 404)."""
@@ -377,28 +361,6 @@ class Records:
         found = [] if record_id is None else self._docs([record_id])
         return _target(found[0]) if found else None
 
-    def _view(self, owner: Account, entity: str, view_id: int | None) -> dict[str, Any] | None:
-        """The view that narrows a list (``My``/``New``), ``None`` for all records; unknown: 404."""
-        if view_id is None:
-            return None
-        view = next((v for v in owner.views[entity] if v["id"] == view_id), None)
-        if view is None:
-            raise NotFoundError(f"View {view_id} not found for {PLURALS[entity]}")
-        return view if view["name"].startswith(("My ", "New ")) else None
-
-    def _docs_in_view(self, owner: Account, entity: str, view_id: int | None) -> Documents:
-        ids = self._by_owner.ids((owner.subdomain, entity))
-        docs = self._docs(ids)
-        view = self._view(owner, entity, view_id)
-        if view is None:
-            return docs
-        if view["name"].startswith("My "):
-            return [doc for doc in docs if doc.get("owner_id") == owner.user_id]
-        if view["name"].startswith("New "):
-            since = self._clock.now() - timedelta(days=NEW_VIEW_DAYS)
-            return [doc for doc in docs if parse_iso(str(doc["created_at"])) >= since]
-        return docs
-
     def _match(self, owner: Account, entity: str, identifier: dict[str, Any]) -> int | None:
         """The id of the one record of ``entity`` whose fields equal every identifier value."""
         candidates: Iterable[int] | None = None
@@ -417,7 +379,7 @@ class Records:
                 ids = self._by_external_id.ids((owner.subdomain, str(value)))
             else:
                 ids = {i for i in self._by_owner.ids((owner.subdomain, entity))
-                       if _field_value(self._records.get(i) or {}, name) == value}
+                       if field_value(self._records.get(i) or {}, name) == value}
             candidates = set(ids) if candidates is None else set(candidates) & set(ids)
         matches = sorted(candidates or ())
         return matches[0] if matches else None
@@ -469,21 +431,6 @@ def _subdomain(account: AccountRef) -> str:
 
 def _target(doc: StoredRecord) -> Target:
     return Target(doc["_account"], doc["_entity"], doc["id"], doc.get("display_name"))
-
-
-def _field_value(doc: Mapping[str, Any], name: str) -> Any:
-    if name.startswith("cf_"):
-        return doc.get("custom_field", {}).get(name)
-    return doc.get(name)
-
-
-def _sort_value(doc: Mapping[str, Any], name: str) -> Any:
-    value = _field_value(doc, name)
-    if isinstance(value, str):
-        return value.lower()
-    if isinstance(value, bool):
-        return int(value)
-    return value
 
 
 def _changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> Changes:

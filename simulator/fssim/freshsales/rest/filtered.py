@@ -17,9 +17,9 @@ from fssim.clock import parse_iso
 from fssim.endpoints import Endpoint
 from fssim.freshsales.errors import ValidationError
 from fssim.freshsales.fields import standard_fields
-from fssim.freshsales.records import MAX_PER_PAGE
 from fssim.freshsales.rest.auth import Call
 from fssim.freshsales.shapes import PLURALS
+from fssim.freshsales.views import MAX_PER_PAGE
 from fssim.integration.emails import normalize_email
 
 __all__ = ["endpoints"]

@@ -12,10 +12,10 @@ from typing import Any
 
 from fssim.endpoints import Endpoint
 from fssim.freshsales.errors import ValidationError
-from fssim.freshsales.records import MAX_PER_PAGE
 from fssim.freshsales.rest.auth import Call
 from fssim.freshsales.rest.sideloads import record_side_loads
 from fssim.freshsales.shapes import ENTITY_TYPES, PLURALS
+from fssim.freshsales.views import MAX_PER_PAGE
 
 __all__ = ["endpoints", "side_loads"]
 
