@@ -14,13 +14,13 @@ missing, without them. One browser per module.
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from chromium import launched_chromium
 from segment.analytics.client import Client
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -33,28 +33,12 @@ from fssim.server import ServerThread
 pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 HOSTILE = "<img src=x onerror=alert(1)>"
-
-
-def _chromium() -> str:
-    for candidate in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    pytest.skip("no Chromium found for the dashboard's browser tests: install it with "
-                "`apt-get install chromium` (Debian/Ubuntu; .ci/run does this)")
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    executable = _chromium()
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is a dev extra: "
-                                   "pip install -e '.[dev]'")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
+    yield from launched_chromium("the dashboard's browser tests")
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from chromium import launched_chromium
 from seg_world import World
 
 from fssim.app import Simulator, SimulatorConfig
@@ -40,21 +41,11 @@ Traffic = list[tuple[str, str, int | None]]
 REPO = Path(__file__).resolve().parents[2]
 PACKAGE_DIR = Path(__file__).parent / "browser"
 UMD = "node_modules/@segment/analytics-next/dist/umd"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 KEY = "fs-key-acme"
 WRITE_KEY = "web-write-key"
 TRAITS = {"firstName": "Ada", "lastName": "Lovelace", "title": "Analyst"}
 README_URL = "http://127.0.0.1:8765"
 README_WRITE_KEY = "demo-web-write-key"
-
-
-def _chromium() -> str:
-    for candidate in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    pytest.skip("no Chromium found for the analytics.js browser tests: install it with "
-                "`apt-get install chromium` (Debian/Ubuntu; .ci/run does this)")
 
 
 def _npm_cache_root() -> Path:
@@ -127,13 +118,7 @@ class PageServer:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    executable = _chromium()
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is a dev extra: "
-                                   "pip install -e '.[dev]'")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
+    yield from launched_chromium("the analytics.js browser tests")
 
 
 class SeenByFssim:
