@@ -9,7 +9,7 @@ indexes), so no caller can change documents behind an index's back.
 * :class:`InPlaceTable` changes only the documents an operation touches. Stock TinyDB copies the whole
   table on every write, which makes a create cost O(n); here it is O(1), and reads by document id were
   already O(1).
-* :class:`Index` keeps a dict from a key (an email, an external id, a timeline owner) to document ids,
+* Indexes (:mod:`fssim.indexes`) keep a dict from a key (an email, an external id, a timeline owner) to document ids,
   because TinyDB answers every query by scanning. Indexes are rebuilt from the data when a file is
   opened, so they can never disagree with what is stored.
 * :class:`StoreStats` counts reads and transactions, so a test can pin how much one request costs.
@@ -20,7 +20,6 @@ insert) runs inside :meth:`Database.transaction`, so two concurrent requests can
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import os
 import threading
@@ -32,9 +31,10 @@ from typing import Any, cast
 from tinydb import TinyDB
 from tinydb.table import Document, Table
 
+from fssim.indexes import Index, SortedIndex
 from fssim.storage import AtomicJSONStorage, HeldMemoryStorage, Holding
 
-__all__ = ["Collection", "Database", "InPlaceTable", "Index", "SortedIndex", "StoreStats"]
+__all__ = ["Collection", "Database", "InPlaceTable", "StoreStats"]
 
 Doc = dict[str, Any]
 
@@ -84,111 +84,6 @@ class InPlaceTable(Table):
     def documents(self) -> dict[str, Mapping[str, Any]]:
         """The stored documents by (string) id, uncopied: for :class:`Collection`, which copies."""
         return self._read_table()
-
-
-class Index:
-    """A dict from a key to the ids of the documents that have it, kept by one :class:`Collection`.
-
-    ``keys_of`` gives a document's keys: none (not indexed), one (:meth:`Collection.index`), or several
-    (:meth:`Collection.multi_index`, e.g. a contact with several emails).
-    """
-
-    def __init__(self, keys_of: Callable[[Mapping[str, Any]], Iterable[Hashable]]) -> None:
-        self.keys_of = keys_of
-        self._ids: dict[Hashable, set[int]] = {}
-
-    def rebuild(self, documents: Iterable[tuple[int, Mapping[str, Any]]]) -> None:
-        self._ids.clear()
-        for doc_id, doc in documents:
-            self.add(doc, doc_id)
-
-    def add(self, document: Mapping[str, Any], doc_id: int) -> None:
-        for key in self.keys_of(document):
-            self._ids.setdefault(key, set()).add(doc_id)
-
-    def remove(self, document: Mapping[str, Any], doc_id: int) -> None:
-        for key in self.keys_of(document):
-            ids = self._ids.get(key)
-            if ids is not None:
-                ids.discard(doc_id)
-                if not ids:
-                    del self._ids[key]
-
-    def ids(self, key: Hashable) -> set[int]:
-        return set(self._ids.get(key, ()))
-
-    def count(self, key: Hashable) -> int:
-        """How many documents have ``key`` (without copying their ids)."""
-        return len(self._ids.get(key, ()))
-
-    def first(self, key: Hashable) -> int | None:
-        ids = self._ids.get(key)
-        return min(ids) if ids else None
-
-    def __contains__(self, key: Hashable) -> bool:
-        return key in self._ids
-
-
-class SortedIndex(Index):
-    """An :class:`Index` that also keeps each key's ids in order of ``order_of(document)`` (ties by id), so
-    a page of a list is a slice: its cost does not grow with how many documents share the key.
-
-    Documents whose order value is ``None`` are left out of the order (``ordered_count`` tells the caller
-    whether every document of a key is in it).
-    """
-
-    def __init__(self, keys_of: Callable[[Mapping[str, Any]], Iterable[Hashable]],
-                 order_of: Callable[[Mapping[str, Any]], Any]) -> None:
-        super().__init__(keys_of)
-        self.order_of = order_of
-        self._ordered: dict[Hashable, list[tuple[Any, int]]] = {}
-
-    def rebuild(self, documents: Iterable[tuple[int, Mapping[str, Any]]]) -> None:
-        # Append then sort once: inserting one by one into sorted lists would cost O(n²) on a big file.
-        self._ids.clear()
-        self._ordered.clear()
-        for doc_id, doc in documents:
-            super().add(doc, doc_id)
-            order = self.order_of(doc)
-            if order is not None:
-                for key in self.keys_of(doc):
-                    self._ordered.setdefault(key, []).append((order, doc_id))
-        for entries in self._ordered.values():
-            entries.sort()
-
-    def add(self, document: Mapping[str, Any], doc_id: int) -> None:
-        super().add(document, doc_id)
-        order = self.order_of(document)
-        if order is not None:
-            for key in self.keys_of(document):
-                bisect.insort(self._ordered.setdefault(key, []), (order, doc_id))
-
-    def remove(self, document: Mapping[str, Any], doc_id: int) -> None:
-        super().remove(document, doc_id)
-        order = self.order_of(document)
-        if order is None:
-            return
-        for key in self.keys_of(document):
-            entries = self._ordered.get(key)
-            if entries is None:
-                continue
-            position = bisect.bisect_left(entries, (order, doc_id))
-            if position < len(entries) and entries[position] == (order, doc_id):
-                del entries[position]
-            if not entries:
-                del self._ordered[key]
-
-    def ordered_count(self, key: Hashable) -> int:
-        return len(self._ordered.get(key, ()))
-
-    def window(self, key: Hashable, start: int, stop: int, *, descending: bool = False) -> list[int]:
-        """Ids at positions ``start:stop`` of ``key``'s order (from the largest when ``descending``)."""
-        entries = self._ordered.get(key, [])
-        if descending:
-            size = len(entries)
-            chosen = entries[max(0, size - stop):max(0, size - start)]
-            return [doc_id for _, doc_id in reversed(chosen)]
-        return [doc_id for _, doc_id in entries[start:stop]]
 
 
 @dataclass

@@ -3,7 +3,7 @@
 ``Records.list`` (the REST API's list views) sorts every record of the entity on each call, which is
 fine for its filters and any-field sorts but costs O(n log n) per page. A person paging through an
 account of 100,000 leads needs one order only, most recently updated first, so that order is kept in a
-:class:`~fssim.store.SortedIndex` as records are written, and a page is a slice of it.
+:class:`~fssim.indexes.SortedIndex` as records are written, and a page is a slice of it.
 """
 
 from __future__ import annotations
