@@ -12,6 +12,8 @@ reads its account once per message and hands it down, so one message never rebui
 Look-ups return a :class:`~fssim.freshsales.shapes.Target` (account, entity, id, display name), not a
 copy of the record; :meth:`Records.change` returns the fields it changed. Records add their own timeline
 items and name them; the timeline never asks back (:meth:`Records.add_activity` is the checked way in).
+Building and checking what a write would store (and matching an upsert's identifier) is
+:mod:`fssim.freshsales.drafts`; this module keeps the table, its indexes and the transactions.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from typing import Any, Protocol, cast
 from fssim import strictjson
 from fssim.clock import Clock, isoformat
 from fssim.freshsales.accounts import Account, Accounts
+from fssim.freshsales.drafts import Changes, Drafts, ReferenceCheck, changes_between
 from fssim.freshsales.errors import ModuleUnavailableError, NotFoundError, ValidationError
-from fssim.freshsales.fields import ENTITIES, normalize_write
+from fssim.freshsales.fields import ENTITIES
 from fssim.freshsales.ids import IdSequence
 from fssim.freshsales.shapes import (
     ENTITY_TYPES,
@@ -32,14 +35,12 @@ from fssim.freshsales.shapes import (
     StoredRecord,
     Target,
     blank_record,
-    display_name,
     public,
 )
 from fssim.freshsales.timeline import Timeline
 from fssim.freshsales.views import (
     DEFAULT_SORT,
     RecordPage,
-    field_value,
     in_view,
     narrowing_view,
     page_problems,
@@ -57,8 +58,6 @@ __all__ = ["Changes", "RecordWatcher", "Records"]
 # Named here because Records.list shadows the builtin in the class.
 Documents = list[StoredRecord]
 PublicRecords = list[PublicRecord]
-# Field -> (old value, new value) for every public field an update changed (custom fields by cf_ name).
-Changes = dict[str, tuple[Any, Any]]
 AccountRef = str | Account  # a subdomain, or the Account the caller has already read
 
 
@@ -93,10 +92,19 @@ class Records:
             lambda doc: [(doc["_account"], normalize_email(e)) for e in _emails_of(dict(doc))])
         self._by_external_id = self._records.index(
             lambda doc: (doc["_account"], doc["external_id"]) if doc.get("external_id") is not None else None)
-        # Set by the service: problems with the ids a write names (owner, selectors, sales accounts),
-        # and what other stores do when a record goes (drop their links to it).
-        self.references: Callable[[Account, str, Mapping[str, Any]], list[str]] | None = None
+        self._drafts = Drafts(self._records, ids, by_owner=self._by_owner, by_email=self._by_email,
+                              by_external_id=self._by_external_id)
+        # Set by the service: what other stores do when a record goes (drop their links to it).
         self.on_delete: list[Callable[[str, str, int], None]] = []
+
+    @property
+    def references(self) -> ReferenceCheck | None:
+        """Problems with the ids a write names (owner, selectors, sales accounts); set by the service."""
+        return self._drafts.references
+
+    @references.setter
+    def references(self, check: ReferenceCheck | None) -> None:
+        self._drafts.references = check
 
     def watch(self, watcher: RecordWatcher) -> None:
         """Tell ``watcher`` of every delete and convert, inside the same transaction."""
@@ -221,7 +229,7 @@ class Records:
             return changes
 
     def _create(self, owner: Account, entity: str, payload: dict[str, Any], timeline_at: str | None) -> StoredRecord:
-        doc = self._build(owner, entity, blank_record(entity, 0), payload, creating=True)
+        doc = self._drafts.build(owner, entity, blank_record(entity, 0), payload, creating=True)
         record_id = self._ids.next()
         now = isoformat(self._clock.now())
         doc["id"], doc["created_at"], doc["updated_at"] = record_id, now, now
@@ -237,8 +245,9 @@ class Records:
         self, owner: Account, entity: str, record_id: int, payload: dict[str, Any], timeline_at: str | None
     ) -> tuple[StoredRecord, Changes]:
         current = self._doc(owner.subdomain, entity, record_id)
-        doc = self._build(owner, entity, strictjson.deep_copy(current), payload, creating=False, own_id=record_id)
-        changes = _changes(current, doc)
+        doc = self._drafts.build(owner, entity, strictjson.deep_copy(current), payload,
+                                 creating=False, own_id=record_id)
+        changes = changes_between(current, doc)
         if not changes:
             return current, changes
         doc["updated_at"] = isoformat(self._clock.now())
@@ -285,7 +294,7 @@ class Records:
             raise ValidationError('unique_identifier must be an object naming a field, e.g. {"emails": "a@b.com"}')
         with self._db.transaction():
             owner = self._account(account, entity)
-            match = self._match(owner, entity, unique_identifier)
+            match = self._drafts.match(owner, entity, unique_identifier)
             if match is not None:
                 return self.update(owner, entity, match, payload), False
             merged = dict(payload)
@@ -315,7 +324,7 @@ class Records:
                 carried["emails"] = [lead["email"]]
             # Check the contact first (the lead's own email does not count as taken), so that a failure
             # leaves the lead exactly as it was.
-            self._build(owner, "contact", blank_record("contact", 0), carried, creating=True, own_id=lead_id)
+            self._drafts.build(owner, "contact", blank_record("contact", 0), carried, creating=True, own_id=lead_id)
             self._records.delete(lead_id)  # frees the email for the contact
             contact = self._create(owner, "contact", carried, None)
             target = _target(contact)
@@ -361,69 +370,6 @@ class Records:
         found = [] if record_id is None else self._docs([record_id])
         return _target(found[0]) if found else None
 
-    def _match(self, owner: Account, entity: str, identifier: dict[str, Any]) -> int | None:
-        """The id of the one record of ``entity`` whose fields equal every identifier value."""
-        candidates: Iterable[int] | None = None
-        for name, value in identifier.items():
-            if name in ("email", "emails"):
-                values = value if isinstance(value, list) else [value]
-                if not values or not all(isinstance(v, str) for v in values):
-                    raise ValidationError(f"The type for unique_identifier.{name} is invalid.")
-                ids = self._by_email.ids((owner.subdomain, normalize_email(values[0])))
-                for other in ids:
-                    other_doc = self._records.get(other)
-                    if other_doc is not None and other_doc["_entity"] != entity:
-                        raise ValidationError(f"Email {values[0]} has already been taken by a "
-                                              f"{other_doc['_entity']} ({other}); convert it instead")
-            elif name == "external_id":
-                ids = self._by_external_id.ids((owner.subdomain, str(value)))
-            else:
-                ids = {i for i in self._by_owner.ids((owner.subdomain, entity))
-                       if field_value(self._records.get(i) or {}, name) == value}
-            candidates = set(ids) if candidates is None else set(candidates) & set(ids)
-        matches = sorted(candidates or ())
-        return matches[0] if matches else None
-
-    def _build(
-        self, owner: Account, entity: str, doc: dict[str, Any], payload: dict[str, Any], *,
-        creating: bool, own_id: int | None = None,
-    ) -> StoredRecord:
-        """``doc`` with ``payload`` applied, or :class:`ValidationError` with every problem at once."""
-        if not isinstance(payload, dict):
-            raise ValidationError(f"The {entity} must be a JSON object")
-        write = normalize_write(entity, payload, owner.custom_fields[entity])
-        problems = list(write.problems)
-        if self.references is not None:
-            problems.extend(self.references(owner, entity, write.values))
-        doc.update(write.values)
-        doc["custom_field"] = {**doc.get("custom_field", {}), **write.custom}
-        if creating:
-            for name in owner.custom_fields[entity]:
-                doc["custom_field"].setdefault(name, None)
-        if write.emails is not None:
-            if entity == "lead":
-                if len(write.emails) > 1:
-                    problems.append(f"A lead has one email, got {len(write.emails)}: use a contact for several")
-                doc["email"] = write.emails[0] if write.emails else None
-            else:
-                old_ids = {normalize_email(e["value"]): e["id"] for e in doc.get("emails", [])}
-                doc["emails"] = [
-                    {"id": old_ids.get(normalize_email(value)) or self._ids.next(), "value": value,
-                     "is_primary": position == 0, "label": None, "_destroy": False}
-                    for position, value in enumerate(write.emails)]
-                doc["email"] = write.emails[0] if write.emails else None
-            for value in write.emails:
-                for other in self._by_email.ids((owner.subdomain, normalize_email(value))):
-                    if other != own_id:
-                        problems.append(f"Email {value} has already been taken")
-        if not doc.get("last_name") and not doc.get("email"):
-            problems.append("Last name can't be blank when there is no email (give last_name or email)")
-        if problems:
-            raise ValidationError(*problems)
-        doc["display_name"] = display_name(doc)
-        doc["_account"], doc["_entity"] = owner.subdomain, entity
-        return cast(StoredRecord, doc)
-
 
 def _subdomain(account: AccountRef) -> str:
     return account.subdomain if isinstance(account, Account) else account
@@ -431,21 +377,3 @@ def _subdomain(account: AccountRef) -> str:
 
 def _target(doc: StoredRecord) -> Target:
     return Target(doc["_account"], doc["_entity"], doc["id"], doc.get("display_name"))
-
-
-def _changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> Changes:
-    """Field -> (old, new) for every public field that changed (custom fields by their cf_ name)."""
-    changed: dict[str, tuple[Any, Any]] = {}
-    for key in new:
-        if key.startswith("_") or key in ("custom_field", "display_name", "updated_at", "emails"):
-            continue
-        if old.get(key) != new.get(key):
-            changed[key] = (old.get(key), new.get(key))
-    old_emails = [e["value"] for e in old.get("emails", [])]
-    new_emails = [e["value"] for e in new.get("emails", [])]
-    if old_emails != new_emails:
-        changed["emails"] = (old_emails, new_emails)
-    for key, value in new.get("custom_field", {}).items():
-        if old.get("custom_field", {}).get(key) != value:
-            changed[key] = (old.get("custom_field", {}).get(key), value)
-    return changed
