@@ -19,12 +19,12 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Mount
 
 from fssim import control, dashboard
 from fssim.allowed import allowed_methods
 from fssim.clock import Clock, isoformat
 from fssim.freshsales.receiver import receiver_routes
+from fssim.freshsales.rest.routing import RestMount, unknown_path_body
 from fssim.freshsales.service import Freshsales
 from fssim.guard import EdgeGuard
 from fssim.segment.browser import TrackingCORS
@@ -107,9 +107,10 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code == 405:  # name every method the path answers, not only the first route's
         headers["Allow"] = ", ".join(allowed_methods(request.app.router.routes, request.scope))
     if request.url.path.startswith(FRESHSALES_API_PREFIXES):
-        # The shape Freshsales clients expect (reference/freshsales-api.md §4).
-        return JSONResponse({"error_code": exc.status_code, "message": exc.detail}, status_code=exc.status_code,
-                            headers=headers)
+        # A near miss of the REST prefix (/apis/...): the shape Freshsales clients parse (reference §4),
+        # as the REST router answers under the prefix itself (freshsales/rest/routing.py).
+        return JSONResponse(unknown_path_body(exc.status_code, f"{exc.detail}: {request.method} {request.url.path}"),
+                            status_code=exc.status_code, headers=headers)
     return JSONResponse(
         {"message": f"{exc.detail}: {request.method} {request.url.path}"}, status_code=exc.status_code,
         headers=headers,
@@ -135,7 +136,7 @@ def create_app(sim: Simulator) -> Starlette:
         *control.routes(sim),
         *sim.segment.tracking_routes(),
         *receiver_routes(sim.freshsales),
-        *(Mount(prefix, app=rest) for prefix in FRESHSALES_API_PREFIXES),
+        *(RestMount(prefix, app=rest) for prefix in FRESHSALES_API_PREFIXES),
         *dashboard.routes(sim),  # the HTML pages at / and /ui/... for people
     ]
     return Starlette(

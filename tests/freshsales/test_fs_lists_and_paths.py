@@ -70,6 +70,29 @@ def test_unknown_paths_and_methods_answer_in_freshsales_error_shape(http: httpx.
                                 "allowed: GET, HEAD"]
 
 
+@pytest.mark.parametrize("path", ["/api", "/api/", "/api//", "/crm/sales/api", "/crm/sales/api/",
+                                  "/crm/sales/api//"])
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"])
+def test_the_bare_rest_prefix_answers_404_in_freshsales_shape_not_a_redirect(
+        http: httpx.Client, path: str, method: str) -> None:
+    """A redirect would send requests on without its Authorization header (issue 13 point 5)."""
+    acme = make_account(http, "acme")
+    answer = http.request(method, path, headers=acme, json=None if method in ("GET", "HEAD") else {})
+    assert answer.status_code == 404 and "location" not in answer.headers, (answer.status_code, answer.headers)
+    if method != "HEAD":
+        assert errors_of(answer) == [f"Not Found: no Freshsales API endpoint {method} {path.rstrip('/') or '/'}"]
+        assert answer.json()["error_code"] == 404
+    assert answer.headers["content-type"] == "application/json"
+
+
+def test_a_near_miss_of_the_rest_prefix_answers_in_freshsales_shape_too(http: httpx.Client) -> None:
+    acme = make_account(http, "acme")
+    for path in ("/apis/contacts", "/crm/sales/apix"):
+        answer = http.get(path, headers=acme)
+        assert answer.status_code == 404
+        assert errors_of(answer) == [f"Not Found: GET {path}"] and answer.json()["error_code"] == 404
+
+
 def test_a_trailing_slash_is_served_like_the_path_without_it(live: ServerThread, http: httpx.Client) -> None:
     """requests follows a 307 and drops Authorization on the way; so no redirect at all."""
     acme = make_account(http, "acme")
