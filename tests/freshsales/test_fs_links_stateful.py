@@ -1,6 +1,8 @@
 """Any sequence of record deletes and lead conversions, and of tasks, appointments, sales activities,
-notes and list memberships, keeps every link valid and every side-load complete (issue 13): no item or
-list names a record that is gone, and every id an answer names is in the side-load it belongs to."""
+notes and list memberships, on leads, contacts, sales accounts and deals, keeps every link valid and
+every side-load complete (issue 13): no item or list names a record that is gone, every id an answer
+names is in the side-load it belongs to, and every record's timeline holds exactly the items that
+target it."""
 
 from __future__ import annotations
 
@@ -18,7 +20,9 @@ from fssim.clock import isoformat
 
 HEADERS = token("acme-key")
 KINDS = {"task": "tasks", "appointment": "appointments", "sales_activity": "sales_activities", "note": "notes"}
-TYPES = {"lead": "Lead", "contact": "Contact"}
+TYPES = {"lead": "Lead", "contact": "Contact", "sales_account": "SalesAccount", "deal": "Deal"}
+PLURALS = {"lead": "leads", "contact": "contacts", "sales_account": "sales_accounts", "deal": "deals"}
+LABELS = {"task": "Task", "appointment": "Appointment", "sales_activity": "SalesActivity", "note": "Note"}
 
 
 class LinksModel(RuleBasedStateMachine):
@@ -37,11 +41,12 @@ class LinksModel(RuleBasedStateMachine):
         self.targets: dict[int, int] = {}  # item id -> the record it targets
         self.count = 0
 
-    @rule(target=records, entity=st.sampled_from(["lead", "contact"]))
+    @rule(target=records, entity=st.sampled_from(list(TYPES)))
     def create_record(self, entity: str) -> tuple[str, int]:
         self.count += 1
-        answer = self.http.post(f"/api/{entity}s", headers=HEADERS, json={entity: {
-            "email": f"p{self.count}@x.io", "last_name": f"P{self.count}"}})
+        fields = {"email": f"p{self.count}@x.io", "last_name": f"P{self.count}"} \
+            if entity in ("lead", "contact") else {"name": f"P{self.count}"}
+        answer = self.http.post(f"/api/{PLURALS[entity]}", headers=HEADERS, json={entity: fields})
         assert answer.status_code == 201, answer.text
         record_id = int(answer.json()[entity]["id"])
         self.alive[record_id] = entity
@@ -50,7 +55,7 @@ class LinksModel(RuleBasedStateMachine):
     @rule(record=consumes(records))
     def delete_record(self, record: tuple[str, int]) -> None:
         entity, record_id = record
-        answer = self.http.delete(f"/api/{entity}s/{record_id}", headers=HEADERS)
+        answer = self.http.delete(f"/api/{PLURALS[entity]}/{record_id}", headers=HEADERS)
         assert answer.status_code == (200 if self.alive.pop(record_id, None) else 404)
         for item_id in [i for i, target in self.targets.items() if target == record_id]:
             del self.items[item_id], self.targets[item_id]  # what targets a deleted record goes with it
@@ -81,7 +86,7 @@ class LinksModel(RuleBasedStateMachine):
         if record_id not in self.alive:
             assert answer.status_code == 404, answer.text
             return kind, -1
-        if kind == "appointment" and guest[1] not in self.alive:
+        if kind == "appointment" and (guest[1] not in self.alive or guest[0] not in ("lead", "contact")):
             assert answer.status_code == 400, answer.text
             return kind, -1
         assert answer.status_code == 201, answer.text
@@ -131,13 +136,24 @@ class LinksModel(RuleBasedStateMachine):
     @invariant()
     def record_side_loads_hold_every_named_item(self) -> None:
         for record_id, entity in self.alive.items():
-            body = self.http.get(f"/api/{entity}s/{record_id}?include=tasks,appointments,sales_activities,notes",
-                                 headers=HEADERS).json()
+            body = self.http.get(f"/api/{PLURALS[entity]}/{record_id}?include=tasks,appointments,sales_activities,"
+                                 "notes", headers=HEADERS).json()
             record = body[entity]
             for kind, plural in KINDS.items():
                 assert record[f"{kind}_ids"] == [item["id"] for item in body[plural]]
                 assert all(self.items.get(item["id"]) == kind and self.targets[item["id"]] == record_id
                            for item in body[plural])
+
+    @invariant()
+    def every_timeline_holds_exactly_the_items_that_target_it(self) -> None:
+        for record_id, entity in self.alive.items():
+            body = self.http.get(f"/api/{PLURALS[entity]}/{record_id}/activities", headers=HEADERS).json()
+            on_timeline = {(item["actionable_type"], item["actionable_id"]) for item in body["activities"]
+                           if item["actionable_type"] in LABELS.values()}
+            assert on_timeline == {(LABELS[self.items[i]], i) for i, target in self.targets.items()
+                                   if target == record_id}
+            assert all((item["targetable_type"], item["targetable_id"]) == (TYPES[entity], record_id)
+                       for item in body["activities"])
 
     def teardown(self) -> None:
         self.sim.close()

@@ -1,5 +1,5 @@
 """Notes, sales activities, tasks and appointments on a lead or contact (or, through the reference
-check, a sales account or deal); each one also appears on its target's timeline.
+hooks, a sales account or deal); each one also appears on its target's timeline, whichever it is.
 
 Shapes from reference §3.1-3.2 and §5: ``{"note": {"id","description","targetable_type","targetable_id",
 "created_at","updated_at"}}``, the sales-activity record of the onSalesActivityUpdate payload, and the
@@ -21,10 +21,10 @@ from fssim.freshsales.accounts import Account, Accounts
 from fssim.freshsales.errors import NotFoundError, ValidationError
 from fssim.freshsales.ids import IdSequence
 from fssim.freshsales.records import Records
-from fssim.freshsales.references import ReferenceCheck, default_reference_check
+from fssim.freshsales.references import ReferenceCheck, TargetLookup, default_reference_check
 from fssim.freshsales.schedule import build, matches_filter
 from fssim.freshsales.shapes import ENTITY_TYPES, Target
-from fssim.freshsales.timeline import Timeline
+from fssim.freshsales.timeline import TIMELINE_TYPES, Timeline
 from fssim.store import Database
 
 __all__ = ["KINDS", "Engagements", "Link"]
@@ -34,10 +34,12 @@ _TABLES = {"note": "fs_notes", "sales_activity": "fs_sales_activities", "task": 
            "appointment": "fs_appointments"}
 _RECORD_TARGETS = {"Lead": "lead", "Contact": "contact"}
 _OTHER_TARGETS = ("SalesAccount", "Deal")
+_TIMELINES = {label: entity for entity, label in TIMELINE_TYPES.items()}  # "SalesAccount" -> "sales_account"
 
 
 class Link(NamedTuple):
-    """What an item targets: its type and id, and the timeline to write to (leads and contacts only)."""
+    """What an item targets: its type and id, and the timeline to write to (none when the engagements
+    were built without a way to look sales accounts and deals up: a bare unit test)."""
 
     type: str
     id: int
@@ -46,7 +48,8 @@ class Link(NamedTuple):
 
 class Engagements:
     def __init__(self, db: Database, clock: Clock, ids: IdSequence, records: Records, timeline: Timeline,
-                 accounts: Accounts | None = None, check: ReferenceCheck = default_reference_check) -> None:
+                 accounts: Accounts | None = None, check: ReferenceCheck = default_reference_check,
+                 targets: TargetLookup | None = None) -> None:
         self._db = db
         self._clock = clock
         self._ids = ids
@@ -54,6 +57,7 @@ class Engagements:
         self._timeline = timeline
         self._accounts = accounts
         self._check = check
+        self._targets = targets
         self._collections = {kind: db.collection(name) for kind, name in _TABLES.items()}
         records.watch(self)
 
@@ -88,6 +92,11 @@ class Engagements:
         if kind in _RECORD_TARGETS:  # 404 if there is no such record
             return Link(kind, target_id, self._records.target(account, _RECORD_TARGETS[kind], target_id))
         owner = self._account(account)
+        if owner is not None and self._targets is not None:
+            target = self._targets(owner, kind, target_id)
+            if target is None:
+                raise NotFoundError(f"{kind} {target_id} not found")
+            return Link(kind, target_id, target)
         if owner is None or not self._check(owner, kind, target_id):
             raise NotFoundError(f"{kind} {target_id} not found")
         return Link(kind, target_id, None)
@@ -124,9 +133,8 @@ class Engagements:
         with self._db.transaction():
             item = self.get(account, kind, item_id)
             self._collections[kind].delete(item_id)
-            entity = _RECORD_TARGETS.get(item["targetable_type"])
-            if entity is not None:
-                self._timeline.drop_actionable(account, entity, item["targetable_id"], KINDS[kind], item_id)
+            self._timeline.drop_actionable(account, _TIMELINES[item["targetable_type"]], item["targetable_id"],
+                                           KINDS[kind], item_id)
             return item
 
     def _store(self, account: str, link: Link, kind: str, item: dict[str, Any]) -> dict[str, Any]:

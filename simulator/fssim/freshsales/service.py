@@ -27,7 +27,7 @@ from fssim.freshsales.lists import Lists
 from fssim.freshsales.objects import Objects
 from fssim.freshsales.ratelimit import RateLimiter
 from fssim.freshsales.records import Records
-from fssim.freshsales.references import store_reference_check
+from fssim.freshsales.references import store_reference_check, store_target_lookup
 from fssim.freshsales.sales_accounts import sales_account_kind
 from fssim.freshsales.selectors import Selectors
 from fssim.freshsales.timeline import Timeline
@@ -62,18 +62,29 @@ class Freshsales:
                                        self.sales_accounts))
         connect(self.records, self.selectors, self.sales_accounts, self.deals)
         # Tasks, appointments and sales activities name owners, activity types and outcomes, and may
-        # target sales accounts and deals: one reference check asks the stores above.
+        # target sales accounts and deals (and then appear on their timelines): the reference check and
+        # the target lookup ask the stores above.
         self.engagements = Engagements(
             db, clock, self.ids, self.records, self.timeline, self.accounts,
-            check=store_reference_check(self.users, self.selectors, self.sales_accounts, self.deals))
-        # Deleting a sales account or deal deletes what targets it, as for leads and contacts.
-        self.sales_accounts.on_delete.append(lambda sub, i: self.engagements.target_deleted(sub, "SalesAccount", i))
-        self.deals.on_delete.append(lambda sub, i: self.engagements.target_deleted(sub, "Deal", i))
+            check=store_reference_check(self.users, self.selectors, self.sales_accounts, self.deals),
+            targets=store_target_lookup(self.sales_accounts, self.deals))
+        # Deleting a sales account or deal deletes what targets it and its timeline, as for leads and contacts.
+        for store in (self.sales_accounts, self.deals):
+            store.on_delete.append(self._forget_target(store.kind.label, store.kind.entity))
         self.lists = Lists(db, clock, self.ids, self.records)
         self.rate_limiter = RateLimiter(clock, enabled=rate_limits)
         # One instance for the receiver that obeys the rules and the control API that sets them.
         self.forced_failures = ForcedFailures(db, clock)
         self._segment_callbacks: list[SegmentEnabledCallback] = []
+
+    def _forget_target(self, label: str, entity: str) -> Callable[[str, int], None]:
+        """What deleting a sales account or deal (``label``/``entity``) does to engagements and timeline."""
+
+        def forget(subdomain: str, target_id: int) -> None:
+            self.engagements.target_deleted(subdomain, label, target_id)
+            self.timeline.drop(subdomain, entity, target_id)
+
+        return forget
 
     @property
     def rate_limits(self) -> bool:

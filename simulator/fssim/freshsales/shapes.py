@@ -127,14 +127,17 @@ class PublicRecord(RecordFields):
 
 
 class Target(NamedTuple):
-    """A reference to one stored lead or contact: what look-ups return and what a timeline item names.
+    """A reference to one stored lead, contact, sales account or deal: what look-ups return and what a
+    timeline item names.
 
-    Only :class:`~fssim.freshsales.records.Records` makes them, from the stored document, so holding one
-    means the record existed when it was read (inside the same transaction, it still does).
+    Only the stores make them, from the stored document (:class:`~fssim.freshsales.records.Records` for
+    leads and contacts, :func:`fssim.freshsales.references.store_target_lookup` for sales accounts and
+    deals), so holding one means the record existed when it was read (inside the same transaction, it
+    still does).
     """
 
     account: str
-    entity: str  # "lead" or "contact"
+    entity: str  # "lead", "contact", "sales_account" or "deal"
     id: int
     name: str | None  # the display name, the timeline's ``targetable_name``
 

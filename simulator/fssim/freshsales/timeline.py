@@ -1,5 +1,7 @@
-"""The activity timeline of a lead or contact: creates, field updates, notes, sales activities, and the
-page views and events the integration rules add (R8).
+"""The activity timeline of a lead, contact, sales account or deal. A lead's or contact's holds its
+creation, field updates, notes, sales activities, tasks, appointments, and the page views and events
+the integration rules add (R8); a sales account's or deal's the notes, sales activities, tasks and
+appointments that target it (simulator policy: their own field changes are not recorded).
 
 Items are shaped like the real ``GET /api/contacts/:id/activities`` items (reference §3.3:
 ``action_type``, ``targetable_*``, ``action_data``…). They are kept in their own table with an index by
@@ -20,7 +22,10 @@ from fssim.freshsales.ids import IdSequence
 from fssim.freshsales.shapes import ENTITY_TYPES, Target
 from fssim.store import Database
 
-__all__ = ["Timeline"]
+__all__ = ["TIMELINE_TYPES", "Timeline"]
+
+# Every entity that has a timeline -> its ``targetable_type`` (the name items and clients use).
+TIMELINE_TYPES = {**ENTITY_TYPES, "sales_account": "SalesAccount", "deal": "Deal"}
 
 
 class Timeline:
@@ -61,13 +66,13 @@ class Timeline:
         activity_id = self._ids.next()
         item: dict[str, Any] = {
             "id": activity_id,
-            "actionable_type": ENTITY_TYPES[entity],
+            "actionable_type": TIMELINE_TYPES[entity],
             "actionable_id": record_id,
-            "targetable_type": ENTITY_TYPES[entity],
+            "targetable_type": TIMELINE_TYPES[entity],
             "targetable_id": record_id,
             "targetable_name": name,
             "user_activity": False,
-            "composite_id": f"{ENTITY_TYPES[entity]}-{record_id}-{activity_id}",
+            "composite_id": f"{TIMELINE_TYPES[entity]}-{record_id}-{activity_id}",
             "automation": False,
             "action_data": {},
             **strictjson.deep_copy({k: v for k, v in activity.items() if k != "created_at"}),
@@ -88,7 +93,7 @@ class Timeline:
     def move(self, account: str, source: tuple[str, int], target: Target) -> None:
         """Carry a converted lead's history over to its contact (simulator policy: nothing is lost)."""
         entity, record_id = source
-        kind = ENTITY_TYPES[target.entity]
+        kind = TIMELINE_TYPES[target.entity]
         with self._db.transaction():
             for doc_id in self._by_owner.ids((account, entity, record_id)):
                 doc = self._items.get(doc_id)

@@ -14,7 +14,18 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute
 
 from fssim.endpoints import Endpoint, bound_to, to_routes
-from fssim.freshsales.rest import engagements, filtered, lists, lookup, objects, records, schedule, selectors, settings
+from fssim.freshsales.rest import (
+    engagements,
+    filtered,
+    lists,
+    lookup,
+    objects,
+    records,
+    schedule,
+    selectors,
+    settings,
+    timelines,
+)
 from fssim.freshsales.rest.auth import Handler, guarded
 from fssim.freshsales.rest.openapi import document
 
@@ -27,7 +38,7 @@ __all__ = ["all_endpoints", "routes"]
 def all_endpoints() -> list[Endpoint[Handler]]:
     return [*records.endpoints(), *lookup.endpoints(), *filtered.endpoints(), *engagements.endpoints(),
             *settings.endpoints(), *schedule.endpoints(), *lists.endpoints(), *selectors.endpoints(),
-            *objects.endpoints()]
+            *objects.endpoints(), *timelines.endpoints()]
 
 
 async def openapi(spec: dict[str, Any], request: Request) -> JSONResponse:

@@ -1,5 +1,5 @@
 """Leads and contacts: create, view (``include=``), update, delete, list views and their pages,
-contact upsert, lead convert and the activity timeline (reference §2, §3.3, §5).
+contact upsert and lead convert (reference §2, §5); their activity timelines are in ``rest/timelines.py``.
 
 Simulator policy on statuses: a POST that creates answers 201, everything else 200; a deleted lead
 or contact answers ``true`` (what python-freshworks-crm's fixtures expect).
@@ -15,7 +15,6 @@ from fssim.freshsales.errors import ValidationError
 from fssim.freshsales.rest.auth import Call
 from fssim.freshsales.rest.sideloads import record_side_loads
 from fssim.freshsales.shapes import ENTITY_TYPES, PLURALS
-from fssim.freshsales.views import MAX_PER_PAGE
 
 __all__ = ["endpoints", "side_loads"]
 
@@ -71,22 +70,6 @@ def _entity_endpoints(entity: str) -> list[Endpoint]:
         return 200, {plural: page.records, "meta": {"total_pages": page.total_pages, "total": page.total},
                      **side_loads(call, entity, page.records)}
 
-    def activities(call: Call) -> tuple[int, Any]:
-        record_id = call.path_id()
-        call.fs.records.get(call.account.subdomain, entity, record_id)  # 404 for a record not here
-        items = call.fs.timeline.activities(call.account.subdomain, entity, record_id)
-        total = len(items)
-        if "page" in call.query or "per_page" in call.query:
-            # Paged only on request (simulator policy): clients that read ['activities'] once get it all.
-            page, per_page = call.query_int("page", 1), call.query_int("per_page", 25)
-            if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
-                raise ValidationError(f"page must be >= 1 and per_page from 1 to {MAX_PER_PAGE}")
-            items = items[(page - 1) * per_page: page * per_page]
-            pages = max(1, -(-total // per_page))
-        else:
-            pages = 1
-        return 200, {"activities": items, "meta": {"total": total, "total_pages": pages}}
-
     found = [
         Endpoint("POST", f"/{plural}", create, f"Create a {entity}", plural, body=entity,
                  responses={201: f"the new {entity}", 400: "every problem named"}),
@@ -100,8 +83,6 @@ def _entity_endpoints(entity: str) -> list[Endpoint]:
                  responses={200: f"the {entity}", 400: "every problem named", 404: "not found"}),
         Endpoint("DELETE", f"/{plural}/{{id:int}}", delete, f"Delete a {entity}", plural,
                  responses={200: "true", 404: "not found"}),
-        Endpoint("GET", f"/{plural}/{{id:int}}/activities", activities, f"The {entity}'s activity timeline",
-                 plural, query=("page", "per_page"), responses={200: "activities and meta.total"}),
     ]
     if entity == "contact":
         def upsert(call: Call) -> tuple[int, Any]:
