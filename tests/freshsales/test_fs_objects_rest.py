@@ -134,3 +134,30 @@ def test_lookup_and_search_find_accounts_and_deals(client: TestClient, acme: Hea
     hits = client.get("/api/search?q=engine&include=sales_account,deal", headers=acme).json()
     assert {(hit["type"], hit["id"]) for hit in hits} == {("sales_account", str(company["id"])),
                                                          ("deal", str(deal["id"]))}
+
+
+@pytest.mark.parametrize(("entity", "plural"), [("sales_account", "sales_accounts"), ("deal", "deals")])
+def test_filtered_search_on_sales_accounts_and_deals(client: TestClient, acme: Headers, entity: str,
+                                                     plural: str) -> None:
+    """The Lori tap's incremental form (``updated_at is_after``) and name/custom-field rules."""
+    made = [client.post(f"/crm/sales/api/{plural}", headers=acme, json={entity: {
+        "name": name, "custom_field": {"cf_region": region}}}).json()[entity]
+        for name, region in (("Engines Ltd", "north"), ("Pumps Ltd", "south"), ("Engines GmbH", "south"))]
+    url = f"/crm/sales/api/filtered_search/{entity}"
+
+    def search(*rules: dict[str, Any], per_page: int = 25) -> dict[str, Any]:
+        answer = client.post(f"{url}?per_page={per_page}", headers=acme, json={"filter_rule": list(rules)})
+        assert answer.status_code == 200, answer.text
+        found: dict[str, Any] = answer.json()
+        return found
+
+    since = search({"attribute": "updated_at", "operator": "is_after", "value": "2000-01-01T00:00:00Z"},
+                   per_page=2)
+    assert list(since) == [plural, "meta"] and since["meta"] == {"total": 3, "total_pages": 2}
+    assert since[plural] == made[:2]  # in id order, the record as its own endpoint shows it
+    engines = search({"attribute": "name", "operator": "contains", "value": "engines"},
+                     {"attribute": "cf_region", "operator": "equals", "value": "SOUTH"})
+    assert [record["id"] for record in engines[plural]] == [made[2]["id"]]
+    bad = client.post(url, headers=acme, json={"filter_rule": [{"attribute": "email", "operator": "is",
+                                                                "value": "x"}]})
+    assert bad.status_code == 400 and errors_of(bad) == [f"filter attribute 'email' is not a field of {plural}"]

@@ -21,6 +21,19 @@ def test_every_selector_answers_its_list_under_both_prefixes(client: TestClient)
     assert client.get("/api/selector/lifecycle_stages").status_code == 401
 
 
+def test_the_outcomes_of_one_sales_activity_type(client: TestClient) -> None:
+    acme = make_account(client, "acme")
+    types = client.get("/crm/sales/api/selector/sales_activity_types", headers=acme).json()["sales_activity_types"]
+    every = client.get("/crm/sales/api/selector/sales_activity_outcomes", headers=acme).json()
+    answer = client.get(f"/crm/sales/api/selector/sales_activity_types/{types[0]['id']}/sales_activity_outcomes",
+                        headers=acme)
+    assert answer.status_code == 200 and answer.json() == every  # every outcome applies to every type (policy)
+    outcome_id = every["sales_activity_outcomes"][0]["id"]
+    missing = client.get(f"/api/selector/sales_activity_types/{outcome_id}/sales_activity_outcomes", headers=acme)
+    assert missing.status_code == 404
+    assert missing.json()["errors"]["message"] == [f"Sales activity type {outcome_id} not found"]
+
+
 def test_control_api_adds_users_who_then_are_owners(live: ServerThread) -> None:
     with httpx.Client(base_url=live.base_url) as http:
         made = http.post("/_sim/accounts", json={"subdomain": "acme", "api_key": "k-acme"})
