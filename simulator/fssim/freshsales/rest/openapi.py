@@ -114,7 +114,11 @@ def _body(endpoint: Endpoint) -> dict[str, Any]:
     assert endpoint.body is not None
     key = endpoint.body
     if key == "filter_rule":
-        rule = _closed({"attribute": {"enum": ["name", "email", "last_name", "first_name", "job_title"]},
+        # Sales accounts and deals have no emails or person names: only the fields every record has.
+        people = endpoint.path.endswith(("/lead", "/contact"))
+        attributes = ["name", "email", "last_name", "first_name", "job_title"] if people else \
+            ["name", "id", "created_at", "updated_at"]
+        rule = _closed({"attribute": {"enum": attributes},
                         "operator": {"enum": _FILTER_OPERATORS}, "value": _TEXT}, ("attribute", "operator"))
         envelope = _closed({key: {"type": "array", "items": rule, "minItems": 1}}, (key,))
     elif endpoint.path.endswith("/upsert") and key in ("sales_account", "deal"):
