@@ -173,3 +173,18 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
     path.write_text('{"people": [1, 2]}')
     with pytest.raises(ValueError, match="not a fssim database"):
         Database(path)
+
+
+def test_ids_never_repeat_after_a_restart_with_or_without_a_close(tmp_path: Path) -> None:
+    from fssim.freshsales.ids import BLOCK, IdSequence
+
+    path = tmp_path / "fssim.json"
+    ids = IdSequence(Database(path))
+    handed_out = [ids.next() for _ in range(BLOCK + 5)]  # across a block boundary
+    assert handed_out == list(range(handed_out[0], handed_out[0] + BLOCK + 5))  # dense while running
+    reopened = Database(path)  # the first was never closed: a kill -9
+    resumed = IdSequence(reopened)
+    after_crash = [resumed.next() for _ in range(3)]
+    assert min(after_crash) > max(handed_out)
+    reopened.close()  # a graceful stop
+    assert IdSequence(Database(path)).next() > max(after_crash)

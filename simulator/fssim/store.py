@@ -144,6 +144,7 @@ class Collection:
         self._table = table
         self._indexes: list[Index] = []
         self._next_id: int | None = None
+        self._watchers: list[Callable[[], None]] = []
 
     @property
     def name(self) -> str:
@@ -212,6 +213,7 @@ class Collection:
             self._next_id = max(self._next_id or 1, new_id + 1)
             for index in self._indexes:
                 index.add(document, new_id)
+            self._tell_watchers()
             return new_id
 
     def replace(self, doc_id: int, document: Mapping[str, Any]) -> None:
@@ -225,6 +227,7 @@ class Collection:
             self._table.put(doc_id, document)
             for index in self._indexes:
                 index.add(document, doc_id)
+            self._tell_watchers()
 
     def delete(self, doc_id: int) -> Doc | None:
         """Remove one document; returns what it was, or ``None`` if there was none."""
@@ -236,6 +239,7 @@ class Collection:
             for index in self._indexes:
                 index.remove(old, doc_id)
             self._table.remove(doc_ids=[doc_id])
+            self._tell_watchers()
             return old
 
     def clear(self) -> None:
@@ -243,6 +247,12 @@ class Collection:
         with self._db.lock:
             self._table.truncate()
             self._forget()
+
+    def watch(self, changed: Callable[[], None]) -> None:
+        """Call ``changed()`` after every write to this collection, a clear and a reset included: how a
+        cache built from its documents (the accounts') knows to forget them."""
+        with self._db.lock:
+            self._watchers.append(changed)
 
     # -- indexes --------------------------------------------------------------------------------------
 
@@ -282,6 +292,11 @@ class Collection:
         self._next_id = None
         for index in self._indexes:
             index.rebuild(self._raw_items())
+        self._tell_watchers()
+
+    def _tell_watchers(self) -> None:
+        for changed in self._watchers:
+            changed()
 
     def _allocate_id(self) -> int:
         # Our own counter: TinyDB forgets its own after an insert with an explicit id and then
