@@ -188,3 +188,39 @@ def test_ids_never_repeat_after_a_restart_with_or_without_a_close(tmp_path: Path
     assert min(after_crash) > max(handed_out)
     reopened.close()  # a graceful stop
     assert IdSequence(Database(path)).next() > max(after_crash)
+
+
+def test_closing_during_a_background_compaction_waits_for_it_and_keeps_everything(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import time
+
+    from fssim import journal as journal_module
+
+    real_write = journal_module.write_snapshot
+    started = threading.Event()
+
+    def slow_write(path: Path, data: Any) -> int:
+        started.set()
+        time.sleep(0.3)  # the compaction is still writing when close() comes
+        return real_write(path, data)
+
+    path = tmp_path / "fssim.json"
+    db = _filled(path, 20, compact_at_least=0)
+    assert db.journal is not None
+    db.journal.wait_for_compaction()
+    monkeypatch.setattr(journal_module, "write_snapshot", slow_write)
+    people = db.collection("people")
+    while not started.is_set():
+        people.insert({"name": "more"})
+    people.insert({"name": "last"})
+    closer = threading.Thread(target=db.close, daemon=True)
+    closer.start()
+    closer.join(timeout=30)
+    assert not closer.is_alive(), "close() deadlocked with the compaction thread"
+    monkeypatch.undo()
+    assert not any(p.exists() for p in journal_paths(path))
+    stock = TinyDB(path)
+    names = [doc["name"] for doc in stock.table("people").all()]
+    stock.close()
+    assert names[-1] == "last" and len(names) == len(Database(path).collection("people"))

@@ -369,5 +369,6 @@ class Database:
                 collection._forget()
 
     def close(self) -> None:
-        with self.lock:
-            self._db.close()
+        # Not under the lock: the journal waits for a running compaction, whose thread needs the lock to
+        # finish, and then takes the lock itself for the final snapshot.
+        self._db.close()

@@ -4,7 +4,8 @@ creates, Segment messages and flushes; after every restart the file loads and no
 "Acknowledged" means answered 2xx before the kill: a lead created through the REST API (201) must be
 there, a Segment message answered 200 must be in the event log, and an identify answered 200 and then
 delivered by a flush answered 200 must have made its lead. A request cut off by the kill may or may not
-have been stored; either is fine. After the last, graceful stop the file is a TinyDB JSON database with
+have been stored; either is fine. Every lead keeps the id its 201 gave, and no id is handed out
+twice across the restarts. After the last, graceful stop the file is a TinyDB JSON database with
 no journal beside it. Bounded: 3 rounds; ``make soak``: 20.
 """
 
@@ -63,6 +64,7 @@ class Writer(threading.Thread):
         self.base_url, self.round_number = base_url, round_number
         self.stop = threading.Event()
         self.leads: list[str] = []
+        self.lead_ids: dict[str, int] = {}
         self.messages: list[str] = []
         self.delivered_leads: list[str] = []  # identified, then flushed: the receiver made the lead
 
@@ -78,6 +80,7 @@ class Writer(threading.Thread):
                         answer = http.post("/api/leads", headers=REST, json={"lead": {"email": email}})
                         if answer.status_code == 201:
                             self.leads.append(email)
+                            self.lead_ids[email] = answer.json()["lead"]["id"]
                     else:
                         message_id = f"crash-r{self.round_number}-m{n}"
                         email = f"crash-r{self.round_number}-u{n}@example.com"
@@ -101,6 +104,7 @@ def test_kill_9_during_writes_never_loses_what_was_acknowledged(tmp_path: Path) 
     acknowledged_leads: list[str] = []
     acknowledged_messages: list[str] = []
     delivered_leads: list[str] = []
+    acknowledged_ids: dict[str, int] = {}
     leftovers_seen = 0
     for round_number in range(rounds):
         process = _start(db, port)
@@ -114,6 +118,7 @@ def test_kill_9_during_writes_never_loses_what_was_acknowledged(tmp_path: Path) 
         acknowledged_leads += writer.leads
         acknowledged_messages += writer.messages
         delivered_leads += writer.delivered_leads
+        acknowledged_ids |= writer.lead_ids
         leftovers_seen += len(stale_temporaries(db))
         json.loads(db.read_text())  # whole JSON after every kill: the old file or the new one
     # The last restart: everything acknowledged in every round is there.
@@ -121,14 +126,14 @@ def test_kill_9_during_writes_never_loses_what_was_acknowledged(tmp_path: Path) 
     try:
         assert stale_temporaries(db) == []
         with httpx.Client(base_url=base_url, timeout=30) as http:
-            stored_emails = set()
+            stored_ids: dict[str, int] = {}
             page = 1
             while True:
                 views = http.get("/api/leads/filters", headers=REST).json()["filters"]
                 all_view = next(view["id"] for view in views if view["name"].startswith("All"))
                 listing = http.get(f"/api/leads/view/{all_view}", headers=REST,
                                    params={"page": page, "per_page": 100}).json()
-                stored_emails |= {lead["email"] for lead in listing["leads"]}
+                stored_ids |= {lead["email"]: lead["id"] for lead in listing["leads"]}
                 if page >= listing["meta"]["total_pages"]:
                     break
                 page += 1
@@ -140,7 +145,10 @@ def test_kill_9_during_writes_never_loses_what_was_acknowledged(tmp_path: Path) 
     stock = TinyDB(db)  # a plain TinyDB JSON database
     assert stock.tables()
     stock.close()
-    lost_leads = [email for email in acknowledged_leads + delivered_leads if email not in stored_emails]
+    lost_leads = [email for email in acknowledged_leads + delivered_leads if email not in stored_ids]
+    # Ids are counted in memory and reserved in the journal: no restart, even after kill -9, reuses one.
+    assert all(stored_ids.get(email) == lead_id for email, lead_id in acknowledged_ids.items())
+    assert len(set(stored_ids.values())) == len(stored_ids)
     lost_messages = [message_id for message_id in acknowledged_messages if message_id not in logged]
     report("crash", rounds=rounds, acknowledged_leads=len(acknowledged_leads), delivered_leads=len(delivered_leads),
            acknowledged_messages=len(acknowledged_messages), lost=len(lost_leads) + len(lost_messages),
