@@ -224,3 +224,12 @@ def test_closing_during_a_background_compaction_waits_for_it_and_keeps_everythin
     names = [doc["name"] for doc in stock.table("people").all()]
     stock.close()
     assert names[-1] == "last" and len(names) == len(Database(path).collection("people"))
+
+
+def test_a_write_after_close_is_journaled_and_replayed(tmp_path: Path) -> None:
+    path = tmp_path / "fssim.json"
+    db = _filled(path, 2)
+    db.close()
+    db.collection("people").insert({"name": "late"})  # e.g. a background task finishing while fssim stops
+    names = [doc["name"] for _, doc in Database(path).collection("people").items()]
+    assert names == ["person 0", "person 1", "late"]

@@ -245,6 +245,11 @@ class JournaledStorage(Storage):
         if line is None:
             return
         encoded = (json.dumps(line, separators=(",", ":")) + "\n").encode("utf-8")
+        if self._journal.closed:
+            # A write after close (a late background task while fssim stops): journal it all the same;
+            # the next open replays it.
+            self._journal = self.journal_path.open("ab")
+            self._journal_size = self.journal_path.stat().st_size
         try:
             self._journal.write(encoded)
             self._journal.flush()  # to the OS: what a kill -9 cannot take back
