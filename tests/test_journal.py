@@ -233,3 +233,12 @@ def test_a_write_after_close_is_journaled_and_replayed(tmp_path: Path) -> None:
     db.collection("people").insert({"name": "late"})  # e.g. a background task finishing while fssim stops
     names = [doc["name"] for _, doc in Database(path).collection("people").items()]
     assert names == ["person 0", "person 1", "late"]
+
+
+def test_a_reset_is_journaled_and_replayed(tmp_path: Path) -> None:
+    path = tmp_path / "fssim.json"
+    db = _filled(path, 3)
+    db.clear()  # POST /_sim/reset: TinyDB's drop_tables, a whole-database line
+    db.collection("people").insert({"name": "after the reset"})
+    reopened = Database(path).collection("people")  # without a close: replayed from the journal
+    assert [doc["name"] for _, doc in reopened.items()] == ["after the reset"]
