@@ -42,7 +42,7 @@ FRESHSALES_API_PREFIXES = ("/api", "/crm/sales/api")
 
 @dataclass(frozen=True)
 class SimulatorConfig:
-    db_path: str | None = None  # None: in-memory TinyDB; a path: a JSON file written atomically
+    db_path: str | None = None  # None: in-memory TinyDB; a path: a TinyDB JSON snapshot plus a journal
     strict: bool = False  # Segment answers 401 to an unknown write key instead of 200
     rate_limits: bool = True  # Freshsales plan limits (R12); one switch turns them all off
     frozen_clock: bool = False  # time moves only through /_sim/clock/advance (deterministic tests)

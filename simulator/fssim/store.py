@@ -4,11 +4,12 @@ TinyDB gives us two small interfaces, a *storage* and a *table*; fssim plugs int
 rest of the simulator neither. Modules get a :class:`Collection` (get, insert, replace, delete, clear,
 indexes), so no caller can change documents behind an index's back.
 
-* The storages (:mod:`fssim.storage`): an atomically rewritten JSON file, or memory; a transaction
-  holds either one, so writes inside :meth:`Database.transaction` make one file write.
-* :class:`InPlaceTable` changes only the documents an operation touches. Stock TinyDB copies the whole
-  table on every write, which makes a create cost O(n); here it is O(1), and reads by document id were
-  already O(1).
+* The storages: memory (:mod:`fssim.storage`), or a ``--db`` file kept as a TinyDB JSON snapshot plus an
+  append-only journal (:mod:`fssim.journal`), so a write costs what it changes at any size. A
+  transaction holds either one, so the writes inside :meth:`Database.transaction` make one journal line.
+* :class:`InPlaceTable` changes only the documents an operation touches, and tells the storage which.
+  Stock TinyDB copies the whole table on every write, which makes a create cost O(n); here it is O(1),
+  and reads by document id were already O(1).
 * Indexes (:mod:`fssim.indexes`) keep a dict from a key (an email, an external id, a timeline owner) to document ids,
   because TinyDB answers every query by scanning. Indexes are rebuilt from the data when a file is
   opened, so they can never disagree with what is stored.
@@ -29,10 +30,11 @@ from pathlib import Path
 from typing import Any, cast
 
 from tinydb import TinyDB
-from tinydb.table import Document, Table
+from tinydb.table import Table
 
 from fssim.indexes import Index, SortedIndex
-from fssim.storage import AtomicJSONStorage, HeldMemoryStorage, Holding
+from fssim.journal import COMPACT_AT_LEAST, JournaledStorage
+from fssim.storage import HeldMemoryStorage, Holding
 
 __all__ = ["Collection", "Database", "InPlaceTable", "StoreStats"]
 
@@ -40,19 +42,26 @@ Doc = dict[str, Any]
 
 
 class _IntKeyView(MutableMapping[int, Mapping[str, Any]]):
-    """The raw table (string keys, as JSON needs) seen with the integer ids TinyDB's updaters expect."""
+    """The raw table (string keys, as JSON needs) seen with the integer ids TinyDB's updaters expect.
+
+    It notes the keys an updater touches, so the storage journals those documents and no others.
+    """
 
     def __init__(self, raw: dict[str, Mapping[str, Any]]) -> None:
         self._raw = raw
+        self.touched: list[str] = []
+        self.cleared = False
 
     def __getitem__(self, key: int) -> Mapping[str, Any]:
         return self._raw[str(key)]
 
     def __setitem__(self, key: int, value: Mapping[str, Any]) -> None:
         self._raw[str(key)] = value
+        self.touched.append(str(key))
 
     def __delitem__(self, key: int) -> None:
         del self._raw[str(key)]
+        self.touched.append(str(key))
 
     def __contains__(self, key: object) -> bool:
         return str(key) in self._raw
@@ -64,18 +73,37 @@ class _IntKeyView(MutableMapping[int, Mapping[str, Any]]):
     def __len__(self) -> int:
         return len(self._raw)
 
+    def clear(self) -> None:
+        # MutableMapping.clear pops one item at a time through __iter__: O(n**2) on a big table.
+        self._raw.clear()
+        self.touched.clear()
+        self.cleared = True
+
 
 class InPlaceTable(Table):
     """A TinyDB table whose writes touch only the changed documents (see module docstring)."""
 
     def _update_table(self, updater: Callable[[dict[int, Mapping[str, Any]]], None]) -> None:
         tables = self._storage.read()
-        if tables is None:
-            tables = {}
+        if tables is None:  # TinyDB's memory storage before its first write
+            self._storage.write({})
+            tables = cast(dict[str, dict[str, Any]], self._storage.read())
         raw = tables.setdefault(self.name, {})
-        updater(_IntKeyView(raw))  # type: ignore[arg-type]
-        self._storage.write(tables)
+        view = _IntKeyView(raw)
+        updater(view)  # type: ignore[arg-type]
+        cast(Holding, self._storage).changed(self.name, view.touched, cleared=view.cleared)
         self.clear_cache()
+
+    def add(self, doc_id: int, document: Mapping[str, Any]) -> None:
+        """Store a new ``document`` under ``doc_id`` (``ValueError`` if taken), without TinyDB's own
+        insert, which copies the document twice and wraps it in a ``Document`` first."""
+
+        def put_new(table: MutableMapping[int, Mapping[str, Any]]) -> None:
+            if doc_id in table:
+                raise ValueError(f"Document with ID {doc_id} already exists")
+            table[doc_id] = dict(document)
+
+        self._update_table(put_new)
 
     def put(self, doc_id: int, document: Mapping[str, Any]) -> None:
         """Store ``document`` whole under ``doc_id`` in one write (``Table.update`` would merge keys)."""
@@ -116,6 +144,7 @@ class Collection:
         self._table = table
         self._indexes: list[Index] = []
         self._next_id: int | None = None
+        self._watchers: list[Callable[[], None]] = []
 
     @property
     def name(self) -> str:
@@ -180,10 +209,11 @@ class Collection:
         """Store a new document (under ``doc_id`` when given); returns its id."""
         with self._db.lock:
             new_id = self._allocate_id() if doc_id is None else doc_id
-            self._table.insert(Document(dict(document), doc_id=new_id))
+            self._table.add(new_id, document)
             self._next_id = max(self._next_id or 1, new_id + 1)
             for index in self._indexes:
                 index.add(document, new_id)
+            self._tell_watchers()
             return new_id
 
     def replace(self, doc_id: int, document: Mapping[str, Any]) -> None:
@@ -197,6 +227,7 @@ class Collection:
             self._table.put(doc_id, document)
             for index in self._indexes:
                 index.add(document, doc_id)
+            self._tell_watchers()
 
     def delete(self, doc_id: int) -> Doc | None:
         """Remove one document; returns what it was, or ``None`` if there was none."""
@@ -208,6 +239,7 @@ class Collection:
             for index in self._indexes:
                 index.remove(old, doc_id)
             self._table.remove(doc_ids=[doc_id])
+            self._tell_watchers()
             return old
 
     def clear(self) -> None:
@@ -215,6 +247,12 @@ class Collection:
         with self._db.lock:
             self._table.truncate()
             self._forget()
+
+    def watch(self, changed: Callable[[], None]) -> None:
+        """Call ``changed()`` after every write to this collection, a clear and a reset included: how a
+        cache built from its documents (the accounts') knows to forget them."""
+        with self._db.lock:
+            self._watchers.append(changed)
 
     # -- indexes --------------------------------------------------------------------------------------
 
@@ -254,6 +292,11 @@ class Collection:
         self._next_id = None
         for index in self._indexes:
             index.rebuild(self._raw_items())
+        self._tell_watchers()
+
+    def _tell_watchers(self) -> None:
+        for changed in self._watchers:
+            changed()
 
     def _allocate_id(self) -> int:
         # Our own counter: TinyDB forgets its own after an insert with an explicit id and then
@@ -272,20 +315,29 @@ class _FssimTinyDB(TinyDB):
 class Database:
     """The one TinyDB of a simulator: collections and their indexes, a lock, and atomic file writes."""
 
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None = None, *,
+                 compact_at_least: int = COMPACT_AT_LEAST) -> None:
         self.path = Path(path) if path is not None else None
+        self.lock = threading.RLock()
         if self.path is None:
             self._db = _FssimTinyDB(storage=HeldMemoryStorage)
         else:
-            self._db = _FssimTinyDB(self.path, storage=AtomicJSONStorage)
+            # The storage takes our lock: a background compaction copies the tables under it.
+            self._db = _FssimTinyDB(self.path, storage=JournaledStorage, lock=self.lock,
+                                    compact_at_least=compact_at_least)
         self._storage = cast(Holding, self._db.storage)
-        self.lock = threading.RLock()
         self.stats = StoreStats()
         self._collections: dict[str, Collection] = {}
 
     @property
     def persistent(self) -> bool:
         return self.path is not None
+
+    @property
+    def journal(self) -> JournaledStorage | None:
+        """The ``--db`` file's storage (its counted bytes, its compaction), or ``None`` in memory."""
+        storage = self._db.storage
+        return storage if isinstance(storage, JournaledStorage) else None
 
     def collection(self, name: str) -> Collection:
         """The collection called ``name``; asking twice gives the same one (and the same indexes)."""
@@ -317,5 +369,6 @@ class Database:
                 collection._forget()
 
     def close(self) -> None:
-        with self.lock:
-            self._db.close()
+        # Not under the lock: the journal waits for a running compaction, whose thread needs the lock to
+        # finish, and then takes the lock itself for the final snapshot.
+        self._db.close()

@@ -1,9 +1,12 @@
 """Crash campaign: ``kill -9`` a real ``fssim serve --db FILE`` at random moments while a writer sends REST
-creates and Segment messages; after every restart the file loads and nothing acknowledged is lost.
+creates, Segment messages and flushes; after every restart the file loads and nothing acknowledged is lost.
 
 "Acknowledged" means answered 2xx before the kill: a lead created through the REST API (201) must be
-there, and a Segment message answered 200 must be in the event log. A request cut off by the kill may
-or may not have been stored; either is fine. Bounded: 3 rounds; ``make soak``: 20.
+there, a Segment message answered 200 must be in the event log, and an identify answered 200 and then
+delivered by a flush answered 200 must have made its lead. A request cut off by the kill may or may not
+have been stored; either is fine. Every lead keeps the id its 201 gave, and no id is handed out
+twice across the restarts. After the last, graceful stop the file is a TinyDB JSON database with
+no journal beside it. Bounded: 3 rounds; ``make soak``: 20.
 """
 
 from __future__ import annotations
@@ -18,8 +21,10 @@ import time
 from pathlib import Path
 
 import httpx
+from tinydb import TinyDB
 
 from campaigns.scale import pick, report
+from fssim.journal import journal_paths
 from fssim.storage import stale_temporaries
 
 REST = {"Authorization": "Token token=demo-api-key"}
@@ -51,32 +56,42 @@ def _start(db: Path, port: int) -> subprocess.Popen[bytes]:
 
 
 class Writer(threading.Thread):
-    """Sends creates and messages until told to stop (or the server dies); keeps what was acknowledged."""
+    """Sends creates, messages and flushes until told to stop (or the server dies); keeps what was
+    acknowledged."""
 
     def __init__(self, base_url: str, round_number: int) -> None:
         super().__init__(daemon=True)
         self.base_url, self.round_number = base_url, round_number
         self.stop = threading.Event()
         self.leads: list[str] = []
+        self.lead_ids: dict[str, int] = {}
         self.messages: list[str] = []
+        self.delivered_leads: list[str] = []  # identified, then flushed: the receiver made the lead
 
     def run(self) -> None:
         with httpx.Client(base_url=self.base_url, timeout=5) as http:
             n = 0
+            identified: list[str] = []
             while not self.stop.is_set():
                 n += 1
                 try:
-                    if n % 2:
+                    if n % 3 == 0:
                         email = f"crash-r{self.round_number}-{n}@example.com"
                         answer = http.post("/api/leads", headers=REST, json={"lead": {"email": email}})
                         if answer.status_code == 201:
                             self.leads.append(email)
+                            self.lead_ids[email] = answer.json()["lead"]["id"]
                     else:
                         message_id = f"crash-r{self.round_number}-m{n}"
-                        answer = http.post("/v1/track", auth=(WRITE_KEY, ""), json={
-                            "userId": f"u{n}@example.com", "event": "Crash Tested", "messageId": message_id})
+                        email = f"crash-r{self.round_number}-u{n}@example.com"
+                        answer = http.post("/v1/identify", auth=(WRITE_KEY, ""), json={
+                            "userId": email, "traits": {"lastName": "Crash"}, "messageId": message_id})
                         if answer.status_code == 200:
                             self.messages.append(message_id)
+                            identified.append(email)
+                    if n % 10 == 0 and http.post("/_sim/flush").status_code == 200:
+                        self.delivered_leads += identified
+                        identified = []
                 except httpx.TransportError:
                     return  # killed
 
@@ -88,6 +103,8 @@ def test_kill_9_during_writes_never_loses_what_was_acknowledged(tmp_path: Path) 
     picker = random.Random(20261129)
     acknowledged_leads: list[str] = []
     acknowledged_messages: list[str] = []
+    delivered_leads: list[str] = []
+    acknowledged_ids: dict[str, int] = {}
     leftovers_seen = 0
     for round_number in range(rounds):
         process = _start(db, port)
@@ -100,6 +117,8 @@ def test_kill_9_during_writes_never_loses_what_was_acknowledged(tmp_path: Path) 
         writer.join(timeout=30)
         acknowledged_leads += writer.leads
         acknowledged_messages += writer.messages
+        delivered_leads += writer.delivered_leads
+        acknowledged_ids |= writer.lead_ids
         leftovers_seen += len(stale_temporaries(db))
         json.loads(db.read_text())  # whole JSON after every kill: the old file or the new one
     # The last restart: everything acknowledged in every round is there.
@@ -107,14 +126,14 @@ def test_kill_9_during_writes_never_loses_what_was_acknowledged(tmp_path: Path) 
     try:
         assert stale_temporaries(db) == []
         with httpx.Client(base_url=base_url, timeout=30) as http:
-            stored_emails = set()
+            stored_ids: dict[str, int] = {}
             page = 1
             while True:
                 views = http.get("/api/leads/filters", headers=REST).json()["filters"]
                 all_view = next(view["id"] for view in views if view["name"].startswith("All"))
                 listing = http.get(f"/api/leads/view/{all_view}", headers=REST,
                                    params={"page": page, "per_page": 100}).json()
-                stored_emails |= {lead["email"] for lead in listing["leads"]}
+                stored_ids |= {lead["email"]: lead["id"] for lead in listing["leads"]}
                 if page >= listing["meta"]["total_pages"]:
                     break
                 page += 1
@@ -122,10 +141,17 @@ def test_kill_9_during_writes_never_loses_what_was_acknowledged(tmp_path: Path) 
     finally:
         process.terminate()
         process.wait(timeout=30)
-    lost_leads = [email for email in acknowledged_leads if email not in stored_emails]
+    assert not any(journal.exists() for journal in journal_paths(db))  # folded in by the graceful stop
+    stock = TinyDB(db)  # a plain TinyDB JSON database
+    assert stock.tables()
+    stock.close()
+    lost_leads = [email for email in acknowledged_leads + delivered_leads if email not in stored_ids]
+    # Ids are counted in memory and reserved in the journal: no restart, even after kill -9, reuses one.
+    assert all(stored_ids.get(email) == lead_id for email, lead_id in acknowledged_ids.items())
+    assert len(set(stored_ids.values())) == len(stored_ids)
     lost_messages = [message_id for message_id in acknowledged_messages if message_id not in logged]
-    report("crash", rounds=rounds, acknowledged_leads=len(acknowledged_leads),
+    report("crash", rounds=rounds, acknowledged_leads=len(acknowledged_leads), delivered_leads=len(delivered_leads),
            acknowledged_messages=len(acknowledged_messages), lost=len(lost_leads) + len(lost_messages),
            temporary_files_left_by_kills=leftovers_seen)
-    assert acknowledged_leads and acknowledged_messages, "the writer got nothing acknowledged: no campaign"
+    assert acknowledged_leads and acknowledged_messages and delivered_leads, "nothing acknowledged: no campaign"
     assert lost_leads == [] and lost_messages == []

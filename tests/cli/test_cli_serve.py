@@ -73,7 +73,7 @@ def test_a_busy_port_is_reported_before_any_banner() -> None:
     assert "fssim is running" not in result.stdout
 
 
-@pytest.mark.parametrize("content", ["{\"x\":", "[1, 2]"])
+@pytest.mark.parametrize("content", ["{\"x\":", "[1, 2]", "{\"x\": 1}"])
 def test_a_db_file_that_is_not_a_fssim_database_is_refused_and_left_alone(tmp_path: Path, content: str) -> None:
     db = tmp_path / "other.json"
     db.write_text(content)
@@ -83,7 +83,9 @@ def test_a_db_file_that_is_not_a_fssim_database_is_refused_and_left_alone(tmp_pa
     )
     assert result.returncode != 0
     assert "is not a fssim database" in result.stderr
+    assert "fssim is running" not in result.stdout
     assert db.read_text() == content
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.json"]  # no journal started beside it
 
 
 def test_serve_prints_the_analytics_js_settings_and_honours_cors_origin() -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 
+from fssim.journal import journal_paths
 from fssim.storage import stale_temporaries
 
 ADMIN = {"Content-Type": "application/json"}
@@ -69,7 +70,9 @@ def test_sigterm_closes_the_simulator_and_exits_0(tmp_path: Path) -> None:
             process.communicate()
     assert process.returncode == 0, output
     assert not stale.exists(), "closing the simulator removes the temporary files of its --db file"
+    # The account was only in the journal: the clean stop folded it into a plain TinyDB JSON file.
     assert "acme" in json.dumps(json.loads(db.read_text()))
+    assert not any(journal.exists() for journal in journal_paths(db))
 
 
 def test_stale_temporary_files_of_the_db_are_removed_on_start_and_others_are_kept(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from fs_helpers import make_account
 from starlette.testclient import TestClient
 
 from fssim.app import Simulator, SimulatorConfig
-from fssim.storage import AtomicJSONStorage
+from fssim.journal import journal_paths
 
 
 def open_sim(path: Path) -> tuple[Simulator, TestClient]:
@@ -65,32 +65,36 @@ def test_restart_on_the_same_file_shows_exactly_what_was_there(tmp_path: Path) -
     again.close()
 
 
-@pytest.mark.parametrize("failing", ["os.replace", "json.dump"])
-def test_a_failed_write_leaves_the_previous_file_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                       failing: str) -> None:
+@pytest.mark.parametrize("failing", ["os.replace", "half a file"])
+def test_a_failed_snapshot_write_leaves_the_previous_file_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                failing: str) -> None:
     path = tmp_path / "fssim.json"
     sim, client = open_sim(path)
     headers = make_account(client, "acme")
     client.post("/api/leads", json={"lead": {"email": "kept@example.com"}}, headers=headers)
     on_disk = path.read_bytes()
 
-    def crash(*args: Any, **kwargs: Any) -> None:
-        if failing == "json.dump":
-            args[1].write('{"half": ')  # part of the new file reaches the disk, then the process "dies"
+    def crash(*args: Any, **kwargs: Any) -> Any:
         raise OSError("simulated crash during write")
 
-    module, name = failing.split(".")
-    monkeypatch.setattr(f"fssim.storage.{module}.{name}", crash)  # the JSON file storage
+    def half(*args: Any, **kwargs: Any) -> Any:
+        yield '{"half": '  # part of the new file reaches the disk, then the process "dies"
+        raise OSError("simulated crash during write")
+
+    if failing == "os.replace":
+        monkeypatch.setattr("fssim.storage.os.replace", crash)
+    else:
+        monkeypatch.setattr("fssim.storage._chunks", half)
+    sim.freshsales.records.create("acme", "lead", {"email": "journaled@example.com"})  # a journal line
     with pytest.raises(OSError):
-        sim.freshsales.records.create("acme", "lead", {"email": "lost@example.com"})
+        sim.close()  # folding the journal into the snapshot fails half way
     monkeypatch.undo()
     assert path.read_bytes() == on_disk
-    assert [p.name for p in tmp_path.iterdir()] == ["fssim.json"]  # no temporary file left behind
-    sim.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fssim.json", "fssim.json.journal"]  # no temporary
     again, client = open_sim(path)
-    found = client.get("/api/lookup?q=kept@example.com&f=email&entities=lead", headers=headers).json()
-    assert len(found["leads"]["leads"]) == 1
-    assert again.freshsales.records.find_by_email("acme", "lost@example.com") is None
+    for email in ("kept@example.com", "journaled@example.com"):
+        found = client.get(f"/api/lookup?q={email}&f=email&entities=lead", headers=headers).json()
+        assert len(found["leads"]["leads"]) == 1
     again.close()
 
 
@@ -120,12 +124,11 @@ def test_killing_the_writer_mid_stream_leaves_a_loadable_file(tmp_path: Path) ->
     finally:
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
-    data = json.loads(path.read_text())  # whole JSON, never half a file
-    stored = len(data["fs_records"])
-    assert stored >= 20
-    storage = AtomicJSONStorage(path)
-    assert storage.read() == data
-    sim, _ = open_sim(path)
+    json.loads(path.read_text())  # the snapshot is whole JSON, never half a file
+    journal, _ = journal_paths(path)
+    stored = sum(1 for line in journal.read_text().splitlines() if '"fs_records"' in line)
+    assert stored >= 20  # one journal line per create
+    sim, _ = open_sim(path)  # the snapshot, then the journal replayed
     assert sim.freshsales.records.count("acme", "lead") == stored
     assert sim.freshsales.records.find_by_email("acme", f"w{stored - 1}@example.com") is not None
     sim.close()

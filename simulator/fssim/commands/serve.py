@@ -22,7 +22,8 @@ __all__ = ["serve"]
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8765, show_default=True, type=int, help="Port to listen on.")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False), default=None,
-              help="Keep data in this JSON file (TinyDB, written atomically). Default: in memory.")
+              help="Keep data in this TinyDB JSON file, with changes appended to FILE.journal and folded in "
+                   "when fssim stops. Default: in memory.")
 @click.option("--strict", is_flag=True, help="Answer 401 to unknown Segment write keys (the real edge answers 200).")
 @click.option("--no-rate-limits", is_flag=True, help="Turn off the Freshsales plan limits (R12) for every account.")
 @click.option("--demo/--no-demo", default=False, show_default=True,

@@ -127,17 +127,31 @@ class Accounts:
         # How many times an Account was built from storage: the instrument that keeps a request from
         # re-reading its account (tests/freshsales/test_fs_receiver_reads.py).
         self.rebuilds = 0
+        # Built Accounts by subdomain. Any write to either collection (toggle, plan, keys, custom fields,
+        # rate limits, a reset ...) forgets them all: writes are rare, reads are every request's.
+        self._cached: dict[str, Account] = {}
+        self._cached_by_key: dict[str, Account] = {}
+        self._accounts.watch(self._forget)
+        self._keys.watch(self._forget)
 
     # -- reading --------------------------------------------------------------------------------------
 
     def get(self, subdomain: str) -> Account | None:
+        """The account (shared and cached until its next change: read it, never change it)."""
+        if not isinstance(subdomain, str):
+            return None
+        subdomain = subdomain.strip().lower()
         with self._db.lock:
-            doc_id = self._by_subdomain.first(subdomain.strip().lower()) if isinstance(subdomain, str) else None
+            cached = self._cached.get(subdomain)
+            if cached is not None:
+                return cached
+            doc_id = self._by_subdomain.first(subdomain)
             if doc_id is None:
                 return None
             doc = self._accounts.get(doc_id)
             assert doc is not None
-            return self._account_from(doc)
+            account = self._cached[subdomain] = self._account_from(doc)
+            return account
 
     def require(self, subdomain: str) -> Account:
         account = self.get(subdomain)
@@ -147,16 +161,26 @@ class Accounts:
 
     def by_api_key(self, key: str) -> Account | None:
         with self._db.lock:
+            cached = self._cached_by_key.get(key)
+            if cached is not None:
+                return cached
             doc_id = self._by_key.first(key)
             if doc_id is None:
                 return None
             key_doc = self._keys.get(doc_id)
             assert key_doc is not None
-            return self.get(key_doc["subdomain"])
+            account = self.get(key_doc["subdomain"])
+            if account is not None:
+                self._cached_by_key[key] = account
+            return account
 
     def all(self) -> list[Account]:
         with self._db.lock:
             return [self._account_from(doc) for _, doc in self._accounts.items()]
+
+    def _forget(self) -> None:
+        self._cached.clear()
+        self._cached_by_key.clear()
 
     def _account_from(self, doc: dict[str, Any]) -> Account:
         self.rebuilds += 1
