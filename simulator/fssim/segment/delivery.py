@@ -3,8 +3,10 @@
 Each message goes to the Freshsales receiver as one HTTP POST (reference/segment.md §2.7, the partner
 destination contract): ``{base_url}/integrations/segment`` with the destination's API key as HTTP Basic
 user, its other settings base64-encoded in ``X-Segment-Settings`` and ``User-Agent: Segment.io/1.0``.
-The HTTP goes through whatever httpx transport was handed in: the app's own ASGI app in process, or a
-real network transport to any base URL, so this module never imports the receiver.
+Two ways to get there, both handed in by the app, so this module never imports the receiver: in
+process, the receiver's core as an :data:`~fssim.wire.Exchange` (the same request as a value, no HTTP
+emulation: :meth:`Deliverer.set_exchange`); otherwise an httpx transport, a real network one to any base
+URL (``--delivery-url``) or any other (:meth:`Deliverer.set_transport`). Both record the same log.
 
 Outcomes (reference/segment.md §2.7): 2xx delivered; 429, 408, 5xx other than 501/505, timeouts and
 connection errors retried with exponential back-off until 4 hours of *simulated* time have passed since
@@ -21,6 +23,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -30,6 +33,7 @@ from fssim.clock import Clock
 from fssim.segment.enrich import iso_ms
 from fssim.segment.logs import OPEN_STATUSES, DeliveryLog
 from fssim.segment.shapes import Attempt, DeliveryEntry, DestinationSettings, FlushResult
+from fssim.wire import Exchange, NoAnswer, WireRequest
 
 __all__ = [
     "DELIVERY_ORDERS",
@@ -98,19 +102,36 @@ def backoff_seconds(failures: int, message_id: str, retry_after: float | None = 
     return delay
 
 
-def _answer(response: httpx.Response) -> tuple[str, Any]:
+@dataclass(frozen=True)
+class _Reply:
+    """What the destination answered, however it was reached."""
+
+    status: int
+    message: str  # what Segment's debugger shows
+    body: Any  # the whole JSON body, if it was JSON
+    retry_after: float | None
+
+
+@dataclass(frozen=True)
+class _NoReply:
+    """No answer at all: a Node-style network error code and what the client said."""
+
+    code: str
+    message: str
+
+
+def _answer(content: bytes, text: Callable[[], str]) -> tuple[str, Any]:
     """The destination's message (what Segment's debugger shows) and its whole JSON body, if any."""
     try:
-        body = response.json()
-    except ValueError:
-        return response.text[:500], None
+        body = json.loads(content)
+    except ValueError:  # also UnicodeDecodeError
+        return text()[:500], None
     if isinstance(body, dict) and isinstance(body.get("message"), str):
         return body["message"], body
     return json.dumps(body)[:500], body
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
+def _retry_after(value: str | None) -> float | None:
     try:
         return min(float(value), MAX_BACKOFF_SECONDS) if value is not None else None
     except ValueError:
@@ -128,6 +149,7 @@ class Deliverer:
         self.clock = clock
         self._destination_of = destination_of
         self._transport: TransportSource | None = None
+        self._exchange: Exchange | None = None
         self._client: httpx.AsyncClient | None = None
         self._client_loop: asyncio.AbstractEventLoop | None = None
         self.base_url: str | None = None
@@ -136,8 +158,18 @@ class Deliverer:
         self.set_order(order, seed)
 
     def set_transport(self, transport: TransportSource, base_url: str) -> None:
-        """A transport (or a factory of them) and the receiver's base URL."""
+        """A transport (or a factory of them) and the receiver's base URL: deliveries go over httpx."""
         self._transport = transport
+        self._exchange = None
+        self._client = None
+        self._client_loop = None
+        self.base_url = base_url.rstrip("/")
+
+    def set_exchange(self, exchange: Exchange, base_url: str) -> None:
+        """The receiver's core, called with each delivery as a request value (in process, no HTTP
+        emulation); ``base_url`` only names where that is, for ``/_sim/state``."""
+        self._exchange = exchange
+        self._transport = None
         self._client = None
         self._client_loop = None
         self.base_url = base_url.rstrip("/")
@@ -192,7 +224,7 @@ class Deliverer:
         user (``userId`` or ``anonymousId``) to the same destination waits for its retry. Unordered:
         every due delivery is tried, in an order shuffled by the seed.
         """
-        if self._transport is None or self.base_url is None:
+        if self._exchange is None and (self._transport is None or self.base_url is None):
             return {"tried": 0, "open": self.log.open_count(), "note": "no delivery transport configured"}
         now = self.clock.timestamp()
         queue = self.log.open_in_order()
@@ -257,8 +289,6 @@ class Deliverer:
         delivery = cast(DeliveryEntry | None, self.log.get(delivery_id))
         if delivery is None or delivery["status"] not in OPEN_STATUSES:
             return 0
-        assert self.base_url is not None
-        client = self._client_for_this_loop()
         destination = self._destination_of(int(delivery["destination_id"]))
         if destination is None or not destination.get("enabled", True):
             self._finish(delivery, "discarded", "errors.discarded.INVALID_SETTINGS",
@@ -272,36 +302,47 @@ class Deliverer:
         started = time.perf_counter()
         number = len(delivery["attempts"]) + 1
         try:
-            response = await client.post(
-                self.base_url + RECEIVER_PATH,
-                content=json.dumps(delivery["message"]).encode(),
-                headers=self._headers(settings),
-            )
-        except httpx.TransportError as error:
-            code = network_error_code(error)
-            attempt: Attempt = {"number": number, "at": iso_ms(started_at), "status_code": None, "error": code,
-                                "message": str(error) or type(error).__name__, "duration_ms": _ms(started)}
-            self._after_failure(delivery, attempt, code, None)
-            return 1
+            reply = await self._send(json.dumps(delivery["message"]).encode(), settings)
         except Exception as error:
-            # The attempt itself raised: in process the receiver's own exception comes straight through
-            # the ASGI transport. Trying again would raise again and hold up every delivery behind this
-            # one, so it is given up at once, with the exception named (simulator policy).
+            # The attempt itself raised: in process the receiver's own exception comes straight through.
+            # Trying again would raise again and hold up every delivery behind this one, so it is given
+            # up at once, with the exception named (simulator policy).
             self._give_up(delivery, number, started_at, started, error)
             return 1
-        answer, body = _answer(response)
+        if isinstance(reply, _NoReply):
+            attempt: Attempt = {"number": number, "at": iso_ms(started_at), "status_code": None,
+                                "error": reply.code, "message": reply.message, "duration_ms": _ms(started)}
+            self._after_failure(delivery, attempt, reply.code, None)
+            return 1
         # The whole answer is kept: the receiver lists ignored traits (R7) and what it changed there.
-        attempt = {"number": number, "at": iso_ms(started_at), "status_code": response.status_code,
-                   "message": answer, "response": body, "duration_ms": _ms(started)}
-        verdict = classify_status(response.status_code)
+        attempt = {"number": number, "at": iso_ms(started_at), "status_code": reply.status,
+                   "message": reply.message, "response": reply.body, "duration_ms": _ms(started)}
+        verdict = classify_status(reply.status)
         if verdict == "delivered":
-            self._finish(delivery, "delivered", f"success.{response.status_code}",
-                         answer, attempt)
+            self._finish(delivery, "delivered", f"success.{reply.status}", reply.message, attempt)
         elif verdict == "discard":
-            self._finish(delivery, "discarded", f"errors.discarded.{response.status_code}", answer, attempt)
+            self._finish(delivery, "discarded", f"errors.discarded.{reply.status}", reply.message, attempt)
         else:
-            self._after_failure(delivery, attempt, str(response.status_code), _retry_after(response))
+            self._after_failure(delivery, attempt, str(reply.status), reply.retry_after)
         return 1
+
+    async def _send(self, body: bytes, settings: DestinationSettings) -> _Reply | _NoReply:
+        """One request to the receiver, in process (the core) or over httpx; what came back."""
+        headers = self._headers(settings)
+        if self._exchange is not None:
+            answer = await self._exchange(WireRequest.of("POST", RECEIVER_PATH, headers.items(), body))
+            if isinstance(answer, NoAnswer):
+                return _NoReply("ECONNRESET" if answer.kind == "reset" else "ETIMEDOUT", answer.describe())
+            message, parsed = _answer(answer.body, lambda: answer.body.decode("utf-8", "replace"))
+            return _Reply(answer.status, message, parsed, _retry_after(answer.header("retry-after")))
+        assert self.base_url is not None
+        try:
+            response = await self._client_for_this_loop().post(self.base_url + RECEIVER_PATH, content=body,
+                                                                headers=headers)
+        except httpx.TransportError as error:
+            return _NoReply(network_error_code(error), str(error) or type(error).__name__)
+        message, parsed = _answer(response.content, lambda: response.text)
+        return _Reply(response.status_code, message, parsed, _retry_after(response.headers.get("Retry-After")))
 
     def _give_up(self, delivery: DeliveryEntry, number: int, started_at: datetime, started: float,
                  error: BaseException) -> None:
