@@ -25,9 +25,9 @@ function, :func:`settle`, reads a fault for both paths.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 import anyio
 import httpx
@@ -55,7 +55,11 @@ class ForcedTimeout(FssimError, httpx.ReadTimeout):
     """A forced time-out, with no socket to hold: what the caller's httpx client would raise."""
 
 
-def _server_transport(request: Request) -> asyncio.Transport | None:
+class _Connection(Protocol):
+    def abort(self) -> None: ...
+
+
+def _server_transport(request: Request) -> _Connection | None:
     """The client's socket when a server (uvicorn) serves this request; ``None`` in process.
 
     ASGI gives an app no handle on its connection; uvicorn's ``receive`` is a method of the request
@@ -65,7 +69,8 @@ def _server_transport(request: Request) -> asyncio.Transport | None:
     receive = request.scope.get(SERVER_RECEIVE, request.receive)
     owner = getattr(receive, "__self__", None)
     transport = getattr(owner, "transport", None)
-    return transport if isinstance(transport, asyncio.Transport) else None
+    # Duck-typed: uvloop's transports (uvicorn[standard]) do not derive from asyncio.Transport.
+    return transport if callable(getattr(transport, "abort", None)) else None
 
 
 async def _drop(request: Request, gone: NoAnswer) -> Response:
