@@ -16,28 +16,39 @@ the first attempt; any other status (400, 401, 403, 404, 501, ...) discarded at 
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import logging
 import random
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-import httpx
-
 from fssim.clock import Clock
 from fssim.segment.enrich import iso_ms
+from fssim.segment.link import (
+    MAX_BACKOFF_SECONDS,
+    RECEIVER_PATH,
+    SETTINGS_HEADER,
+    USER_AGENT,
+    NoReply,
+    ReceiverLink,
+    TransportSource,
+    network_error_code,
+)
 from fssim.segment.logs import OPEN_STATUSES, DeliveryLog
-from fssim.segment.shapes import Attempt, DeliveryEntry, DestinationSettings, FlushResult
-from fssim.wire import Exchange, NoAnswer, WireRequest
+from fssim.segment.shapes import Attempt, DeliveryEntry, FlushResult
+from fssim.wire import Exchange
 
+# RECEIVER_PATH, SETTINGS_HEADER and USER_AGENT live with the link and are named here too, where the
+# wire-agreement test and readers look for what a delivery sends.
 __all__ = [
     "DELIVERY_ORDERS",
+    "RECEIVER_PATH",
     "RETRY_WINDOW_SECONDS",
+    "SETTINGS_HEADER",
+    "USER_AGENT",
     "Deliverer",
     "TransportSource",
     "backoff_seconds",
@@ -47,15 +58,9 @@ __all__ = [
 
 RETRY_WINDOW_SECONDS = 4 * 3600
 # Simulator policy (Segment publishes only "randomized exponential backoff"): 30 s doubling per
-# failure, at most one hour apart, +/-20 % jitter seeded by the messageId so runs are repeatable.
+# failure, at most one hour apart (link.MAX_BACKOFF_SECONDS), +/-20 % jitter seeded by the messageId so
+# runs are repeatable.
 FIRST_BACKOFF_SECONDS = 30.0
-MAX_BACKOFF_SECONDS = 3600.0
-REQUEST_TIMEOUT_SECONDS = 10.0
-# Both ends of the wire must know these, and neither package may import the other: a test asserts
-# that they equal the receiver's (tests/integration/test_wire_agreement.py).
-RECEIVER_PATH = "/integrations/segment"
-SETTINGS_HEADER = "X-Segment-Settings"
-USER_AGENT = "Segment.io/1.0"
 # Simulator policy: the code of a delivery whose attempt raised instead of answering (a simulator bug, or
 # a message stored before a bound existed), e.g. ``errors.internal.RecursionError``.
 FAILED_INTERNAL_CODE = "errors.internal"
@@ -66,8 +71,6 @@ _log = logging.getLogger("fssim.segment")
 # while an earlier one awaits a retry; "unordered" (seeded) lets them overtake, as in production.
 DELIVERY_ORDERS = ("ordered", "unordered")
 
-TransportSource = httpx.AsyncBaseTransport | Callable[[], httpx.AsyncBaseTransport]
-
 
 def classify_status(status_code: int) -> str:
     """``"delivered"``, ``"retry"`` or ``"discard"`` for an HTTP answer of the destination."""
@@ -76,20 +79,6 @@ def classify_status(status_code: int) -> str:
     if status_code in (408, 429) or (500 <= status_code < 600 and status_code not in (501, 505)):
         return "retry"
     return "discard"
-
-
-def network_error_code(error: httpx.TransportError) -> str:
-    """The Node-style error name Segment shows for a delivery that got no HTTP answer."""
-    if isinstance(error, httpx.TimeoutException):
-        return "ETIMEDOUT"
-    if isinstance(error, httpx.ConnectError):
-        text = str(error).lower()
-        if "name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
-            return "ENOTFOUND"
-        return "ECONNREFUSED"
-    if isinstance(error, httpx.ReadError | httpx.WriteError | httpx.RemoteProtocolError):
-        return "ECONNRESET"
-    return "ECONNABORTED"
 
 
 def backoff_seconds(failures: int, message_id: str, retry_after: float | None = None) -> float:
@@ -102,42 +91,6 @@ def backoff_seconds(failures: int, message_id: str, retry_after: float | None = 
     return delay
 
 
-@dataclass(frozen=True)
-class _Reply:
-    """What the destination answered, however it was reached."""
-
-    status: int
-    message: str  # what Segment's debugger shows
-    body: Any  # the whole JSON body, if it was JSON
-    retry_after: float | None
-
-
-@dataclass(frozen=True)
-class _NoReply:
-    """No answer at all: a Node-style network error code and what the client said."""
-
-    code: str
-    message: str
-
-
-def _answer(content: bytes, text: Callable[[], str]) -> tuple[str, Any]:
-    """The destination's message (what Segment's debugger shows) and its whole JSON body, if any."""
-    try:
-        body = json.loads(content)
-    except ValueError:  # also UnicodeDecodeError
-        return text()[:500], None
-    if isinstance(body, dict) and isinstance(body.get("message"), str):
-        return body["message"], body
-    return json.dumps(body)[:500], body
-
-
-def _retry_after(value: str | None) -> float | None:
-    try:
-        return min(float(value), MAX_BACKOFF_SECONDS) if value is not None else None
-    except ValueError:
-        return None
-
-
 class Deliverer:
     """Tries due deliveries; one delivery is never tried by two callers at once."""
 
@@ -148,55 +101,22 @@ class Deliverer:
         self.log = log
         self.clock = clock
         self._destination_of = destination_of
-        self._transport: TransportSource | None = None
-        self._exchange: Exchange | None = None
-        self._client: httpx.AsyncClient | None = None
-        self._client_loop: asyncio.AbstractEventLoop | None = None
-        self.base_url: str | None = None
+        self.link = ReceiverLink()  # how the receiver is reached: its core in process, or httpx
         self._inflight: set[int] = set()
         self._inflight_lock = threading.Lock()
         self.set_order(order, seed)
 
     def set_transport(self, transport: TransportSource, base_url: str) -> None:
-        """A transport (or a factory of them) and the receiver's base URL: deliveries go over httpx."""
-        self._transport = transport
-        self._exchange = None
-        self._client = None
-        self._client_loop = None
-        self.base_url = base_url.rstrip("/")
+        """Deliver over httpx: a transport (or a factory of them) and the receiver's base URL."""
+        self.link.set_transport(transport, base_url)
 
     def set_exchange(self, exchange: Exchange, base_url: str) -> None:
-        """The receiver's core, called with each delivery as a request value (in process, no HTTP
-        emulation); ``base_url`` only names where that is, for ``/_sim/state``."""
-        self._exchange = exchange
-        self._transport = None
-        self._client = None
-        self._client_loop = None
-        self.base_url = base_url.rstrip("/")
+        """Deliver in process: the receiver's core, handed each delivery as a request value."""
+        self.link.set_exchange(exchange, base_url)
 
-    def _client_for_this_loop(self) -> httpx.AsyncClient:
-        """The HTTP client to use in the running event loop.
-
-        A network transport's pooled connections belong to the event loop that opened them, and flush
-        may run in several (the server's, a TestClient's, ``asyncio.run`` in a test). So a factory is
-        called once per loop, and a plain ``httpx.AsyncHTTPTransport`` is replaced by a fresh default
-        one in every loop after the first. Other transports (ASGI, mock) hold no such state and are
-        shared. The old client is dropped, not closed: closing it would need its own, maybe closed, loop.
-        """
-        loop = asyncio.get_running_loop()
-        if self._client is not None and self._client_loop is loop:
-            return self._client
-        source = self._transport
-        assert source is not None
-        if isinstance(source, httpx.AsyncBaseTransport):
-            first_loop = self._client_loop is None
-            transport = source if first_loop or not isinstance(source, httpx.AsyncHTTPTransport) \
-                else httpx.AsyncHTTPTransport()
-        else:
-            transport = source()
-        self._client = httpx.AsyncClient(transport=transport, timeout=REQUEST_TIMEOUT_SECONDS)
-        self._client_loop = loop
-        return self._client
+    @property
+    def base_url(self) -> str | None:
+        return self.link.base_url
 
     def _claim(self, delivery_id: int) -> bool:
         with self._inflight_lock:
@@ -224,7 +144,7 @@ class Deliverer:
         user (``userId`` or ``anonymousId``) to the same destination waits for its retry. Unordered:
         every due delivery is tried, in an order shuffled by the seed.
         """
-        if self._exchange is None and (self._transport is None or self.base_url is None):
+        if not self.link.configured:
             return {"tried": 0, "open": self.log.open_count(), "note": "no delivery transport configured"}
         now = self.clock.timestamp()
         queue = self.log.open_in_order()
@@ -302,14 +222,14 @@ class Deliverer:
         started = time.perf_counter()
         number = len(delivery["attempts"]) + 1
         try:
-            reply = await self._send(json.dumps(delivery["message"]).encode(), settings)
+            reply = await self.link.send(json.dumps(delivery["message"]).encode(), settings)
         except Exception as error:
             # The attempt itself raised: in process the receiver's own exception comes straight through.
             # Trying again would raise again and hold up every delivery behind this one, so it is given
             # up at once, with the exception named (simulator policy).
             self._give_up(delivery, number, started_at, started, error)
             return 1
-        if isinstance(reply, _NoReply):
+        if isinstance(reply, NoReply):
             attempt: Attempt = {"number": number, "at": iso_ms(started_at), "status_code": None,
                                 "error": reply.code, "message": reply.message, "duration_ms": _ms(started)}
             self._after_failure(delivery, attempt, reply.code, None)
@@ -326,24 +246,6 @@ class Deliverer:
             self._after_failure(delivery, attempt, str(reply.status), reply.retry_after)
         return 1
 
-    async def _send(self, body: bytes, settings: DestinationSettings) -> _Reply | _NoReply:
-        """One request to the receiver, in process (the core) or over httpx; what came back."""
-        headers = self._headers(settings)
-        if self._exchange is not None:
-            answer = await self._exchange(WireRequest.of("POST", RECEIVER_PATH, headers.items(), body))
-            if isinstance(answer, NoAnswer):
-                return _NoReply("ECONNRESET" if answer.kind == "reset" else "ETIMEDOUT", answer.describe())
-            message, parsed = _answer(answer.body, lambda: answer.body.decode("utf-8", "replace"))
-            return _Reply(answer.status, message, parsed, _retry_after(answer.header("retry-after")))
-        assert self.base_url is not None
-        try:
-            response = await self._client_for_this_loop().post(self.base_url + RECEIVER_PATH, content=body,
-                                                                headers=headers)
-        except httpx.TransportError as error:
-            return _NoReply(network_error_code(error), str(error) or type(error).__name__)
-        message, parsed = _answer(response.content, lambda: response.text)
-        return _Reply(response.status_code, message, parsed, _retry_after(response.headers.get("Retry-After")))
-
     def _give_up(self, delivery: DeliveryEntry, number: int, started_at: datetime, started: float,
                  error: BaseException) -> None:
         name = type(error).__name__
@@ -355,19 +257,6 @@ class Deliverer:
         self._finish(delivery, "failed", f"{FAILED_INTERNAL_CODE}.{name}",
                      f"delivering this message raised {name} ({detail}); it is not retried, and the deliveries "
                      "after it go on", attempt)
-
-    @staticmethod
-    def _headers(settings: DestinationSettings) -> dict[str, str]:
-        credentials = base64.b64encode(f"{settings['api_key']}:".encode()).decode()
-        other = {key: value for key, value in settings.items() if key != "api_key"}
-        return {
-            "Authorization": f"Basic {credentials}",
-            SETTINGS_HEADER: base64.b64encode(json.dumps(other).encode()).decode(),
-            "User-Agent": USER_AGENT,
-            "Content-Type": "application/json",
-            "Accept": "*/*",
-            "Cache-Control": "no-cache",
-        }
 
     def _after_failure(self, delivery: DeliveryEntry, attempt: Attempt, reason_code: str,
                        retry_after: float | None) -> None:
