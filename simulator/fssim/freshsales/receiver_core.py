@@ -21,6 +21,10 @@ The checks run in this order, each with its own answer:
 
 The rules and their writes run inside one store transaction (the message's only one), so concurrent
 deliveries never interleave and a ``--db`` file is written once per message.
+
+Over HTTP the edge guard (:mod:`fssim.guard`) also refuses a body over 1 MiB before the endpoint runs;
+the core has no copy of that limit because Segment never delivers a message that large (32 KB a
+message, 500 KB a batch: :mod:`fssim.segment.spec`).
 """
 
 from __future__ import annotations
