@@ -96,10 +96,12 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def server_cpu_per_pair(kind: str, loop: str, http: str) -> float:
-    """Server CPU seconds per REST create+read pair, the server alone in its own process."""
+def server_cpu_per_pair(kind: str, loop: str, http: str, pythonpath: str | None = None) -> float:
+    """Server CPU seconds per REST create+read pair, the server alone in its own process (``pythonpath``:
+    another fssim tree's ``simulator`` folder, to measure that one instead)."""
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-c", _SERVER, kind, str(port), loop, http])
+    env = {**os.environ, **({"PYTHONPATH": pythonpath} if pythonpath else {})}
+    server = subprocess.Popen([sys.executable, "-c", _SERVER, kind, str(port), loop, http], env=env)
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=HEADERS, timeout=30) as client:
             deadline = time.monotonic() + 30
@@ -147,6 +149,11 @@ def server_cpu() -> None:
               f"{bare * 1e6:6.0f} us  ({fake / bare:.2f}x of bare; target <= 1.5x)")
     if len(setups) == 2 and plain:
         print(f"  uvloop/httptools vs asyncio/h11, fssim server CPU: {fake / plain:.2f}x")
+    baseline = os.environ.get("FSSIM_BENCH_BASELINE")  # another checkout's simulator/ folder
+    if baseline:
+        now = server_cpu_per_pair("fssim", "asyncio", "h11")
+        then = server_cpu_per_pair("fssim", "asyncio", "h11", baseline)
+        print(f"  this tree / FSSIM_BENCH_BASELINE, server CPU per create+read (asyncio/h11): {now / then:.2f}x")
 
 
 def main() -> None:
