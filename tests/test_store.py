@@ -86,7 +86,9 @@ def test_the_store_counts_its_reads_and_transactions() -> None:
     assert (db.stats.reads, db.stats.transactions) == (0, 0)  # one write is not a transaction
     people.get(doc_id)
     people.items()
-    with db.transaction(), db.transaction():
+    with db.transaction(), db.transaction():  # a nested transaction joins the outer one
+        pass
+    with db.transaction():
         pass
     assert (db.stats.reads, db.stats.transactions) == (2, 2)
 

@@ -25,6 +25,7 @@ from fssim.allowed import allowed_methods
 from fssim.clock import Clock, isoformat
 from fssim.freshsales.receiver import receiver_routes
 from fssim.freshsales.rest.routing import RestMount, unknown_path_body
+from fssim.freshsales.receiver_core import ReceiverCore
 from fssim.freshsales.service import Freshsales
 from fssim.guard import EdgeGuard
 from fssim.segment.browser import TrackingCORS
@@ -33,8 +34,8 @@ from fssim.store import Database
 
 __all__ = ["IN_PROCESS_BASE_URL", "Simulator", "SimulatorConfig", "create_app"]
 
-# Where Segment's in-process delivery "sends" its requests: the host is never resolved, the ASGI
-# transport hands each request straight to this app.
+# Where Segment's in-process delivery "sends" its requests, as /_sim/state shows it: the host is never
+# resolved, each request is handed to the receiver's core as a value.
 IN_PROCESS_BASE_URL = "http://freshsales.fssim"
 
 FRESHSALES_API_PREFIXES = ("/api", "/crm/sales/api")
@@ -68,11 +69,14 @@ class Simulator:
         # R2: switching the toggle on in Freshsales hands the account's key and subdomain to Segment.
         # The two halves never import each other; this line is the whole seam.
         self.freshsales.on_segment_enabled(self.segment.connect_freshsales)
+        # One receiver core for both ways in: the HTTP endpoint and Segment's in-process delivery, which
+        # hands it each request as a value (no httpx, no ASGI, no Starlette objects on the way).
+        self.receiver = ReceiverCore(self.freshsales)
         self.app = create_app(self)
         if self.config.delivery_base_url:
             self.segment.set_transport(httpx.AsyncHTTPTransport(), self.config.delivery_base_url)
         else:
-            self.segment.set_transport(httpx.ASGITransport(app=self.app), IN_PROCESS_BASE_URL)
+            self.segment.set_exchange(self.receiver.exchange, IN_PROCESS_BASE_URL)
 
     def reset(self) -> None:
         """Forget every account, record, source, event and delivery (the clock keeps its time).
@@ -135,7 +139,7 @@ def create_app(sim: Simulator) -> Starlette:
     routes = [
         *control.routes(sim),
         *sim.segment.tracking_routes(),
-        *receiver_routes(sim.freshsales),
+        *receiver_routes(sim.freshsales, sim.receiver),
         *(RestMount(prefix, app=rest) for prefix in FRESHSALES_API_PREFIXES),
         *dashboard.routes(sim),  # the HTML pages at / and /ui/... for people
     ]

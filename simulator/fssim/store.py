@@ -119,7 +119,8 @@ class StoreStats:
     """What the store has done since :meth:`reset`: the instrument behind the per-message cost tests.
 
     ``reads`` counts documents fetched by id plus whole-collection scans (one each); ``transactions``
-    counts every entry into :meth:`Database.transaction`, nested ones included (a collection's write is one).
+    counts outermost :meth:`Database.transaction` blocks: a nested one joins the block around it (same
+    lock, same single file write), so it is not another transaction. One collection write is none.
     """
 
     reads: int = 0
@@ -327,6 +328,7 @@ class Database:
                                     compact_at_least=compact_at_least)
         self._storage = cast(Holding, self._db.storage)
         self.stats = StoreStats()
+        self._depth = 0  # how deep the lock holder is in nested transactions (only it changes this)
         self._collections: dict[str, Collection] = {}
 
     @property
@@ -354,11 +356,14 @@ class Database:
     def transaction(self) -> Iterator[None]:
         """Hold the lock and write the file once at the end, however many documents change inside."""
         with self.lock:
-            self.stats.transactions += 1
+            if self._depth == 0:
+                self.stats.transactions += 1
+            self._depth += 1
             self._storage.hold()
             try:
                 yield
             finally:
+                self._depth -= 1
                 self._storage.release()
 
     def clear(self) -> None:

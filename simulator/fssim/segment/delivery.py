@@ -3,8 +3,10 @@
 Each message goes to the Freshsales receiver as one HTTP POST (reference/segment.md §2.7, the partner
 destination contract): ``{base_url}/integrations/segment`` with the destination's API key as HTTP Basic
 user, its other settings base64-encoded in ``X-Segment-Settings`` and ``User-Agent: Segment.io/1.0``.
-The HTTP goes through whatever httpx transport was handed in: the app's own ASGI app in process, or a
-real network transport to any base URL, so this module never imports the receiver.
+Two ways to get there, both handed in by the app, so this module never imports the receiver: in
+process, the receiver's core as an :data:`~fssim.wire.Exchange` (the same request as a value, no HTTP
+emulation: :meth:`Deliverer.set_exchange`); otherwise an httpx transport, a real network one to any base
+URL (``--delivery-url``) or any other (:meth:`Deliverer.set_transport`). Both record the same log.
 
 Outcomes (reference/segment.md §2.7): 2xx delivered; 429, 408, 5xx other than 501/505, timeouts and
 connection errors retried with exponential back-off until 4 hours of *simulated* time have passed since
@@ -14,7 +16,6 @@ the first attempt; any other status (400, 401, 403, 404, 501, ...) discarded at 
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import logging
 import random
@@ -24,16 +25,30 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, cast
 
-import httpx
-
 from fssim.clock import Clock
 from fssim.segment.enrich import iso_ms
+from fssim.segment.link import (
+    MAX_BACKOFF_SECONDS,
+    RECEIVER_PATH,
+    SETTINGS_HEADER,
+    USER_AGENT,
+    NoReply,
+    ReceiverLink,
+    TransportSource,
+    network_error_code,
+)
 from fssim.segment.logs import OPEN_STATUSES, DeliveryLog
-from fssim.segment.shapes import Attempt, DeliveryEntry, DestinationSettings, FlushResult
+from fssim.segment.shapes import Attempt, DeliveryEntry, FlushResult
+from fssim.wire import Exchange
 
+# RECEIVER_PATH, SETTINGS_HEADER and USER_AGENT live with the link and are named here too, where the
+# wire-agreement test and readers look for what a delivery sends.
 __all__ = [
     "DELIVERY_ORDERS",
+    "RECEIVER_PATH",
     "RETRY_WINDOW_SECONDS",
+    "SETTINGS_HEADER",
+    "USER_AGENT",
     "Deliverer",
     "TransportSource",
     "backoff_seconds",
@@ -43,15 +58,9 @@ __all__ = [
 
 RETRY_WINDOW_SECONDS = 4 * 3600
 # Simulator policy (Segment publishes only "randomized exponential backoff"): 30 s doubling per
-# failure, at most one hour apart, +/-20 % jitter seeded by the messageId so runs are repeatable.
+# failure, at most one hour apart (link.MAX_BACKOFF_SECONDS), +/-20 % jitter seeded by the messageId so
+# runs are repeatable.
 FIRST_BACKOFF_SECONDS = 30.0
-MAX_BACKOFF_SECONDS = 3600.0
-REQUEST_TIMEOUT_SECONDS = 10.0
-# Both ends of the wire must know these, and neither package may import the other: a test asserts
-# that they equal the receiver's (tests/integration/test_wire_agreement.py).
-RECEIVER_PATH = "/integrations/segment"
-SETTINGS_HEADER = "X-Segment-Settings"
-USER_AGENT = "Segment.io/1.0"
 # Simulator policy: the code of a delivery whose attempt raised instead of answering (a simulator bug, or
 # a message stored before a bound existed), e.g. ``errors.internal.RecursionError``.
 FAILED_INTERNAL_CODE = "errors.internal"
@@ -62,8 +71,6 @@ _log = logging.getLogger("fssim.segment")
 # while an earlier one awaits a retry; "unordered" (seeded) lets them overtake, as in production.
 DELIVERY_ORDERS = ("ordered", "unordered")
 
-TransportSource = httpx.AsyncBaseTransport | Callable[[], httpx.AsyncBaseTransport]
-
 
 def classify_status(status_code: int) -> str:
     """``"delivered"``, ``"retry"`` or ``"discard"`` for an HTTP answer of the destination."""
@@ -72,20 +79,6 @@ def classify_status(status_code: int) -> str:
     if status_code in (408, 429) or (500 <= status_code < 600 and status_code not in (501, 505)):
         return "retry"
     return "discard"
-
-
-def network_error_code(error: httpx.TransportError) -> str:
-    """The Node-style error name Segment shows for a delivery that got no HTTP answer."""
-    if isinstance(error, httpx.TimeoutException):
-        return "ETIMEDOUT"
-    if isinstance(error, httpx.ConnectError):
-        text = str(error).lower()
-        if "name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
-            return "ENOTFOUND"
-        return "ECONNREFUSED"
-    if isinstance(error, httpx.ReadError | httpx.WriteError | httpx.RemoteProtocolError):
-        return "ECONNRESET"
-    return "ECONNABORTED"
 
 
 def backoff_seconds(failures: int, message_id: str, retry_after: float | None = None) -> float:
@@ -98,25 +91,6 @@ def backoff_seconds(failures: int, message_id: str, retry_after: float | None = 
     return delay
 
 
-def _answer(response: httpx.Response) -> tuple[str, Any]:
-    """The destination's message (what Segment's debugger shows) and its whole JSON body, if any."""
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text[:500], None
-    if isinstance(body, dict) and isinstance(body.get("message"), str):
-        return body["message"], body
-    return json.dumps(body)[:500], body
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    try:
-        return min(float(value), MAX_BACKOFF_SECONDS) if value is not None else None
-    except ValueError:
-        return None
-
-
 class Deliverer:
     """Tries due deliveries; one delivery is never tried by two callers at once."""
 
@@ -127,44 +101,22 @@ class Deliverer:
         self.log = log
         self.clock = clock
         self._destination_of = destination_of
-        self._transport: TransportSource | None = None
-        self._client: httpx.AsyncClient | None = None
-        self._client_loop: asyncio.AbstractEventLoop | None = None
-        self.base_url: str | None = None
+        self.link = ReceiverLink()  # how the receiver is reached: its core in process, or httpx
         self._inflight: set[int] = set()
         self._inflight_lock = threading.Lock()
         self.set_order(order, seed)
 
     def set_transport(self, transport: TransportSource, base_url: str) -> None:
-        """A transport (or a factory of them) and the receiver's base URL."""
-        self._transport = transport
-        self._client = None
-        self._client_loop = None
-        self.base_url = base_url.rstrip("/")
+        """Deliver over httpx: a transport (or a factory of them) and the receiver's base URL."""
+        self.link.set_transport(transport, base_url)
 
-    def _client_for_this_loop(self) -> httpx.AsyncClient:
-        """The HTTP client to use in the running event loop.
+    def set_exchange(self, exchange: Exchange, base_url: str) -> None:
+        """Deliver in process: the receiver's core, handed each delivery as a request value."""
+        self.link.set_exchange(exchange, base_url)
 
-        A network transport's pooled connections belong to the event loop that opened them, and flush
-        may run in several (the server's, a TestClient's, ``asyncio.run`` in a test). So a factory is
-        called once per loop, and a plain ``httpx.AsyncHTTPTransport`` is replaced by a fresh default
-        one in every loop after the first. Other transports (ASGI, mock) hold no such state and are
-        shared. The old client is dropped, not closed: closing it would need its own, maybe closed, loop.
-        """
-        loop = asyncio.get_running_loop()
-        if self._client is not None and self._client_loop is loop:
-            return self._client
-        source = self._transport
-        assert source is not None
-        if isinstance(source, httpx.AsyncBaseTransport):
-            first_loop = self._client_loop is None
-            transport = source if first_loop or not isinstance(source, httpx.AsyncHTTPTransport) \
-                else httpx.AsyncHTTPTransport()
-        else:
-            transport = source()
-        self._client = httpx.AsyncClient(transport=transport, timeout=REQUEST_TIMEOUT_SECONDS)
-        self._client_loop = loop
-        return self._client
+    @property
+    def base_url(self) -> str | None:
+        return self.link.base_url
 
     def _claim(self, delivery_id: int) -> bool:
         with self._inflight_lock:
@@ -192,7 +144,7 @@ class Deliverer:
         user (``userId`` or ``anonymousId``) to the same destination waits for its retry. Unordered:
         every due delivery is tried, in an order shuffled by the seed.
         """
-        if self._transport is None or self.base_url is None:
+        if not self.link.configured:
             return {"tried": 0, "open": self.log.open_count(), "note": "no delivery transport configured"}
         now = self.clock.timestamp()
         queue = self.log.open_in_order()
@@ -257,8 +209,6 @@ class Deliverer:
         delivery = cast(DeliveryEntry | None, self.log.get(delivery_id))
         if delivery is None or delivery["status"] not in OPEN_STATUSES:
             return 0
-        assert self.base_url is not None
-        client = self._client_for_this_loop()
         destination = self._destination_of(int(delivery["destination_id"]))
         if destination is None or not destination.get("enabled", True):
             self._finish(delivery, "discarded", "errors.discarded.INVALID_SETTINGS",
@@ -272,35 +222,28 @@ class Deliverer:
         started = time.perf_counter()
         number = len(delivery["attempts"]) + 1
         try:
-            response = await client.post(
-                self.base_url + RECEIVER_PATH,
-                content=json.dumps(delivery["message"]).encode(),
-                headers=self._headers(settings),
-            )
-        except httpx.TransportError as error:
-            code = network_error_code(error)
-            attempt: Attempt = {"number": number, "at": iso_ms(started_at), "status_code": None, "error": code,
-                                "message": str(error) or type(error).__name__, "duration_ms": _ms(started)}
-            self._after_failure(delivery, attempt, code, None)
-            return 1
+            reply = await self.link.send(json.dumps(delivery["message"]).encode(), settings)
         except Exception as error:
-            # The attempt itself raised: in process the receiver's own exception comes straight through
-            # the ASGI transport. Trying again would raise again and hold up every delivery behind this
-            # one, so it is given up at once, with the exception named (simulator policy).
+            # The attempt itself raised: in process the receiver's own exception comes straight through.
+            # Trying again would raise again and hold up every delivery behind this one, so it is given
+            # up at once, with the exception named (simulator policy).
             self._give_up(delivery, number, started_at, started, error)
             return 1
-        answer, body = _answer(response)
+        if isinstance(reply, NoReply):
+            attempt: Attempt = {"number": number, "at": iso_ms(started_at), "status_code": None,
+                                "error": reply.code, "message": reply.message, "duration_ms": _ms(started)}
+            self._after_failure(delivery, attempt, reply.code, None)
+            return 1
         # The whole answer is kept: the receiver lists ignored traits (R7) and what it changed there.
-        attempt = {"number": number, "at": iso_ms(started_at), "status_code": response.status_code,
-                   "message": answer, "response": body, "duration_ms": _ms(started)}
-        verdict = classify_status(response.status_code)
+        attempt = {"number": number, "at": iso_ms(started_at), "status_code": reply.status,
+                   "message": reply.message, "response": reply.body, "duration_ms": _ms(started)}
+        verdict = classify_status(reply.status)
         if verdict == "delivered":
-            self._finish(delivery, "delivered", f"success.{response.status_code}",
-                         answer, attempt)
+            self._finish(delivery, "delivered", f"success.{reply.status}", reply.message, attempt)
         elif verdict == "discard":
-            self._finish(delivery, "discarded", f"errors.discarded.{response.status_code}", answer, attempt)
+            self._finish(delivery, "discarded", f"errors.discarded.{reply.status}", reply.message, attempt)
         else:
-            self._after_failure(delivery, attempt, str(response.status_code), _retry_after(response))
+            self._after_failure(delivery, attempt, str(reply.status), reply.retry_after)
         return 1
 
     def _give_up(self, delivery: DeliveryEntry, number: int, started_at: datetime, started: float,
@@ -314,19 +257,6 @@ class Deliverer:
         self._finish(delivery, "failed", f"{FAILED_INTERNAL_CODE}.{name}",
                      f"delivering this message raised {name} ({detail}); it is not retried, and the deliveries "
                      "after it go on", attempt)
-
-    @staticmethod
-    def _headers(settings: DestinationSettings) -> dict[str, str]:
-        credentials = base64.b64encode(f"{settings['api_key']}:".encode()).decode()
-        other = {key: value for key, value in settings.items() if key != "api_key"}
-        return {
-            "Authorization": f"Basic {credentials}",
-            SETTINGS_HEADER: base64.b64encode(json.dumps(other).encode()).decode(),
-            "User-Agent": USER_AGENT,
-            "Content-Type": "application/json",
-            "Accept": "*/*",
-            "Cache-Control": "no-cache",
-        }
 
     def _after_failure(self, delivery: DeliveryEntry, attempt: Attempt, reason_code: str,
                        retry_after: float | None) -> None:

@@ -2,11 +2,13 @@
 
     segment = Segment(db, clock, strict=False)
     app_routes = segment.tracking_routes()
-    segment.set_transport(httpx.ASGITransport(app=app), "http://freshsales.fssim")
+    segment.set_exchange(receiver_core.exchange, "http://freshsales.fssim")  # in process (the app's wiring)
+    segment.set_transport(httpx.AsyncHTTPTransport(), "http://localhost:8000")  # or over HTTP
     segment.connect_freshsales(source="web", api_key="k", subdomain="acme")   # R2 hand-over
     await segment.flush()                                                     # every due delivery tried
 
-It never imports Freshsales: delivery is plain HTTP through the transport it is handed.
+It never imports Freshsales: delivery goes through what it is handed, the receiver's core as a plain
+request value (:mod:`fssim.wire`) or an httpx transport.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from fssim.segment.spec import MAX_BATCH_MESSAGES
 from fssim.segment.tracking import TrackingError, tracking_routes
 from fssim.segment.workspace import Workspace, WorkspaceError
 from fssim.store import Database
+from fssim.wire import Exchange
 
 __all__ = ["BACKGROUND_INTERVAL_SECONDS", "Segment", "WorkspaceError"]
 
@@ -130,6 +133,10 @@ class Segment:
     def set_transport(self, transport: TransportSource, base_url: str) -> None:
         """Where deliveries go: an httpx transport (or a zero-argument factory of them) and a base URL."""
         self.deliverer.set_transport(transport, base_url)
+
+    def set_exchange(self, exchange: Exchange, base_url: str) -> None:
+        """Deliveries go to ``exchange`` (the receiver's core, in process) as request values, no HTTP."""
+        self.deliverer.set_exchange(exchange, base_url)
 
     def set_delivery_order(self, order: str, seed: int = 0) -> None:
         """``ordered`` or ``unordered`` (seeded) delivery; ``ValueError`` naming both for anything else."""

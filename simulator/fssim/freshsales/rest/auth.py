@@ -1,8 +1,12 @@
 """Every REST call's gate: API key, Host/subdomain, plan (Sprout), rate limits — then the handler.
 
-A handler is a plain function of a :class:`Call`; it runs in a worker thread (so concurrent requests
-really run concurrently and the store's lock is what keeps them apart, as in production) and returns
-``(status, body)``. Domain errors become the real error bodies here, so handlers never build them.
+A handler is a plain function of a :class:`Call` and returns ``(status, body)``. Domain errors become the
+real error bodies here, so handlers never build them.
+
+Handlers run right in the event loop, not in a worker thread: all their work is in memory (the store,
+its indexes, the timeline), and the store's lock is never held across an ``await``, so a hop to a
+thread bought no concurrency, only its cost (issue 12: a thread hop per request). What waits (a forced
+latency, a held time-out) is awaited before the handler, in :func:`_forced`.
 """
 
 from __future__ import annotations
@@ -14,7 +18,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -144,7 +147,7 @@ def guarded(fs: Freshsales, handler: Handler) -> Callable[[Request], Awaitable[R
                                             "the traceback is in the server log)"], headers)
             return _json(status, body, headers)
 
-        return await anyio.to_thread.run_sync(run)
+        return run()
 
     endpoint.__name__ = handler.__name__
     endpoint.__doc__ = handler.__doc__

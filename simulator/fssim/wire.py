@@ -1,0 +1,80 @@
+"""One HTTP exchange as plain values: what Segment's in-process delivery hands the Freshsales receiver.
+
+Segment and Freshsales never import each other (DESIGN §4). Over the network they meet through HTTP;
+in process, the app wires Segment's delivery straight to the receiver's core with these values, so a
+delivered message costs no HTTP emulation (an httpx client, an ASGI transport, Starlette's request
+and response objects) and yet runs the very same checks and rules as over a socket.
+
+* :class:`WireRequest`: method, path, headers (names lower-case, the first of repeated ones, as
+  Starlette's ``request.headers.get`` reads them) and the body's bytes.
+* :class:`WireAnswer`: status, headers and the body's bytes, exactly as they would go on the wire.
+* :class:`NoAnswer`: the receiver answers nothing (a forced dropped connection or time-out); the
+  caller records it as the network error a client would meet (``ECONNRESET`` / ``ETIMEDOUT``), with
+  :meth:`NoAnswer.describe` as its message, the same text an httpx client shows in process.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+__all__ = ["Exchange", "NoAnswer", "WireAnswer", "WireRequest", "json_answer"]
+
+
+@dataclass(frozen=True, slots=True)
+class WireRequest:
+    method: str
+    path: str
+    headers: Mapping[str, str]  # lower-case names
+    body: bytes
+
+    @classmethod
+    def of(cls, method: str, path: str, headers: Iterable[tuple[str, str]], body: bytes) -> WireRequest:
+        """Lower-cases the names and keeps the first of a repeated header (as Starlette's ``get`` does)."""
+        kept: dict[str, str] = {}
+        for name, value in headers:
+            kept.setdefault(name.lower(), value)
+        return cls(method.upper(), path, kept, body)
+
+
+@dataclass(frozen=True, slots=True)
+class WireAnswer:
+    status: int
+    headers: tuple[tuple[str, str], ...]  # in wire order, names lower-case
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        wanted = name.lower()
+        return next((value for key, value in self.headers if key == wanted), None)
+
+
+@dataclass(frozen=True, slots=True)
+class NoAnswer:
+    """No answer at all: ``reset`` drops the connection, ``timeout`` holds it past the caller's time-out
+    (``hold`` seconds over a socket, then a 504)."""
+
+    kind: Literal["reset", "timeout"]
+    message: str
+    hold: float = 0.0
+
+    def describe(self) -> str:
+        """What the caller's HTTP client says about it (the text httpx's own errors carry in process)."""
+        if self.kind == "reset":
+            return f"Server disconnected without sending a response ({self.message})"
+        return f"timed out waiting for an answer ({self.message})"
+
+
+# What the receiver's core is to whoever delivers to it in process.
+Exchange = Callable[[WireRequest], Awaitable[WireAnswer | NoAnswer]]
+
+
+def json_answer(content: Any, status: int, headers: Mapping[str, str] | None = None) -> WireAnswer:
+    """A JSON answer byte for byte as Starlette's ``JSONResponse`` renders it (compact, UTF-8, no NaN),
+    with its headers in the same order (the given ones, then length and type), so an answer made here
+    and one made by Starlette cannot be told apart on the wire."""
+    body = json.dumps(content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")).encode()
+    extra = tuple((name.lower(), value) for name, value in (headers or {}).items())
+    return WireAnswer(status, (*extra, ("content-length", str(len(body))), ("content-type", "application/json")),
+                      body)
