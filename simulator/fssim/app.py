@@ -24,8 +24,8 @@ from fssim import control, dashboard
 from fssim.allowed import allowed_methods
 from fssim.clock import Clock, isoformat
 from fssim.freshsales.receiver import receiver_routes
-from fssim.freshsales.rest.routing import RestMount, unknown_path_body
 from fssim.freshsales.receiver_core import ReceiverCore
+from fssim.freshsales.rest.routing import RestMount, unknown_path_body
 from fssim.freshsales.service import Freshsales
 from fssim.guard import EdgeGuard
 from fssim.segment.browser import TrackingCORS
