@@ -83,6 +83,8 @@ def before_worktree(rev: str) -> Iterator[Path]:
         yield folder
     finally:
         subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(folder)], check=False)
+        with contextlib.suppress(OSError):
+            folder.parent.rmdir()
 
 
 def free_port() -> int:
