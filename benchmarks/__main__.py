@@ -13,6 +13,7 @@ import importlib
 import os
 import pkgutil
 import sys
+import traceback
 from collections.abc import Iterator
 
 import benchmarks
@@ -40,11 +41,18 @@ def main(names: list[str]) -> None:
     chosen = [n for n in found if not names or n in names or n.removeprefix("bench_") in names]
     if not chosen:
         sys.exit(f"no benchmark matches {names}; available: {', '.join(found)}")
+    failed = []
     with _before():
         for name in chosen:
             print(f"\n=== {name} ===", flush=True)
-            importlib.import_module(f"benchmarks.{name}").main()
+            try:
+                importlib.import_module(f"benchmarks.{name}").main()
+            except (Exception, SystemExit) as error:  # one broken benchmark must not hide the others' ratios
+                traceback.print_exc()
+                failed.append(f"{name}: {error}")
     print(summary())
+    if failed:
+        sys.exit("benchmarks that failed:\n  " + "\n  ".join(failed))
 
 
 if __name__ == "__main__":
