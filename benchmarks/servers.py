@@ -26,8 +26,8 @@ from typing import Any
 
 import httpx
 
-__all__ = ["BEFORE_DIR_ENV", "ROOT", "Revision", "ServerProcess", "baseline", "env_int", "env_sizes", "free_port",
-           "fssim_serve", "revisions", "setup_pipeline_world"]
+__all__ = ["API_KEY", "BEFORE_DIR_ENV", "BEFORE_REV_ENV", "ROOT", "WRITE_KEY", "Revision", "ServerProcess", "baseline",
+           "before_worktree", "env_int", "env_sizes", "free_port", "fssim_serve", "revisions", "setup_pipeline_world"]
 
 ROOT = Path(__file__).resolve().parent.parent
 # Set by ``python -m benchmarks`` when BEFORE names a revision: the folder of its temporary worktree.
@@ -59,7 +59,8 @@ class Revision:
         env = dict(os.environ)
         if self.checkout is not None:
             # First on the path: the revision's package wins over the one installed (editable) in the venv.
-            env["PYTHONPATH"] = os.pathsep.join([str(self.checkout / "simulator"), env.get("PYTHONPATH", "")])
+            paths = [str(self.checkout / "simulator"), env.get("PYTHONPATH", "")]
+            env["PYTHONPATH"] = os.pathsep.join(path for path in paths if path)
         return env
 
 
