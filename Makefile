@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
+BENCH_STAMP := $(VENV)/.bench-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8765
 
@@ -37,8 +38,14 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
-bench: $(STAMP)
-	$(PY) -m benchmarks
+# Every issue-12 ratio, each against a baseline measured in the same run (README, "Benchmarks").
+# make bench BEFORE=<git rev> also runs that revision's `fssim serve`; make bench NAMES="e2e db" runs some.
+$(BENCH_STAMP): pyproject.toml | $(STAMP)
+	$(PY) -m pip install -q -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(STAMP) $(BENCH_STAMP)
+	FSSIM_BENCH_BEFORE=$(BEFORE) $(PY) -m benchmarks $(NAMES)
 
 clean:
 	rm -rf $(VENV) build *.egg-info simulator/*.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -88,7 +88,7 @@ def _over_http(base_url: str, bodies: list[bytes], flush: bool) -> float:
 
 async def _in_process(sim: Simulator, bodies: list[bytes]) -> float:
     started = time.perf_counter()
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sim.app), base_url="http://fssim") as client:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sim.app), base_url="http://127.0.0.1") as client:
         for body in bodies:
             (await client.post("/v1/batch", content=body, headers=AUTH)).raise_for_status()
         (await client.post("/_sim/flush")).raise_for_status()

@@ -10,7 +10,6 @@ import click
 import uvicorn
 
 from fssim.app import Simulator, SimulatorConfig
-from fssim.demo import describe, seed_demo
 from fssim.masking import MaskKeysInAccessLog
 from fssim.segment.browser import web_sources_banner
 from fssim.server import bind_listener
@@ -76,6 +75,8 @@ def serve(host: str, port: int, db_path: str | None, strict: bool, no_rate_limit
     base_url = f"http://{host}:{listener.getsockname()[1]}"
     try:
         if demo:
+            from fssim.demo import describe, seed_demo  # only --demo needs it: start-up is measured
+
             click.echo(describe(seed_demo(sim), base_url))
         else:
             click.echo(f"fssim is running at {base_url}  (store: {db_path or 'memory'}); "

@@ -7,13 +7,14 @@ REST gate (:func:`fssim.freshsales.rest.auth.guarded`: key, host, plan, rate lim
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute
 
-from fssim.endpoints import Endpoint, bound_to, to_routes
+from fssim.endpoints import Endpoint, to_routes
 from fssim.freshsales.rest import (
     engagements,
     filtered,
@@ -32,7 +33,7 @@ from fssim.freshsales.rest.openapi import document
 if TYPE_CHECKING:
     from fssim.freshsales.service import Freshsales
 
-__all__ = ["all_endpoints", "routes"]
+__all__ = ["all_endpoints", "openapi_document", "routes"]
 
 
 def all_endpoints() -> list[Endpoint[Handler]]:
@@ -41,14 +42,25 @@ def all_endpoints() -> list[Endpoint[Handler]]:
             *objects.endpoints(), *timelines.endpoints()]
 
 
-async def openapi(spec: dict[str, Any], request: Request) -> JSONResponse:
+@functools.cache
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI document, built on its first request and then kept for the life of the process.
+
+    It depends only on the endpoint tables, never on a simulator, and building it was more than half of
+    what a new simulator cost (so of the ``fssim`` fixture's cost per test). Nothing may change it:
+    every simulator of the process serves this one object.
+    """
+    return document(all_endpoints())
+
+
+async def openapi(request: Request) -> JSONResponse:
     # Public, like most API descriptions: it holds no account data.
-    return JSONResponse(spec)
+    return JSONResponse(openapi_document())
 
 
 def routes(freshsales: Freshsales) -> list[BaseRoute]:
     endpoints = all_endpoints()
     # Outside the gate and outside the document it serves.
     described = [Endpoint("GET", "/openapi.json", openapi, "This OpenAPI document", "meta")]
-    return [*to_routes(described, bound_to(document(endpoints))),
+    return [*to_routes(described, lambda handler: handler),
             *to_routes(endpoints, lambda handler: guarded(freshsales, handler))]

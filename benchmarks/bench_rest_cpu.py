@@ -1,0 +1,78 @@
+"""REST create + read: the server CPU ``fssim serve`` spends per pair, beside a bare Starlette CRUD
+server on a dict (``benchmarks/baselines.py crud``), each in its own process, in interleaved rounds.
+
+One measurement: ``FSSIM_BENCH_REST_PAIRS`` (default 300) pairs of ``POST /api/leads`` and
+``GET /api/leads/{id}`` of the lead just made. CPU is the server process's own (``/proc``), so the
+client's work in this process is left out. With ``make bench BEFORE=<rev>`` that revision runs too.
+"""
+
+from __future__ import annotations
+
+import itertools
+import socket
+
+import httpx
+
+from benchmarks.report import interleaved, ratio
+from benchmarks.servers import API_KEY, ServerProcess, baseline, env_int, fssim_serve, revisions
+
+__all__ = ["main"]
+
+_leads = itertools.count()
+
+
+class Pairs:
+    def __init__(self, server: ServerProcess, fssim: bool, pairs: int) -> None:
+        self.server, self.pairs = server, pairs
+        transport = httpx.HTTPTransport(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
+        headers = {"Authorization": f"Token token={API_KEY}"} if fssim else {}
+        self.http = httpx.Client(base_url=server.base_url, headers=headers, timeout=120, transport=transport)
+        if fssim:
+            self.http.post("/_sim/accounts", json={"subdomain": "bench", "plan": "forest", "api_key": API_KEY},
+                           headers={}).raise_for_status()
+        self.run(20)  # warm-up
+
+    def run(self, pairs: int) -> float:
+        """Server CPU seconds per create + read pair."""
+        cpu = self.server.cpu_seconds()
+        for _ in range(pairs):
+            n = next(_leads)
+            made = self.http.post("/api/leads", json={"lead": {
+                "first_name": "Bench", "last_name": f"L{n}", "email": f"rest{n}@bench.example",
+                "job_title": "Tester"}})
+            if made.status_code != 201:
+                raise SystemExit(f"{self.server.name}: create answered {made.status_code} {made.text[:300]}")
+            read = self.http.get(f"/api/leads/{made.json()['lead']['id']}")
+            if read.status_code != 200:
+                raise SystemExit(f"{self.server.name}: read answered {read.status_code} {read.text[:300]}")
+        return (self.server.cpu_seconds() - cpu) / pairs
+
+    def measure(self) -> float:
+        return self.run(self.pairs)
+
+    def close(self) -> None:
+        self.http.close()
+        self.server.stop()
+
+
+def main() -> None:
+    pairs, rounds = env_int("FSSIM_BENCH_REST_PAIRS", 300), env_int("FSSIM_BENCH_ROUNDS", 3)
+    print(f"{pairs} create + read pairs per measurement, median of {rounds} interleaved rounds")
+    servers = {f"fssim {rev.label}": Pairs(fssim_serve(rev), True, pairs) for rev in revisions()}
+    servers["bare Starlette dict CRUD"] = Pairs(baseline("crud"), False, pairs)
+    try:
+        cpu = interleaved(rounds, {name: found.measure for name, found in servers.items()})
+    finally:
+        for found in servers.values():
+            found.close()
+    for name, seconds in cpu.items():
+        print(f"  {name:<34} server CPU {seconds * 1e3:7.3f} ms per create + read")
+    bare = cpu["bare Starlette dict CRUD"]
+    ratio("REST create+read server CPU: fssim / bare Starlette CRUD", cpu["fssim now"] / bare, at_most=1.5)
+    for name, seconds in cpu.items():
+        if name.startswith("fssim before"):
+            ratio(f"REST create+read server CPU: now / {name.removeprefix('fssim ')}", cpu["fssim now"] / seconds)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""How the benchmarks measure and print: medians of interleaved rounds, and ratios with their targets.
+
+The machine is shared and noisy, so a figure alone says little; each benchmark measures its baseline
+in the same run, alternating with the thing measured (round 1: A B C, round 2: B C A, ...), and
+reports the median of each. ``python -m benchmarks`` repeats every ratio in one summary at the end.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+
+__all__ = ["RATIOS", "Ratio", "interleaved", "ratio", "summary"]
+
+
+@dataclass(frozen=True)
+class Ratio:
+    name: str
+    value: float
+    target: str  # e.g. "<= 1.5x"; empty when the figure is for information only
+    met: bool | None  # None: no target, or nothing to compare with
+
+    def line(self) -> str:
+        verdict = {True: "met", False: "NOT met", None: ""}[self.met]
+        target = f"target {self.target}" if self.target else ""
+        return f"  {self.name:<62} {self.value:9.3f}x   {target:<18} {verdict}"
+
+
+RATIOS: list[Ratio] = []
+
+
+def ratio(name: str, value: float, *, at_most: float | None = None, at_least: float | None = None) -> Ratio:
+    """Print and record one ratio; ``at_most`` / ``at_least`` give its target, if it has one."""
+    if at_most is not None:
+        found = Ratio(name, value, f"<= {at_most:g}x", value <= at_most)
+    elif at_least is not None:
+        found = Ratio(name, value, f">= {at_least:g}x", value >= at_least)
+    else:
+        found = Ratio(name, value, "", None)
+    RATIOS.append(found)
+    print(found.line(), flush=True)
+    return found
+
+
+def interleaved(rounds: int, measures: dict[str, Callable[[], float]]) -> dict[str, float]:
+    """The median of each measure over ``rounds`` rounds, the order rotating from round to round."""
+    names = list(measures)
+    seen: dict[str, list[float]] = {name: [] for name in names}
+    for number in range(rounds):
+        shift = number % len(names)
+        for name in names[shift:] + names[:shift]:
+            seen[name].append(measures[name]())
+    return {name: statistics.median(values) for name, values in seen.items()}
+
+
+def summary() -> str:
+    if not RATIOS:
+        return ""
+    return "\n".join(["", "=== every ratio of this run ===", *(found.line() for found in RATIOS)])
