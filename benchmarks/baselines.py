@@ -5,6 +5,11 @@
 
 ``python -m benchmarks.baselines crud --port N``: ``POST /api/leads`` and ``GET /api/leads/{id}`` on a
 dict in memory -- the ceiling of a REST API that stores nothing but the body.
+
+``python -m benchmarks.baselines fssim --port N --loop asyncio --http h11``: fssim's own app (as
+``fssim serve --no-rate-limits`` builds it) under uvicorn with a chosen event loop and HTTP parser.
+``fssim serve`` leaves that choice to uvicorn ("auto": uvloop and httptools when installed), so this
+is how ``bench_rest`` measures what they buy. ``--loop`` / ``--http`` apply to every kind.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-__all__ = ["crud_app", "main", "parse_app"]
+__all__ = ["crud_app", "fssim_app", "main", "parse_app"]
 
 
 async def _health(request: Request) -> JSONResponse:
@@ -52,14 +57,25 @@ def crud_app() -> Starlette:
                              Route("/api/leads/{id:int}", read, methods=["GET"])])
 
 
+def fssim_app() -> Starlette:
+    from fssim.app import Simulator, SimulatorConfig  # only this kind needs fssim
+
+    # What `fssim serve --no-rate-limits` builds (its own process, deliveries in the background).
+    sim = Simulator(SimulatorConfig(rate_limits=False, background_delivery=True))
+    return sim.app
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("kind", choices=["parse", "crud"])
+    parser.add_argument("kind", choices=["parse", "crud", "fssim"])
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--loop", default="auto", choices=["auto", "asyncio", "uvloop"])
+    parser.add_argument("--http", default="auto", choices=["auto", "h11", "httptools"])
     options = parser.parse_args()
-    app = parse_app() if options.kind == "parse" else crud_app()
-    # The same server settings as `fssim serve` (uvicorn's defaults, warnings only).
-    uvicorn.run(app, host="127.0.0.1", port=options.port, log_level="warning")
+    app = {"parse": parse_app, "crud": crud_app, "fssim": fssim_app}[options.kind]()
+    # The same server settings as `fssim serve` (uvicorn's defaults, warnings only), unless told otherwise.
+    uvicorn.run(app, host="127.0.0.1", port=options.port, log_level="warning", loop=options.loop,
+                http=options.http)
 
 
 if __name__ == "__main__":

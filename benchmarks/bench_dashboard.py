@@ -13,6 +13,7 @@ import time
 
 import httpx
 
+from benchmarks.report import ratio
 from fssim.app import Simulator, SimulatorConfig
 from fssim.server import ServerThread
 
@@ -78,6 +79,5 @@ def main() -> None:
     small, large = SIZES
     for size, seconds in results.items():
         print(f"  {size:>7,} leads: list page {seconds * 1e3:7.2f} ms")
-    ratio = results[large] / results[small]
-    verdict = "within" if ratio <= TARGET else "OVER"
-    print(f"  ratio {large:,} / {small:,} leads: list page {ratio:.2f}x (target <= {TARGET}x: {verdict})")
+    ratio(f"dashboard: lead list page at {large:,} / at {small:,} leads", results[large] / results[small],
+          at_most=TARGET)

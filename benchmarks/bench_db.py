@@ -2,8 +2,9 @@
 database grows, beside the same work in memory and beside json-server's ``db.json`` of the same size.
 
 For each size, ``fssim serve --db`` opens a copy of a file seeded with that many leads and their
-timelines (``benchmarks/seed.py``; kept in ``benchmarks/.cache/`` per source tree, so only the first
-run pays for it). In interleaved rounds (``FSSIM_BENCH_DB_ROUNDS``, one operation each) it measures:
+timelines (``benchmarks/seed.py``, through ``fssim serve --db`` itself; kept in ``benchmarks/.cache/``
+per source tree, so only the first run pays for it). In interleaved rounds (``FSSIM_BENCH_DB_ROUNDS``,
+one operation each) it measures:
 
 * **pipeline message**: ``POST /v1/identify`` of a new user, then ``POST /_sim/flush`` -- with
   ``--db``, and on an in-memory ``fssim serve`` seeded over HTTP with ``FSSIM_BENCH_DB_MEMORY_LEADS``
@@ -24,7 +25,6 @@ import itertools
 import json
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -33,6 +33,7 @@ from pathlib import Path
 import httpx
 
 from benchmarks.report import interleaved, ratio
+from benchmarks.seed import seed
 from benchmarks.servers import (
     API_KEY,
     ROOT,
@@ -64,8 +65,7 @@ def seeded(revision: Revision, leads: int) -> Path:
         print(f"  seeding {leads} leads through the pipeline into {path.name} (once per source tree) ...",
               flush=True)
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "benchmarks.seed", str(path), str(leads)], env=revision.env(),
-                       cwd=ROOT, check=True)
+        seed(path, leads, revision)
         print(f"  seeded in {time.perf_counter() - started:.0f} s", flush=True)
     return path
 

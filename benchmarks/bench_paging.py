@@ -13,6 +13,7 @@ import statistics
 import time
 from collections.abc import Callable
 
+from benchmarks.report import ratio
 from fssim.clock import Clock
 from fssim.freshsales.service import Freshsales
 from fssim.segment.logs import DeliveryLog
@@ -67,9 +68,8 @@ def main() -> None:
         print(f"  {size:>7,} log entries: newest 10 {seconds * 1e6:9.1f} us")
     page_ratio = page[LEADS[1]] / page[LEADS[0]]
     log_ratio = newest[ENTRIES[1]] / newest[ENTRIES[0]]
-    verdict = "within" if max(page_ratio, log_ratio) <= TARGET else "OVER"
-    print(f"  ratio: page {LEADS[1]:,} / {LEADS[0]:,} leads {page_ratio:.2f}x, newest 10 of "
-          f"{ENTRIES[1]:,} / {ENTRIES[0]:,} entries {log_ratio:.2f}x (target <= {TARGET}x: {verdict})")
+    ratio(f"paging: list page at {LEADS[1]:,} / at {LEADS[0]:,} leads", page_ratio, at_most=TARGET)
+    ratio(f"paging: newest 10 log entries of {ENTRIES[1]:,} / of {ENTRIES[0]:,}", log_ratio, at_most=TARGET)
 
 
 if __name__ == "__main__":

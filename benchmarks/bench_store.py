@@ -13,6 +13,7 @@ import statistics
 import time
 from collections.abc import Callable
 
+from benchmarks.report import ratio
 from fssim.clock import Clock
 from fssim.freshsales.service import Freshsales
 from fssim.store import Database
@@ -74,9 +75,8 @@ def main() -> None:
         print(f"  {size:>7,} leads: create {create * 1e6:8.1f} us   lookup by email {lookup * 1e6:8.1f} us   "
               f"read by id {read * 1e6:8.1f} us")
     create_ratio, lookup_ratio, read_ratio = (results[large][i] / results[small][i] for i in range(3))
-    verdict = "within" if max(create_ratio, lookup_ratio, read_ratio) <= TARGET else "OVER"
-    print(f"  ratio {large:,} / {small:,} leads: create {create_ratio:.2f}x, lookup {lookup_ratio:.2f}x, "
-          f"read {read_ratio:.2f}x (target <= {TARGET}x: {verdict})")
+    for name, value in (("create", create_ratio), ("lookup by email", lookup_ratio), ("read by id", read_ratio)):
+        ratio(f"store: {name} at {large:,} / at {small:,} leads", value, at_most=TARGET)
 
 
 if __name__ == "__main__":

@@ -174,11 +174,13 @@ def fssim_serve(revision: Revision, *args: str) -> ServerProcess:
                          env=revision.env(), cwd=revision.checkout or ROOT)
 
 
-def baseline(kind: str) -> ServerProcess:
-    """A bare Starlette server of ``benchmarks/baselines.py`` under uvicorn, set up like ``fssim serve``."""
+def baseline(kind: str, *args: str) -> ServerProcess:
+    """A server of ``benchmarks/baselines.py`` under uvicorn, set up like ``fssim serve`` unless ``args``
+    say otherwise (``--loop asyncio --http h11``)."""
     port = free_port()
-    argv = [sys.executable, "-m", "benchmarks.baselines", kind, "--port", str(port)]
-    return ServerProcess(f"bare Starlette ({kind})", argv, port=port, probe="/health", cwd=ROOT)
+    argv = [sys.executable, "-m", "benchmarks.baselines", kind, "--port", str(port), *args]
+    probe = "/_sim/health" if kind == "fssim" else "/health"
+    return ServerProcess(f"{kind} {' '.join(args)}".strip(), argv, port=port, probe=probe, cwd=ROOT)
 
 
 def setup_pipeline_world(client: httpx.Client) -> None:
