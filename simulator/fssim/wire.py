@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 __all__ = ["Exchange", "NoAnswer", "WireAnswer", "WireRequest", "json_answer"]
@@ -44,6 +44,9 @@ class WireAnswer:
     status: int
     headers: tuple[tuple[str, str], ...]  # in wire order, names lower-case
     body: bytes
+    # (value,) when the body was rendered from that JSON value by :func:`json_answer`: an in-process
+    # caller reads it instead of parsing the bytes back. Not compared: the bytes are the answer.
+    rendered_from: tuple[Any] | None = field(default=None, compare=False, repr=False)
 
     def header(self, name: str) -> str | None:
         wanted = name.lower()
@@ -73,8 +76,11 @@ Exchange = Callable[[WireRequest], Awaitable[WireAnswer | NoAnswer]]
 def json_answer(content: Any, status: int, headers: Mapping[str, str] | None = None) -> WireAnswer:
     """A JSON answer byte for byte as Starlette's ``JSONResponse`` renders it (compact, UTF-8, no NaN),
     with its headers in the same order (the given ones, then length and type), so an answer made here
-    and one made by Starlette cannot be told apart on the wire."""
+    and one made by Starlette cannot be told apart on the wire.
+
+    ``content`` must be plain JSON data (str keys, lists, scalars) that nobody changes afterwards: it is
+    kept as :attr:`WireAnswer.rendered_from`, which then equals ``json.loads(body)``."""
     body = json.dumps(content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")).encode()
     extra = tuple((name.lower(), value) for name, value in (headers or {}).items())
     return WireAnswer(status, (*extra, ("content-length", str(len(body))), ("content-type", "application/json")),
-                      body)
+                      body, (content,))

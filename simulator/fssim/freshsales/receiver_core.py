@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -77,9 +78,18 @@ def error_answer(status: int, message: str, headers: Mapping[str, str] | None = 
     return json_answer({"message": message, **extra}, status, headers)
 
 
+# Segment sends the same two headers with every message of a destination, so their decoding is kept
+# (a few destinations' worth; pure functions of the header text, so a hit is the same answer).
+_HEADER_CACHE_SIZE = 64
+
+
 def _api_key(headers: Mapping[str, str]) -> str | None:
     """The key from ``Authorization: Basic base64(key:)``; ``None`` if absent or unreadable."""
-    header = headers.get("authorization", "")
+    return _decoded_api_key(headers.get("authorization", ""))
+
+
+@functools.lru_cache(maxsize=_HEADER_CACHE_SIZE)
+def _decoded_api_key(header: str) -> str | None:
     scheme, _, encoded = header.partition(" ")
     if scheme.lower() != "basic" or not encoded.strip():
         return None
@@ -96,6 +106,11 @@ def _settings_subdomain(headers: Mapping[str, str]) -> tuple[str | None, str | N
     raw = headers.get(_SETTINGS_KEY)
     if raw is None or not raw.strip():
         return None, None
+    return _decoded_settings_subdomain(raw)
+
+
+@functools.lru_cache(maxsize=_HEADER_CACHE_SIZE)
+def _decoded_settings_subdomain(raw: str) -> tuple[str | None, str | None]:
     try:
         # The strict reader, as for bodies: plain json.loads raises RecursionError (a 500) on a header
         # of nested brackets.

@@ -19,7 +19,7 @@ import base64
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -74,12 +74,17 @@ class NoReply:
     message: str
 
 
-def _answer(content: bytes, text: Callable[[], str]) -> tuple[str, Any]:
-    """The destination's message (what Segment's debugger shows) and its whole JSON body, if any."""
-    try:
-        body = json.loads(content)
-    except ValueError:  # also UnicodeDecodeError
-        return text()[:500], None
+def _answer(content: bytes, text: Callable[[], str], rendered_from: tuple[Any] | None = None) -> tuple[str, Any]:
+    """The destination's message (what Segment's debugger shows) and its whole JSON body, if any.
+
+    ``rendered_from``: the value an in-process answer's bytes were made from, so they need no parsing."""
+    if rendered_from is not None:
+        body = rendered_from[0]
+    else:
+        try:
+            body = json.loads(content)
+        except ValueError:  # also UnicodeDecodeError
+            return text()[:500], None
     if isinstance(body, dict) and isinstance(body.get("message"), str):
         return body["message"], body
     return json.dumps(body)[:500], body
@@ -101,6 +106,9 @@ class ReceiverLink:
         self._client: httpx.AsyncClient | None = None
         self._client_loop: asyncio.AbstractEventLoop | None = None
         self.base_url: str | None = None
+        # The headers last made, with a copy of the settings they were made from: a destination's every
+        # message carries the same settings, and comparing two small dicts costs far less than encoding.
+        self._headers_for: tuple[DestinationSettings, dict[str, str]] | None = None
 
     @property
     def configured(self) -> bool:
@@ -149,12 +157,13 @@ class ReceiverLink:
 
     async def send(self, body: bytes, settings: DestinationSettings) -> Reply | NoReply:
         """One request to the receiver, in process (the core) or over httpx; what came back."""
-        headers = self._headers(settings)
+        headers = self._headers_of(settings)
         if self._exchange is not None:
             answer = await self._exchange(WireRequest.of("POST", RECEIVER_PATH, headers.items(), body))
             if isinstance(answer, NoAnswer):
                 return NoReply("ECONNRESET" if answer.kind == "reset" else "ETIMEDOUT", answer.describe())
-            message, parsed = _answer(answer.body, lambda: answer.body.decode("utf-8", "replace"))
+            message, parsed = _answer(answer.body, lambda: answer.body.decode("utf-8", "replace"),
+                                      answer.rendered_from)
             return Reply(answer.status, message, parsed, _retry_after(answer.header("retry-after")))
         assert self.base_url is not None
         try:
@@ -164,6 +173,14 @@ class ReceiverLink:
             return NoReply(network_error_code(error), str(error) or type(error).__name__)
         message, parsed = _answer(response.content, lambda: response.text)
         return Reply(response.status_code, message, parsed, _retry_after(response.headers.get("Retry-After")))
+
+    def _headers_of(self, settings: DestinationSettings) -> dict[str, str]:
+        cached = self._headers_for
+        if cached is not None and cached[0] == settings:
+            return cached[1]
+        headers = self._headers(settings)
+        self._headers_for = (cast(DestinationSettings, dict(settings)), headers)
+        return headers
 
     @staticmethod
     def _headers(settings: DestinationSettings) -> dict[str, str]:

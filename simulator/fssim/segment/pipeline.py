@@ -86,20 +86,23 @@ class Pipeline:
         """Process the messages of one accepted request, in order, in one store transaction."""
         result = IngestResult()
         received_at = self.clock.now()
+        # One request, one server time: printed once, not three times per message.
+        received_iso = iso_ms(received_at)
         with self.db.transaction():
             if not items:
-                self.events.add(_event_entry(None, received_at=iso_ms(received_at), path=path,
+                self.events.add(_event_entry(None, received_at=received_iso, path=path,
                                              source=source["name"], status="discarded", code="empty_batch",
                                              reason="the batch contained no messages"))
             # The workspace hands back stored documents; they are the destinations it wrote.
             destinations = cast(list[DestinationEntry], self.workspace.destinations_of(source["name"]))
             for item in items:
-                self._one(item, batch, path, source, destinations, received_at, result)
+                self._one(item, batch, path, source, destinations, received_at, received_iso, result)
         return result
 
     def _one(self, item: Any, batch: Message, path: str, source: Source,
-             destinations: list[DestinationEntry], received_at: datetime, result: IngestResult) -> None:
-        where: dict[str, Any] = {"received_at": iso_ms(received_at), "path": path, "source": source["name"]}
+             destinations: list[DestinationEntry], received_at: datetime, received_iso: str,
+             result: IngestResult) -> None:
+        where: dict[str, Any] = {"received_at": received_iso, "path": path, "source": source["name"]}
         message = merge_batch_fields(item, batch) if isinstance(item, dict) else item
         discard = validate(message)
         if discard is not None:
@@ -107,7 +110,8 @@ class Pipeline:
             self.events.add(_event_entry(message, **where, status="discarded", code=discard.code,
                                          reason=discard.reason))
             return
-        enriched, warnings = enrich(message, received_at=received_at, source_kind=source.get("kind"))
+        enriched, warnings = enrich(message, received_at=received_at, source_kind=source.get("kind"),
+                                    received_iso=received_iso)
         first_seen = self.dedupe.first_seen(enriched["messageId"], received_at.timestamp())
         if first_seen is not None:
             result.duplicates += 1
@@ -129,7 +133,7 @@ class Pipeline:
             else:
                 result.deliveries += 1
                 state = {"status": "pending", "code": None, "reason": None, "due": received_at.timestamp(),
-                         "deadline": None, "next_attempt_at": iso_ms(received_at)}
+                         "deadline": None, "next_attempt_at": received_iso}
             delivery: DeliveryRecord = {
                 **_who(enriched),
                 "event_id": event_id,
@@ -138,7 +142,7 @@ class Pipeline:
                 "destination_type": destination["type"],
                 "destination_id": destination["id"],
                 "subdomain": destination["settings"]["subdomain"],
-                "created_at": iso_ms(received_at),
+                "created_at": received_iso,
                 "attempts": [],
                 "message": enriched,
                 **state,  # last: the log shows who and where first, then how it stands
