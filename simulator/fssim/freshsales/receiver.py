@@ -110,7 +110,7 @@ class SegmentReceiver:
 
     def __init__(self, freshsales: Freshsales) -> None:
         self._fs = freshsales
-        self.processed = ProcessedMessages(freshsales.db)
+        self.processed = ProcessedMessages(freshsales.db, freshsales.clock)
         self.failures = freshsales.forced_failures
 
     def _authenticate(self, request: Request) -> Account | JSONResponse:
