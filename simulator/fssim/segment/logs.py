@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from fssim import strictjson
 from fssim.clock import Clock, parse_iso
 from fssim.segment.retention import LogWindow, Retention
 from fssim.segment.shapes import DeliveryEntry, RoutedDelivery
@@ -58,6 +59,12 @@ def _time_of(field: str) -> Callable[[Mapping[str, Any]], float | None]:
             return None
 
     return time_of
+
+
+def _entry(entry_id: int, doc: Mapping[str, Any]) -> dict[str, Any]:
+    """A reader's own copy of an entry. The stored message is shared by the event entry and every
+    delivery entry (one copy in memory), so a reader that changed it would change them all."""
+    return {"id": entry_id, **strictjson.deep_copy(dict(doc))}
 
 
 class _Log:
@@ -102,7 +109,7 @@ class _Log:
 
     def get(self, entry_id: int) -> dict[str, Any] | None:
         doc = self.entries.get(entry_id)
-        return None if doc is None else {"id": entry_id, **doc}
+        return None if doc is None else _entry(entry_id, doc)
 
     def query(self, filters: LogFilter, limit: int | None = None) -> list[dict[str, Any]]:
         """Matching entries, oldest first; ``limit`` keeps the newest ones."""
@@ -110,8 +117,8 @@ class _Log:
         if limit is not None:
             # The newest few, read from the newest down: no copy of the whole log (60k entries took 1.4 s).
             newest = self.entries.newest(limit, lambda doc: _matches(doc, filters))
-            return [{"id": doc_id, **doc} for doc_id, doc in reversed(newest)]
-        return [{"id": doc_id, **doc} for doc_id, doc in self.entries.items() if _matches(doc, filters)]
+            return [_entry(doc_id, doc) for doc_id, doc in reversed(newest)]
+        return [_entry(doc_id, doc) for doc_id, doc in self.entries.items() if _matches(doc, filters)]
 
     def counts(self) -> dict[str, int]:
         return dict(Counter(str(doc.get("status")) for _, doc in self.entries.items()))
@@ -151,8 +158,12 @@ class DeliveryLog(_Log):
     def update(self, entry_id: int, entry: DeliveryEntry) -> None:
         """Write a delivery's new state; a no-op if a reset removed it while its attempt was in flight."""
         with self.db.transaction():
-            if entry_id in self.entries:
-                self.entries.replace(entry_id, {k: v for k, v in entry.items() if k != "id"})
+            old = self.entries.get(entry_id)
+            if old is not None:
+                new = {k: v for k, v in entry.items() if k != "id"}
+                if new.get("message") == old.get("message"):
+                    new["message"] = old.get("message")  # keep sharing the event's copy (readers got their own)
+                self.entries.replace(entry_id, new)
                 if entry.get("status") not in OPEN_STATUSES:
                     self.retention.finished(entry_id)
 
