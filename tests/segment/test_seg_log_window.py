@@ -98,6 +98,7 @@ def test_the_dashboard_pages_answer_on_a_window() -> None:
                 answer = browser.get(page)
                 assert answer.status_code == 200, page
             assert "user4@example.com" in browser.get("/ui/segment/deliveries").text
+            assert "3 events and 3 deliveries have left that window" in browser.get("/ui/controls").text
             assert "user0@example.com" not in browser.get("/ui/segment/deliveries").text
 
 
