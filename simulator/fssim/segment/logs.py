@@ -17,7 +17,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from fssim import strictjson
 from fssim.clock import Clock, parse_iso
 from fssim.segment.retention import LogWindow, Retention
 from fssim.segment.shapes import DeliveryEntry, RoutedDelivery
@@ -64,7 +63,30 @@ def _time_of(field: str) -> Callable[[Mapping[str, Any]], float | None]:
 def _entry(entry_id: int, doc: Mapping[str, Any]) -> dict[str, Any]:
     """A reader's own copy of an entry. The stored message is shared by the event entry and every
     delivery entry (one copy in memory), so a reader that changed it would change them all."""
-    return {"id": entry_id, **strictjson.deep_copy(dict(doc))}
+    copied = _copy(dict(doc))
+    return {"id": entry_id, **copied}
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of JSON data with a loop and its own stack, not recursion: a logged message may be
+    nested deeper than Python's recursion limit (a poison message from before the depth bound)."""
+    if not isinstance(value, (dict, list)):
+        return value
+    root: Any = {} if isinstance(value, dict) else []
+    stack: list[tuple[Any, Any]] = [(value, root)]
+    while stack:
+        source, into = stack.pop()
+        pairs = source.items() if isinstance(source, dict) else enumerate(source)
+        for key, item in pairs:
+            copy: Any = item
+            if isinstance(item, (dict, list)):
+                copy = {} if isinstance(item, dict) else []
+                stack.append((item, copy))
+            if isinstance(into, dict):
+                into[key] = copy
+            else:
+                into.append(copy)
+    return root
 
 
 class _Log:
