@@ -137,6 +137,7 @@ class CompactCollection:
         self._collection = collection
         self._pack = packer
         self._unpack = unpacker
+        self._last: tuple[Mapping[str, Any], Doc] | None = None  # see _whole
 
     def get(self, doc_id: int) -> Doc | None:
         raw = self._collection.get(doc_id)
@@ -155,16 +156,31 @@ class CompactCollection:
         old = self._collection.delete(doc_id)
         return None if old is None else self._unpack(old)
 
+    def _whole(self, raw: Mapping[str, Any]) -> Doc:
+        """``raw`` unpacked for an index's key function, made once for all of this collection's indexes.
+
+        A write shows the same stored form to every index in turn (the records have five key functions
+        here), so the last one unpacked is kept, by identity: the packed form is held with it, so its id
+        cannot be reused, and nothing changes a stored form in place (the store replaces documents).
+        Key functions only read what they are given.
+        """
+        last = self._last  # one read: another thread's write replaces the pair, never half of it
+        if last is not None and last[0] is raw:
+            return last[1]
+        whole = self._unpack(raw)
+        self._last = (raw, whole)
+        return whole
+
     def index(self, key_of: Callable[[Mapping[str, Any]], Hashable | None]) -> Index:
-        return self._collection.index(lambda doc: key_of(self._unpack(doc)))
+        return self._collection.index(lambda doc: key_of(self._whole(doc)))
 
     def multi_index(self, keys_of: Callable[[Mapping[str, Any]], Iterable[Hashable]]) -> Index:
-        return self._collection.multi_index(lambda doc: keys_of(self._unpack(doc)))
+        return self._collection.multi_index(lambda doc: keys_of(self._whole(doc)))
 
     def sorted_index(self, keys_of: Callable[[Mapping[str, Any]], Iterable[Hashable]],
                      order_of: Callable[[Mapping[str, Any]], Any]) -> SortedIndex:
-        return self._collection.sorted_index(lambda doc: keys_of(self._unpack(doc)),
-                                             lambda doc: order_of(self._unpack(doc)))
+        return self._collection.sorted_index(lambda doc: keys_of(self._whole(doc)),
+                                             lambda doc: order_of(self._whole(doc)))
 
 
 def CompactRecords(collection: Collection) -> CompactCollection:
