@@ -192,7 +192,7 @@ class Deliverer:
         if entry.get("held_by") == blocker or not self._claim(int(entry["id"])):
             return  # already said so, or another flush is trying it right now and will write its state
         try:
-            delivery = cast(DeliveryEntry | None, self.log.get(int(entry["id"])))  # fresh, under the claim
+            delivery = cast(DeliveryEntry | None, self.log.current(int(entry["id"])))  # fresh, under the claim
             if delivery is None or delivery["status"] not in OPEN_STATUSES:
                 return
             self.log.update(delivery["id"], {
@@ -205,8 +205,9 @@ class Deliverer:
             self._release(int(entry["id"]))
 
     async def _attempt(self, delivery_id: int) -> int:
-        # The log hands back the stored document: the delivery record the pipeline wrote.
-        delivery = cast(DeliveryEntry | None, self.log.get(delivery_id))
+        # The log hands back the stored document: the delivery record the pipeline wrote. Its message is
+        # shared with the store, so nothing here changes it: it is sent, and written back as it was.
+        delivery = cast(DeliveryEntry | None, self.log.current(delivery_id))
         if delivery is None or delivery["status"] not in OPEN_STATUSES:
             return 0
         destination = self._destination_of(int(delivery["destination_id"]))
