@@ -1,0 +1,64 @@
+"""Counted costs of the end-to-end path that the CPU cuts of issue 12 removed (no timings: counts).
+
+Each test failed before its cut: a write unpacked a record once per index key function, every
+delivery decoded the same ``X-Segment-Settings`` header again, and an attempt deep-copied the message
+it only sends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fssim.freshsales import receiver_core
+from fssim.freshsales.compact import CompactCollection, pack, unpack
+from fssim.freshsales.shapes import blank_record
+from fssim.segment.logs import DeliveryLog
+from fssim.store import Database
+
+
+def test_a_write_unpacks_a_record_once_for_all_its_indexes() -> None:
+    unpacked: list[Mapping[str, Any]] = []
+
+    def counting_unpack(raw: Mapping[str, Any]) -> dict[str, Any]:
+        unpacked.append(raw)
+        return unpack(raw)
+
+    records = CompactCollection(Database().collection("records"), pack, counting_unpack)
+    by_owner = records.sorted_index(lambda doc: [(doc["_account"], doc["_entity"])], lambda doc: doc["created_at"])
+    by_email = records.multi_index(lambda doc: [doc["email"]] if doc.get("email") else [])
+    by_external = records.index(lambda doc: doc.get("external_id"))
+    lead = {**blank_record("lead", 1), "_account": "acme", "_entity": "lead", "email": "ada@example.com",
+            "external_id": "u-1", "created_at": "2026-01-01T00:00:00+00:00"}
+
+    records.insert(lead, doc_id=1)
+
+    assert len(unpacked) == 1  # four key functions, one unpack (it was four)
+    assert by_owner.ids(("acme", "lead")) and by_email.ids("ada@example.com") == {1}
+    assert by_external.first("u-1") == 1
+    changed = {**lead, "email": "grace@example.com"}
+    records.replace(1, changed)
+    assert len(unpacked) == 3  # the old document once, the new one once
+    assert not by_email.ids("ada@example.com") and by_email.ids("grace@example.com") == {1}
+
+
+def test_the_settings_header_is_decoded_once_per_header_text() -> None:
+    receiver_core._decoded_settings_subdomain.cache_clear()
+    headers = {"x-segment-settings": "eyJzdWJkb21haW4iOiAiYWNtZSJ9"}  # {"subdomain": "acme"}
+    answers = [receiver_core._settings_subdomain(headers) for _ in range(5)]
+    assert answers == [("acme", None)] * 5
+    info = receiver_core._decoded_settings_subdomain.cache_info()
+    assert (info.misses, info.hits) == (1, 4)
+    assert receiver_core._settings_subdomain({"x-segment-settings": "not base64!"})[1] is not None
+
+
+def test_an_attempt_reads_the_stored_message_while_readers_get_copies() -> None:
+    log = DeliveryLog(Database())
+    delivery_id = log.add({"status": "pending", "created_at": "2026-01-01T00:00:00.000Z",
+                           "message": {"type": "track", "properties": {"plan": "pro"}}})
+    for_attempt, for_reader = log.current(delivery_id), log.get(delivery_id)
+    assert for_attempt == for_reader
+    assert for_attempt is not None and for_reader is not None
+    assert for_attempt["message"] is log.current(delivery_id)["message"]  # type: ignore[index]
+    for_reader["message"]["properties"]["plan"] = "changed by a reader"
+    assert log.current(delivery_id)["message"]["properties"]["plan"] == "pro"  # type: ignore[index]
