@@ -8,6 +8,7 @@ any timestamp, however far in the past or future, so nothing here rejects a mess
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -28,14 +29,39 @@ def iso_ms(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+# Every message of a batch carries the batch's sentAt: parsed (and printed) once per text, not per
+# message. Only texts as short as ISO times are kept, so the cache stays small whatever is sent.
+_SAME_TEXTS = 256
+_CACHED_LENGTH = 64
+
+
 def _parse(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
+    return _parse_text(value) if len(value) <= _CACHED_LENGTH else _read_time(value)
+
+
+def _read_time(value: str) -> datetime | None:
     try:
         # In UTC at once: an offset near year 1 or 9999 cannot be shown as UTC, so it counts as unusable.
         return parse_iso(value).astimezone(UTC)
     except (ValueError, OverflowError):
         return None
+
+
+_parse_text = functools.lru_cache(maxsize=_SAME_TEXTS)(_read_time)
+
+
+def _iso_of(value: str, moment: datetime) -> str:
+    """``moment`` (what :func:`_parse` read from ``value``) as Segment prints it."""
+    return _iso_of_text(value) if len(value) <= _CACHED_LENGTH else iso_ms(moment)
+
+
+@functools.lru_cache(maxsize=_SAME_TEXTS)
+def _iso_of_text(value: str) -> str:
+    moment = _parse_text(value)
+    assert moment is not None, "only called for a text _parse read"
+    return iso_ms(moment)
 
 
 def merge_batch_fields(item: dict[str, Any], batch: dict[str, Any]) -> dict[str, Any]:
@@ -82,7 +108,7 @@ def enrich(
                                 "far apart to correct; the caller's timestamp was kept")
     enriched["timestamp"] = enriched["receivedAt"] if corrected is received_at else iso_ms(corrected)
     if sent_at is not None:
-        enriched["sentAt"] = iso_ms(sent_at)
+        enriched["sentAt"] = _iso_of(enriched["sentAt"], sent_at)
     for key in ("context", "integrations"):
         if enriched.get(key) is None:
             enriched[key] = {}
