@@ -17,6 +17,7 @@ from benchmarks.report import ratio
 from fssim.clock import Clock
 from fssim.freshsales.service import Freshsales
 from fssim.segment.logs import DeliveryLog
+from fssim.segment.retention import LogWindow
 from fssim.store import Database
 
 __all__ = ["main"]
@@ -53,7 +54,8 @@ def page_cost(size: int) -> float:
 
 
 def newest_entries_cost(size: int) -> float:
-    log = DeliveryLog(Database())
+    # No window: this measures a long log (a window would keep only its newest entries).
+    log = DeliveryLog(Database(), window=LogWindow(max_entries=None, max_age_seconds=None))
     for index in range(size):
         log.add({"status": "delivered", "user_id": f"u{index}", "type": "track", "source": "web"})
     return _per_call(lambda: log.query({}, limit=10))

@@ -29,6 +29,7 @@ from fssim.freshsales.rest.routing import RestMount, unknown_path_body
 from fssim.freshsales.service import Freshsales
 from fssim.guard import EdgeGuard
 from fssim.segment.browser import TrackingCORS
+from fssim.segment.retention import DEFAULT_LOG_MAX_AGE_SECONDS, DEFAULT_LOG_MAX_ENTRIES, LogWindow
 from fssim.segment.service import Segment
 from fssim.store import Database
 
@@ -54,6 +55,9 @@ class SimulatorConfig:
     show_keys: bool = False  # control answers show API and write keys in full (serve --show-keys)
     delivery_order: str = "ordered"  # or "unordered": a user's messages may overtake each other (seeded)
     delivery_seed: int = 0  # seeds the unordered shuffle, so a failing run replays exactly
+    # How many entries / how much simulated time the event and delivery logs keep (None: no bound).
+    log_max_entries: int | None = DEFAULT_LOG_MAX_ENTRIES
+    log_max_age_seconds: float | None = DEFAULT_LOG_MAX_AGE_SECONDS
 
 
 class Simulator:
@@ -65,7 +69,8 @@ class Simulator:
         self.db = Database(self.config.db_path)
         self.freshsales = Freshsales(self.db, self.clock, rate_limits=self.config.rate_limits)
         self.segment = Segment(self.db, self.clock, strict=self.config.strict,
-                               delivery_order=self.config.delivery_order, delivery_seed=self.config.delivery_seed)
+                               delivery_order=self.config.delivery_order, delivery_seed=self.config.delivery_seed,
+                               log_window=LogWindow(self.config.log_max_entries, self.config.log_max_age_seconds))
         # R2: switching the toggle on in Freshsales hands the account's key and subdomain to Segment.
         # The two halves never import each other; this line is the whole seam.
         self.freshsales.on_segment_enabled(self.segment.connect_freshsales)

@@ -12,6 +12,7 @@ import uvicorn
 from fssim.app import Simulator, SimulatorConfig
 from fssim.masking import MaskKeysInAccessLog
 from fssim.segment.browser import web_sources_banner
+from fssim.segment.retention import DEFAULT_LOG_MAX_AGE_SECONDS, DEFAULT_LOG_MAX_ENTRIES
 from fssim.server import bind_listener
 
 __all__ = ["serve"]
@@ -39,11 +40,17 @@ __all__ = ["serve"]
                    "overtake each other, as Segment allows (a track can beat its identify).")
 @click.option("--delivery-seed", type=int, default=0, show_default=True,
               help="Seed of the unordered delivery order, so a run replays exactly.")
+@click.option("--log-max-entries", type=click.IntRange(min=0), default=DEFAULT_LOG_MAX_ENTRIES, show_default=True,
+              help="The event and delivery logs each keep this many newest entries (0: no limit); open "
+                   "deliveries are always kept.")
+@click.option("--log-max-age", "log_max_age", type=click.FloatRange(min=0), default=DEFAULT_LOG_MAX_AGE_SECONDS,
+              show_default=True, metavar="SECONDS",
+              help="...and none older than this many seconds of simulated time (0: no limit).")
 @click.option("--log-level", default="warning", show_default=True,
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
 def serve(host: str, port: int, db_path: str | None, strict: bool, no_rate_limits: bool, demo: bool,
           delivery_url: str | None, cors_origins: tuple[str, ...], show_keys: bool, delivery_order: str,
-          delivery_seed: int, log_level: str) -> None:
+          delivery_seed: int, log_max_entries: int, log_max_age: float, log_level: str) -> None:
     """Serve the Segment Tracking API, the Freshsales API and the control API on one port."""
     # Bind first: a busy port must be reported before a banner claims the simulator is running.
     try:
@@ -67,6 +74,8 @@ def serve(host: str, port: int, db_path: str | None, strict: bool, no_rate_limit
                 show_keys=show_keys,
                 delivery_order=delivery_order,
                 delivery_seed=delivery_seed,
+                log_max_entries=log_max_entries or None,
+                log_max_age_seconds=log_max_age or None,
             )
         )
     except (ValueError, OSError) as error:  # e.g. --db names a file that is not a fssim database

@@ -10,10 +10,13 @@ the Freshsales side).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
+from fssim.clock import Clock
+from fssim.expiry import ExpiryQueue
 from fssim.freshsales.accounts import Account
 from fssim.freshsales.errors import FreshsalesError
 from fssim.freshsales.shapes import Target
@@ -28,31 +31,55 @@ __all__ = ["FreshsalesCRM", "ProcessedMessages"]
 
 
 class ProcessedMessages:
-    """The answers given to Segment messages, by (account, messageId); kept until ``POST /_sim/reset``.
+    """The answers given to Segment messages, by (account, messageId), for 24 h of simulated time.
 
-    Simulator policy: no expiry. Segment's own de-duplication window is 24 h; the receiver is stricter,
-    so a retry after any delay still changes nothing.
+    Simulator policy: the same window as Segment's own messageId de-duplication (24 h,
+    reference/segment.md §2.6), which also outlasts Segment's 4 h of retries, so a retry never
+    duplicates a record or an activity. Older answers are forgotten in the order they were given
+    (:class:`fssim.expiry.ExpiryQueue`), so the memory holds one window, not the whole history.
+    Each answer is kept as its JSON text: a few hundred bytes instead of a tree of small dicts.
     """
 
     TABLE = "fs_segment_messages"
+    WINDOW_SECONDS = 24 * 3600.0
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, clock: Clock | None = None, window_seconds: float = WINDOW_SECONDS) -> None:
         self._db = db
+        self._clock = clock or Clock()
+        self.window = window_seconds
         self._answers = db.collection(self.TABLE)
         self._index = self._answers.index(lambda doc: (doc["account"], doc["message_id"]))
+        # Answers stored before they carried a time count as given now (a whole window from the start).
+        started = self._clock.timestamp()
+        self._expiry = ExpiryQueue(self._answers, lambda doc: float(doc.get("at", started)))
 
     def recall(self, account: str, message_id: str) -> Mapping[str, Any] | None:
         with self._db.lock:
+            self._expiry.sweep(self._clock.timestamp() - self.window)
             doc_id = self._index.first((account, message_id))
             if doc_id is None:
                 return None
             doc = self._answers.get(doc_id)
-            return None if doc is None else dict(doc["answer"])
+            if doc is None:
+                return None
+            answer = doc["answer"]
+            return cast(dict[str, Any], json.loads(answer) if isinstance(answer, str) else dict(answer))
 
     def remember(self, account: str, message_id: str, answer: Mapping[str, Any]) -> None:
         with self._db.lock:
             if self._index.first((account, message_id)) is None:
-                self._answers.insert({"account": account, "message_id": message_id, "answer": dict(answer)})
+                now = self._clock.timestamp()
+                doc_id = self._answers.insert({"account": account, "message_id": message_id, "at": now,
+                                               "answer": json.dumps(answer, separators=(",", ":"))})
+                self._expiry.added(doc_id, now)
+
+    def __len__(self) -> int:
+        """How many answers are remembered (one window's worth)."""
+        return len(self._answers)
+
+    def forget(self) -> None:
+        """After the database was cleared."""
+        self._expiry.rebuild()
 
 
 class FreshsalesCRM:

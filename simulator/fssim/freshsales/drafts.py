@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, cast
 
 from fssim.freshsales.accounts import Account
+from fssim.freshsales.compact import CompactCollection
 from fssim.freshsales.errors import ValidationError
 from fssim.freshsales.fields import normalize_write
 from fssim.freshsales.ids import IdSequence
@@ -20,7 +21,6 @@ from fssim.freshsales.shapes import StoredRecord, display_name
 from fssim.freshsales.views import field_value
 from fssim.indexes import Index
 from fssim.integration.emails import normalize_email
-from fssim.store import Collection
 
 __all__ = ["Changes", "Drafts", "ReferenceCheck", "changes_between"]
 
@@ -32,7 +32,7 @@ ReferenceCheck = Callable[[Account, str, Mapping[str, Any]], list[str]]
 
 class Drafts:
     def __init__(
-        self, records: Collection, ids: IdSequence, *, by_owner: Index, by_email: Index, by_external_id: Index
+        self, records: CompactCollection, ids: IdSequence, *, by_owner: Index, by_email: Index, by_external_id: Index
     ) -> None:
         self._records = records
         self._ids = ids

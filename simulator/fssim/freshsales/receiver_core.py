@@ -116,7 +116,7 @@ class ReceiverCore:
 
     def __init__(self, freshsales: Freshsales) -> None:
         self._fs = freshsales
-        self.processed = ProcessedMessages(freshsales.db)
+        self.processed = ProcessedMessages(freshsales.db, freshsales.clock)
         self.failures = freshsales.forced_failures
 
     async def exchange(self, request: WireRequest) -> WireAnswer | NoAnswer:

@@ -17,6 +17,7 @@ from typing import Any
 
 from fssim import strictjson
 from fssim.clock import Clock, isoformat, parse_iso
+from fssim.freshsales.compact import CompactTimeline
 from fssim.freshsales.errors import ValidationError
 from fssim.freshsales.ids import IdSequence
 from fssim.freshsales.shapes import ENTITY_TYPES, Target
@@ -36,7 +37,8 @@ class Timeline:
         self._db = db
         self._clock = clock
         self._ids = ids
-        self._items = db.collection("fs_activities")
+        # Stored without the fields its owner already says, read back whole (compact.py).
+        self._items = CompactTimeline(db.collection("fs_activities"))
         self._by_owner = self._items.index(lambda doc: (doc["_account"], doc["_entity"], doc["_record_id"]))
 
     def add_activity(self, target: Target, activity: dict[str, Any]) -> dict[str, Any]:

@@ -7,15 +7,18 @@
   Segment's Event Delivery view: status, Segment's code (``errors.discarded.403``,
   ``errors.awaiting-retry.429``, ...), the reason, and every attempt.
 
-Both are store collections, so a file-backed simulator keeps them across restarts.
+Both are store collections, so a file-backed simulator keeps them across restarts. Each keeps a window
+(:mod:`fssim.segment.retention`): the oldest entries go, an open delivery never does.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from fssim.clock import Clock, parse_iso
+from fssim.segment.retention import LogWindow, Retention
 from fssim.segment.shapes import DeliveryEntry, RoutedDelivery
 from fssim.segment.spec import MESSAGE_TYPES
 from fssim.store import Database
@@ -47,9 +50,49 @@ def _matches(entry: Mapping[str, Any], filters: LogFilter) -> bool:
     return True
 
 
+def _time_of(field: str) -> Callable[[Mapping[str, Any]], float | None]:
+    def time_of(entry: Mapping[str, Any]) -> float | None:
+        try:
+            return parse_iso(str(entry[field])).timestamp()
+        except (KeyError, ValueError):
+            return None
+
+    return time_of
+
+
+def _entry(entry_id: int, doc: Mapping[str, Any]) -> dict[str, Any]:
+    """A reader's own copy of an entry. The stored message is shared by the event entry and every
+    delivery entry (one copy in memory), so a reader that changed it would change them all."""
+    copied = _copy(dict(doc))
+    return {"id": entry_id, **copied}
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of JSON data with a loop and its own stack, not recursion: a logged message may be
+    nested deeper than Python's recursion limit (a poison message from before the depth bound)."""
+    if not isinstance(value, (dict, list)):
+        return value
+    root: Any = {} if isinstance(value, dict) else []
+    stack: list[tuple[Any, Any]] = [(value, root)]
+    while stack:
+        source, into = stack.pop()
+        pairs = source.items() if isinstance(source, dict) else enumerate(source)
+        for key, item in pairs:
+            copy: Any = item
+            if isinstance(item, (dict, list)):
+                copy = {} if isinstance(item, dict) else []
+                stack.append((item, copy))
+            if isinstance(into, dict):
+                into[key] = copy
+            else:
+                into.append(copy)
+    return root
+
+
 class _Log:
     filter_keys: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
+    time_field = ""  # the entry's simulated time, read when the window is rebuilt from the store
 
     def _check(self, filters: LogFilter) -> None:
         """A misspelt filter or value is an error naming the allowed ones, not a silently empty log."""
@@ -60,16 +103,35 @@ class _Log:
             if filters.get(key) and filters[key] not in allowed:
                 raise ValueError(f"unknown {key} {filters[key]!r}; use {', '.join(allowed)}")
 
-    def __init__(self, db: Database, table: str) -> None:
+    def __init__(self, db: Database, table: str, clock: Clock, window: LogWindow) -> None:
         self.db = db
+        self.clock = clock
         self.entries = db.collection(table)
+        self.retention = Retention(self.entries, window, _time_of(self.time_field), clock.timestamp,
+                                   self._still_open)
+
+    def _still_open(self, ids: Iterable[int]) -> set[int]:
+        return set()
 
     def add(self, entry: Mapping[str, Any]) -> int:
-        return self.entries.insert(entry)
+        # The lock, not a transaction: the pipeline already writes each request in one transaction.
+        with self.db.lock:
+            entry_id = self.entries.insert(entry)
+            self.retention.added(entry_id, self.clock.timestamp())
+        return entry_id
+
+    def forget(self) -> None:
+        """After the database was cleared: the window starts empty and the dropped count at 0."""
+        self.retention.rebuild()
+
+    @property
+    def dropped(self) -> int:
+        """Entries dropped because they fell out of the window (since start or the last reset)."""
+        return self.retention.dropped
 
     def get(self, entry_id: int) -> dict[str, Any] | None:
         doc = self.entries.get(entry_id)
-        return None if doc is None else {"id": entry_id, **doc}
+        return None if doc is None else _entry(entry_id, doc)
 
     def query(self, filters: LogFilter, limit: int | None = None) -> list[dict[str, Any]]:
         """Matching entries, oldest first; ``limit`` keeps the newest ones."""
@@ -77,8 +139,8 @@ class _Log:
         if limit is not None:
             # The newest few, read from the newest down: no copy of the whole log (60k entries took 1.4 s).
             newest = self.entries.newest(limit, lambda doc: _matches(doc, filters))
-            return [{"id": doc_id, **doc} for doc_id, doc in reversed(newest)]
-        return [{"id": doc_id, **doc} for doc_id, doc in self.entries.items() if _matches(doc, filters)]
+            return [_entry(doc_id, doc) for doc_id, doc in reversed(newest)]
+        return [_entry(doc_id, doc) for doc_id, doc in self.entries.items() if _matches(doc, filters)]
 
     def counts(self) -> dict[str, int]:
         return dict(Counter(str(doc.get("status")) for _, doc in self.entries.items()))
@@ -87,9 +149,10 @@ class _Log:
 class EventLog(_Log):
     filter_keys = ("source", "status", "user", "type", "message_id", "code", "event")
     statuses = EVENT_STATUSES
+    time_field = "received_at"
 
-    def __init__(self, db: Database) -> None:
-        super().__init__(db, "segment_events")
+    def __init__(self, db: Database, clock: Clock | None = None, window: LogWindow | None = None) -> None:
+        super().__init__(db, "segment_events", clock or Clock(), window or LogWindow())
 
     def set_destinations(self, entry_id: int, destinations: list[RoutedDelivery], reason: str | None) -> None:
         """Record where an accepted message was routed (and why nowhere, when that is the case)."""
@@ -102,16 +165,29 @@ class EventLog(_Log):
 class DeliveryLog(_Log):
     filter_keys = ("source", "destination", "status", "user", "type", "message_id", "code", "event")
     statuses = DELIVERY_STATUSES
+    time_field = "created_at"
 
-    def __init__(self, db: Database) -> None:
-        super().__init__(db, "segment_deliveries")
+    def __init__(self, db: Database, clock: Clock | None = None, window: LogWindow | None = None) -> None:
+        # The index first: the window asks it which deliveries are open while it rebuilds.
+        self.entries = db.collection("segment_deliveries")
         self._open = self.entries.index(lambda doc: "open" if doc.get("status") in OPEN_STATUSES else None)
+        super().__init__(db, "segment_deliveries", clock or Clock(), window or LogWindow())
+
+    def _still_open(self, ids: Iterable[int]) -> set[int]:
+        # Never drop an open delivery: the deliverer works from its entry, and the message would be lost.
+        return set(ids) & self._open.ids("open")
 
     def update(self, entry_id: int, entry: DeliveryEntry) -> None:
         """Write a delivery's new state; a no-op if a reset removed it while its attempt was in flight."""
         with self.db.transaction():
-            if entry_id in self.entries:
-                self.entries.replace(entry_id, {k: v for k, v in entry.items() if k != "id"})
+            old = self.entries.get(entry_id)
+            if old is not None:
+                new = {k: v for k, v in entry.items() if k != "id"}
+                if new.get("message") == old.get("message"):
+                    new["message"] = old.get("message")  # keep sharing the event's copy (readers got their own)
+                self.entries.replace(entry_id, new)
+                if entry.get("status") not in OPEN_STATUSES:
+                    self.retention.finished(entry_id)
 
     def due(self, now: float) -> list[int]:
         """Ids of open deliveries whose next attempt is due, oldest first (so a user's calls keep order)."""

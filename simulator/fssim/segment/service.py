@@ -27,6 +27,7 @@ from fssim.segment.dedupe import Deduplicator
 from fssim.segment.delivery import Deliverer, TransportSource
 from fssim.segment.logs import DeliveryLog, EventLog, LogFilter
 from fssim.segment.pipeline import IngestResult, Pipeline
+from fssim.segment.retention import LogWindow
 from fssim.segment.shapes import (
     ConnectedDestination,
     DeliveryEntry,
@@ -52,15 +53,16 @@ BACKGROUND_INTERVAL_SECONDS = 0.5
 
 class Segment:
     def __init__(self, db: Database, clock: Clock, *, strict: bool = False, delivery_order: str = "ordered",
-                 delivery_seed: int = 0) -> None:
+                 delivery_seed: int = 0, log_window: LogWindow | None = None) -> None:
         self.db = db
         self.clock = clock
         self.strict = strict
         self._configured_order = (delivery_order, delivery_seed)  # what a reset goes back to
         self.workspace = Workspace(db)
         self.dedupe = Deduplicator(db)
-        self.events = EventLog(db)
-        self.deliveries = DeliveryLog(db)
+        self.log_window = log_window or LogWindow()
+        self.events = EventLog(db, clock, self.log_window)
+        self.deliveries = DeliveryLog(db, clock, self.log_window)
         self.pipeline = Pipeline(db, clock, self.workspace, self.dedupe, self.events, self.deliveries)
         self.deliverer = Deliverer(self.deliveries, clock, self._destination, order=delivery_order,
                                    seed=delivery_seed)
@@ -187,7 +189,9 @@ class Segment:
     def _with_current_status(self, routed: RoutedDelivery) -> RoutedDelivery:
         delivery = cast(DeliveryEntry | None, self.deliveries.get(routed["delivery_id"]))
         if delivery is None:
-            return routed.copy()
+            # Open deliveries are never dropped, so this one had finished; its outcome left with it.
+            return {**routed, "reason": "no longer in the delivery log: it finished and fell out of the log's "
+                                        "window (see log_window in GET /_sim/state)"}
         current: RoutedDelivery = {**routed, "status": delivery["status"], "code": delivery["code"],
                                    "reason": delivery["reason"]}
         return current
@@ -201,6 +205,9 @@ class Segment:
             "events": self.events.counts(),
             "deliveries": self.deliveries.counts(),
             "open_deliveries": self.deliveries.open_count(),
+            # The logs keep a window (docs/segment.md): what it is, and how many entries fell out of it.
+            "log_window": self.log_window.describe(),
+            "dropped": {"events": self.events.dropped, "deliveries": self.deliveries.dropped},
             "strict": self.strict,
             "delivery_base_url": self.deliverer.base_url,
             "delivery_order": self.delivery_order(),
@@ -209,4 +216,6 @@ class Segment:
     def reset(self) -> None:
         """After the database was cleared (``POST /_sim/reset``): forget what is held in memory too."""
         self.dedupe.forget()
+        self.events.forget()
+        self.deliveries.forget()
         self.deliverer.set_order(*self._configured_order)  # and the seeded shuffle starts over

@@ -1,0 +1,64 @@
+"""Records and timeline items are stored compact and read back exactly (issue 12: memory per stored lead).
+
+Packing must never change an answer: every document reads back equal *and in the same key order*
+(JSON answers keep dict order), whatever its fields hold; and a stored lead holds far fewer keys.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fssim.app import Simulator, SimulatorConfig
+from fssim.freshsales.compact import pack, pack_item, unpack, unpack_item
+from fssim.freshsales.shapes import blank_record
+
+_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-2, 2), st.text(max_size=3), st.just([]), st.just({}),
+                    st.lists(st.integers(0, 3), max_size=2), st.dictionaries(st.text(max_size=2), st.none(),
+                                                                              max_size=2))
+
+
+@given(entity=st.sampled_from(["lead", "contact"]), changes=st.dictionaries(
+    st.sampled_from([*blank_record("contact", 0), *blank_record("lead", 0), "cf_x", "other"]), _VALUES))
+def test_a_record_reads_back_equal_and_in_the_same_order(entity: str, changes: dict[str, Any]) -> None:
+    doc = blank_record(entity, 7)
+    doc.update(changes)
+    doc["_account"], doc["_entity"] = "acme", entity
+    back = unpack(pack(doc))
+    assert back == doc
+    assert list(back) == list(doc)
+    assert all(type(back[key]) is type(doc[key]) for key in doc)  # lead_score False stays False, not 0
+
+
+@given(activity=st.dictionaries(st.sampled_from(["action_type", "user_activity", "composite_id", "actionable_type",
+                                                 "actionable_id", "note", "_x", "automation"]), _VALUES),
+       at=st.floats(0, 4e9), moved=st.booleans())
+def test_a_timeline_item_reads_back_equal_and_in_the_same_order(activity: dict[str, Any], at: float,
+                                                                moved: bool) -> None:
+    from datetime import UTC, datetime
+
+    from fssim.clock import isoformat
+
+    item = {"id": 9, "actionable_type": "Lead", "actionable_id": 3, "targetable_type": "Lead", "targetable_id": 3,
+            "targetable_name": "Ada", "user_activity": False, "composite_id": "Lead-3-9", "automation": False,
+            "action_data": {}, **activity, "created_at": isoformat(datetime.fromtimestamp(at, tz=UTC))}
+    stored = {**item, "_account": "acme", "_entity": "contact" if moved else "lead", "_record_id": 3, "_at": at}
+    back = unpack_item(pack_item(stored))
+    assert back == stored
+    assert list(back) == list(stored)
+
+
+def test_a_stored_lead_and_its_timeline_item_keep_only_what_they_cannot_derive() -> None:
+    sim = Simulator(SimulatorConfig(frozen_clock=True))
+    sim.freshsales.accounts.create("acme", plan="forest", api_key="k")
+    lead = sim.freshsales.records.create("acme", "lead", {"email": "ada@example.com", "last_name": "Lovelace"})
+    [(_, stored)] = sim.db.collection("fs_records").items()
+    assert len(stored) < len(lead) / 3  # about 55 fields answered, a dozen kept
+    [(_, item)] = sim.db.collection("fs_activities").items()
+    assert "composite_id" not in item and "created_at" not in item
+    assert sim.freshsales.records.get("acme", "lead", lead["id"]) == lead
+    [created] = sim.freshsales.timeline.activities("acme", "lead", lead["id"])
+    assert created["composite_id"] == f"Lead-{lead['id']}-{created['id']}"
+    assert list(created)[:3] == ["id", "actionable_type", "actionable_id"] and list(created)[-1] == "created_at"
