@@ -134,15 +134,22 @@ def is_dashboard(path: str) -> bool:
     return path == "/" or path == "/ui" or path.startswith("/ui/")
 
 
+# Built once: every request needs one of these five.
+_BATCH = Limit("tracking", SEGMENT_BATCH_LIMIT + _GZIP_SLACK)
+_MESSAGE = Limit("tracking", SEGMENT_MESSAGE_LIMIT + _GZIP_SLACK)
+_RECEIVER = Limit("receiver", RECEIVER_BODY_LIMIT)
+_REST = Limit("rest", REST_BODY_LIMIT)
+_CONTROL = Limit("control", CONTROL_BODY_LIMIT)
+
+
 def limit_of(path: str) -> Limit:
     if path == "/v1" or path.startswith("/v1/"):
-        size = SEGMENT_BATCH_LIMIT if path in _BATCH_PATHS else SEGMENT_MESSAGE_LIMIT
-        return Limit("tracking", size + _GZIP_SLACK)
+        return _BATCH if path in _BATCH_PATHS else _MESSAGE
     if path == RECEIVER_PATH:
-        return Limit("receiver", RECEIVER_BODY_LIMIT)
+        return _RECEIVER
     if path.startswith(_REST_PREFIXES) or path in ("/api", "/crm/sales/api"):
-        return Limit("rest", REST_BODY_LIMIT)
-    return Limit("control", CONTROL_BODY_LIMIT)
+        return _REST
+    return _CONTROL
 
 
 def _host_name(host: str) -> str:

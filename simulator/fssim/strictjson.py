@@ -23,7 +23,10 @@ from typing import Any
 
 from fssim.errors import FssimError
 
-__all__ = ["MAX_DEPTH", "NotJSON", "deep_copy", "loads", "too_deep"]
+__all__ = ["ATOMS", "MAX_DEPTH", "NotJSON", "deep_copy", "loads", "too_deep"]
+
+# The immutable JSON values, which a copy may share.
+ATOMS = frozenset({str, int, float, bool, type(None)})
 
 # Simulator policy (neither reference gives a bound): a body may nest objects and arrays at most 100 levels,
 # the body itself being level 1 (Ruby's JSON parser, for one, refuses more by default). One bound for
@@ -143,7 +146,8 @@ def deep_copy(value: Any) -> Any:
     that JSON documents cannot have; records are copied on every read, so this sits on the hot path.
     """
     if isinstance(value, dict):
-        return {key: deep_copy(item) for key, item in value.items()}
+        # Most values of a record are scalars: they are taken as they are, without a call each.
+        return {key: item if type(item) in ATOMS else deep_copy(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [deep_copy(item) for item in value]
+        return [item if type(item) in ATOMS else deep_copy(item) for item in value]
     return value

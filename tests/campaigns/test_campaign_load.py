@@ -11,17 +11,28 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
+import pytest
 
 from campaigns.scale import pick, report
-from fssim.app import Simulator
+from fssim.app import Simulator, SimulatorConfig
 from fssim.server import ServerThread
 
 WRITE_KEY = "load-write-key"
 BATCH = 25
+
+
+@pytest.fixture
+def sim() -> Iterator[Simulator]:
+    """The logs are the evidence here, so they keep every entry: at full size (make soak) the campaign's
+    100,000 messages are ten times the default log window (issue 12's bounded logs)."""
+    simulator = Simulator(SimulatorConfig(frozen_clock=True, log_max_entries=None))
+    yield simulator
+    simulator.close()
 
 
 def _setup(http: httpx.Client) -> None:

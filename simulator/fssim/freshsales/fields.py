@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, cast, get_args
 
 from fssim.errors import FssimError
@@ -115,6 +116,13 @@ _COMPANY_KEYS = {
 
 def standard_fields(entity: str) -> list[FieldSpec]:
     return [spec for spec in _STANDARD if entity in spec.entities]
+
+
+@cache
+def _standard_by_name(entity: str) -> dict[str, FieldSpec]:
+    """The standard fields by name, built once per entity: every write looks its keys up here. Shared,
+    so read only."""
+    return {spec.name: spec for spec in standard_fields(entity)}
 
 
 def custom_field_spec(name: str, type_: str, label: str | None = None, choices: list[str] | None = None) -> FieldSpec:
@@ -255,7 +263,7 @@ def _size_problem(name: str, size: int) -> str:
 
 def normalize_write(entity: str, payload: dict[str, Any], custom_specs: dict[str, FieldSpec]) -> NormalizedWrite:
     """Check one create/update body (already unwrapped from ``{"lead": ...}``) field by field."""
-    specs = {spec.name: spec for spec in standard_fields(entity)}
+    specs = _standard_by_name(entity)
     values: dict[str, Any] = {}
     custom: dict[str, Any] = {}
     problems: list[str] = []

@@ -169,6 +169,8 @@ def links(entity: str, record_id: int, product: str) -> dict[str, str]:
 
 def public(doc: StoredRecord, product: str) -> PublicRecord:
     """The record as the API returns it: a deep copy (callers may change it freely) without ``_`` keys."""
-    record = {key: strictjson.deep_copy(value) for key, value in doc.items() if not key.startswith("_")}
+    atoms = strictjson.ATOMS  # most values are scalars: shared as they are, without a call each
+    record = {key: value if type(value) in atoms else strictjson.deep_copy(value)
+              for key, value in doc.items() if key[:1] != "_"}
     record["links"] = links(doc["_entity"], doc["id"], product)
     return cast(PublicRecord, record)

@@ -16,6 +16,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -82,15 +83,22 @@ class Call:
 Handler = Callable[[Call], tuple[int, Any]]
 
 
+# A client sends the same Authorization and Host headers on every call, so each is read once (a
+# bounded cache: a client trying many keys only pushes old ones out).
+@lru_cache(maxsize=256)
 def token_of(header: str | None) -> str | None:
     match = _TOKEN.match(header or "")
     return match.group(1) if match else None
 
 
+_subdomain_of_host = lru_cache(maxsize=256)(subdomain_of_host)
+# One encoder for every answer: json.dumps with separators would build a new one per call.
+_ENCODER = json.JSONEncoder(separators=(",", ":"))
+
+
 def _json(status: int, body: Any, headers: dict[str, str]) -> Response:
     # ``true`` (a deleted record) and arrays (search) are valid answers too, so no dict-only helper.
-    return Response(json.dumps(body, separators=(",", ":")), status_code=status, headers=headers,
-                    media_type="application/json")
+    return Response(_ENCODER.encode(body), status_code=status, headers=headers, media_type="application/json")
 
 
 async def _forced(fs: Freshsales, request: Request, key: str | None, host: str | None) -> Response | None:
@@ -98,7 +106,7 @@ async def _forced(fs: Freshsales, request: Request, key: str | None, host: str |
     names an account (faults are per account) and before plan and rate limits (a forced answer uses
     none of the account's quota). ``None``: go on as usual."""
     account = fs.accounts.by_api_key(key) if key and fs.forced_failures.active() else None
-    if account is None or subdomain_of_host(host) not in (None, account.subdomain):
+    if account is None or _subdomain_of_host(host) not in (None, account.subdomain):
         return None
     fault = fs.forced_failures.take(account.subdomain, "rest", request.method, request.url.path)
     return await act_out(fault, request, lambda status, message, headers: error_response(status, [message], headers))
@@ -110,7 +118,8 @@ def guarded(fs: Freshsales, handler: Handler) -> Callable[[Request], Awaitable[R
         key = token_of(request.headers.get("authorization"))
         host = request.headers.get("host")
         call_path = dict(request.path_params)
-        query = dict(request.query_params)
+        # Most calls have no query string: no parser for it then.
+        query = dict(request.query_params) if request.scope.get("query_string") else {}
         forced = await _forced(fs, request, key, host)
         if forced is not None:
             return forced
@@ -119,7 +128,7 @@ def guarded(fs: Freshsales, handler: Handler) -> Callable[[Request], Awaitable[R
             account = fs.accounts.by_api_key(key) if key else None
             if account is None:
                 return unauthorized()
-            claimed = subdomain_of_host(host)
+            claimed = _subdomain_of_host(host)
             if claimed is not None and claimed != account.subdomain:
                 return unauthorized()  # the key is not a key of the account this host names
             if not account.plan.rest_access:
