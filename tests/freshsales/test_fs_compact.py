@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from fssim.app import Simulator, SimulatorConfig
@@ -67,11 +67,16 @@ def test_a_stored_lead_and_its_timeline_item_keep_only_what_they_cannot_derive()
     assert list(created)[:3] == ["id", "actionable_type", "actionable_id"] and list(created)[-1] == "created_at"
 
 
-@given(doc=st.dictionaries(st.one_of(st.text(max_size=2), st.sampled_from(["_a", "_packed"]), st.integers(0, 2)), st.one_of(
-    _VALUES, st.floats(allow_nan=True), st.tuples(st.integers()), st.lists(st.floats(), max_size=2)), max_size=4))
+_KEYS = st.one_of(st.text(max_size=2), st.sampled_from(["_a", "_packed"]), st.integers(0, 2))
+_ODD_VALUES = st.one_of(_VALUES, st.floats(allow_nan=True), st.tuples(st.integers()), st.lists(st.floats(), max_size=2))
+
+
+@given(doc=st.dictionaries(_KEYS, _ODD_VALUES, max_size=4))
 def test_a_document_kept_as_text_reads_back_exactly_or_stays_a_dict(doc: dict[str, Any]) -> None:
     """NaN, tuples and int keys cannot round-trip through JSON, nor private fields amid public ones be
-    put back in their place: those documents are stored as they are."""
+    put back in their place: those documents are stored as they are. (One that begins with a
+    ``_packed`` field is not: records and timeline items begin with their ``id``.)"""
+    assume(not doc or next(iter(doc)) != "_packed")
     stored = to_text(doc)
     back = from_text(stored)
     assert back == doc or (back is doc and stored is doc)

@@ -168,7 +168,8 @@ def to_text(doc: Doc) -> Doc:
 
 
 def from_text(raw: Mapping[str, Any]) -> Mapping[str, Any]:
-    """What :func:`to_text` was given (a document stored whole reads as itself)."""
+    """What :func:`to_text` was given (a document stored whole reads as itself: none of those begins
+    with ``_packed``, since records and timeline items begin with their ``id``)."""
     text = raw.get(_TEXT)
     if not isinstance(text, str) or next(iter(raw)) != _TEXT:
         return raw
