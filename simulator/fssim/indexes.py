@@ -10,7 +10,10 @@ import bisect
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any
 
-__all__ = ["Index", "SortedIndex"]
+__all__ = ["LIST_AT_MOST", "Index", "SortedIndex"]
+
+# Ids a key keeps in a list before a set: a list's membership test is a scan, cheap only while short.
+LIST_AT_MOST = 16
 
 
 class Index:
@@ -19,14 +22,15 @@ class Index:
     ``keys_of`` gives a document's keys: none (not indexed), one (:meth:`Collection.index`), or several
     (:meth:`Collection.multi_index`, e.g. a contact with several emails).
 
-    A key held by one document maps to its id itself, a set only once a second one shares it: most
-    keys (an email, a messageId, a record's timeline) belong to one document, and an empty set alone
-    is 216 bytes in CPython, more than the rest of the index entry (issue 12: memory per lead).
+    A key held by one document maps to its id itself, a few ids share a list, and only a key with many
+    ids gets a set: most keys (an email, a messageId) belong to one document and a record's timeline has
+    a handful of items, while an empty set alone is 216 bytes in CPython and a list of four 88 (issue 12:
+    memory per lead). Past :data:`LIST_AT_MOST` ids a set keeps adding and removing O(1).
     """
 
     def __init__(self, keys_of: Callable[[Mapping[str, Any]], Iterable[Hashable]]) -> None:
         self.keys_of = keys_of
-        self._ids: dict[Hashable, int | set[int]] = {}
+        self._ids: dict[Hashable, int | list[int] | set[int]] = {}
 
     def rebuild(self, documents: Iterable[tuple[int, Mapping[str, Any]]]) -> None:
         self._ids.clear()
@@ -38,43 +42,51 @@ class Index:
             held = self._ids.get(key)
             if held is None:
                 self._ids[key] = doc_id
-            elif isinstance(held, set):
-                held.add(doc_id)
-            elif held != doc_id:
-                self._ids[key] = {held, doc_id}
+            elif isinstance(held, int):
+                if held != doc_id:
+                    self._ids[key] = [held, doc_id]
+            elif doc_id not in held:
+                if isinstance(held, list) and len(held) >= LIST_AT_MOST:
+                    self._ids[key] = held = set(held)
+                if isinstance(held, set):
+                    held.add(doc_id)
+                else:
+                    held.append(doc_id)
 
     def remove(self, document: Mapping[str, Any], doc_id: int) -> None:
         for key in self.keys_of(document):
             held = self._ids.get(key)
             if held is None:
                 continue
-            if isinstance(held, set):
-                held.discard(doc_id)
-                if len(held) == 1:
-                    self._ids[key] = next(iter(held))
-                elif not held:
+            if isinstance(held, int):
+                if held == doc_id:
                     del self._ids[key]
-            elif held == doc_id:
+                continue
+            if doc_id in held:
+                held.remove(doc_id)
+            if len(held) == 1:
+                self._ids[key] = next(iter(held))
+            elif not held:
                 del self._ids[key]
 
     def ids(self, key: Hashable) -> set[int]:
         held = self._ids.get(key)
         if held is None:
             return set()
-        return set(held) if isinstance(held, set) else {held}
+        return {held} if isinstance(held, int) else set(held)
 
     def count(self, key: Hashable) -> int:
         """How many documents have ``key`` (without copying their ids)."""
         held = self._ids.get(key)
         if held is None:
             return 0
-        return len(held) if isinstance(held, set) else 1
+        return 1 if isinstance(held, int) else len(held)
 
     def first(self, key: Hashable) -> int | None:
         held = self._ids.get(key)
         if held is None:
             return None
-        return (min(held) if held else None) if isinstance(held, set) else held
+        return held if isinstance(held, int) else (min(held) if held else None)
 
     def __contains__(self, key: Hashable) -> bool:
         return key in self._ids

@@ -20,6 +20,7 @@ import httpx
 
 from campaigns.scale import pick, report
 from fssim.app import IN_PROCESS_BASE_URL, Simulator, SimulatorConfig
+from fssim.freshsales.compact import from_text, unpack_item
 from fssim.server import ServerThread
 
 USERS = pick(bounded=100, soak=33_334)  # three messages each: ~300, or 100,002
@@ -104,7 +105,7 @@ def test_no_message_is_lost_duplicated_or_reordered_under_30_percent_faults() ->
     elapsed = time.perf_counter() - started
 
     statuses = Counter((d["status"], d["code"]) for d in deliveries)
-    activities = [doc for _, doc in sim.db.collection("fs_activities").items()]
+    activities = [unpack_item(from_text(doc)) for _, doc in sim.db.collection("fs_activities").items()]
     names = Counter(doc["action_data"].get("name") for doc in activities if doc["action_type"] != "create")
     creates = Counter(doc["_record_id"] for doc in activities if doc["action_type"] == "create")
     expected = {f"{kind}{i}" for i in range(USERS) for kind in "pt"}

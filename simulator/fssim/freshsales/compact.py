@@ -18,10 +18,18 @@ Timeline items (:func:`pack_item`, :func:`unpack_item`) are stored without the f
 already says (``actionable_*`` and ``targetable_*`` type and id, ``composite_id``, ``created_at`` from
 ``_at``) and without the constant ``False`` flags, whenever they equal what is derived; an item whose
 field differs (a note's ``actionable_type``, a moved item's ``composite_id``) keeps it.
+
+Then both are kept as one compact JSON text (``{"_packed": "..."}``), not as a dict of dicts: a stored
+item's dict, its ``action_data`` dict and their small objects cost about 1 KB in CPython, its text a
+third of that, and past the first 24 h of a replay the CRM's leads and items are all that still grows
+(issue 12: 1M messages under 1 GiB). A document JSON cannot carry exactly (a tuple, a non-string key,
+NaN) stays a dict. Simulator policy: a ``--db`` file holds these texts as they are; it is still a TinyDB
+JSON database, and a file written before (whole dicts) reads as it did.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -32,7 +40,8 @@ from fssim.freshsales.shapes import ENTITY_TYPES, blank_record
 from fssim.indexes import Index, SortedIndex
 from fssim.store import Collection
 
-__all__ = ["CompactCollection", "CompactRecords", "CompactTimeline", "pack", "pack_item", "unpack", "unpack_item"]
+__all__ = ["CompactCollection", "CompactRecords", "CompactTimeline", "from_text", "pack", "pack_item", "to_text",
+           "unpack", "unpack_item"]
 
 Doc = dict[str, Any]
 
@@ -126,6 +135,51 @@ def _with_created_at(doc: Doc, raw: Mapping[str, Any], derived: Doc) -> Doc:
     return ordered
 
 
+_TEXT = "_packed"  # the key of a document's text; it comes first, its private ``_`` fields after it
+_encode = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode  # ASCII: one byte a character
+
+
+def _private(key: Any) -> bool:
+    return isinstance(key, str) and key.startswith("_")
+
+
+def to_text(doc: Doc) -> Doc:
+    """``doc`` as ``{"_packed": JSON of its public fields, **its private "_" fields}``, or ``doc`` itself
+    when JSON would not give it back equal or its private fields are not all at its end.
+
+    The private fields (owner, entity, record id, time) stay values, not text: the indexes' keys are
+    made of them, and a value the caller shares (the account's name) is then not one more copy per key.
+    A dict of up to five keys costs the same as one of one, so they cost no more dict.
+    """
+    keys = list(doc)
+    first_private = next((n for n, key in enumerate(keys) if _private(key)), len(keys))
+    if not all(_private(key) for key in keys[first_private:]) or _TEXT in doc:
+        return doc
+    public = {key: doc[key] for key in keys[:first_private]}
+    try:
+        text = _encode(public)
+    except (TypeError, ValueError):
+        return doc
+    # Equality is exact here: JSON keeps bool, int and float apart, and a tuple or an int key reads back
+    # as a list or a string key, which compares unequal, so such a document is kept as it is.
+    if json.loads(text) != public:
+        return doc
+    return {_TEXT: text, **{key: doc[key] for key in keys[first_private:]}}
+
+
+def from_text(raw: Mapping[str, Any]) -> Mapping[str, Any]:
+    """What :func:`to_text` was given (a document stored whole reads as itself: none of those begins
+    with ``_packed``, since records and timeline items begin with their ``id``)."""
+    text = raw.get(_TEXT)
+    if not isinstance(text, str) or next(iter(raw)) != _TEXT:
+        return raw
+    found: Doc = json.loads(text)
+    for key, value in raw.items():
+        if key != _TEXT:
+            found[key] = value
+    return found
+
+
 class CompactCollection:
     """A collection that stores each document packed and reads it back unpacked.
 
@@ -135,9 +189,20 @@ class CompactCollection:
     def __init__(self, collection: Collection, packer: Callable[[Mapping[str, Any]], Doc],
                  unpacker: Callable[[Mapping[str, Any]], Doc]) -> None:
         self._collection = collection
-        self._pack = packer
-        self._unpack = unpacker
-        self._last: tuple[Mapping[str, Any], Doc] | None = None  # see _whole
+        self._pack: Callable[[Mapping[str, Any]], Doc] = lambda doc: to_text(packer(doc))
+        self._unpack: Callable[[Mapping[str, Any]], Doc] = lambda raw: unpacker(from_text(raw))
+        # The last document unpacked for the indexes: a write shows the same stored document to every
+        # index of the collection, so it is decoded once, not once per index. Holding it keeps its id
+        # from being reused, so ``is`` cannot mistake another document for it.
+        self._seen: tuple[Mapping[str, Any], Doc] | None = None
+
+    def _for_index(self, raw: Mapping[str, Any]) -> Doc:
+        seen = self._seen
+        if seen is not None and seen[0] is raw:
+            return seen[1]
+        doc = self._unpack(raw)
+        self._seen = (raw, doc)
+        return doc
 
     def get(self, doc_id: int) -> Doc | None:
         raw = self._collection.get(doc_id)
@@ -156,31 +221,16 @@ class CompactCollection:
         old = self._collection.delete(doc_id)
         return None if old is None else self._unpack(old)
 
-    def _whole(self, raw: Mapping[str, Any]) -> Doc:
-        """``raw`` unpacked for an index's key function, made once for all of this collection's indexes.
-
-        A write shows the same stored form to every index in turn (the records have five key functions
-        here), so the last one unpacked is kept, by identity: the packed form is held with it, so its id
-        cannot be reused, and nothing changes a stored form in place (the store replaces documents).
-        Key functions only read what they are given.
-        """
-        last = self._last  # one read: another thread's write replaces the pair, never half of it
-        if last is not None and last[0] is raw:
-            return last[1]
-        whole = self._unpack(raw)
-        self._last = (raw, whole)
-        return whole
-
     def index(self, key_of: Callable[[Mapping[str, Any]], Hashable | None]) -> Index:
-        return self._collection.index(lambda doc: key_of(self._whole(doc)))
+        return self._collection.index(lambda doc: key_of(self._for_index(doc)))
 
     def multi_index(self, keys_of: Callable[[Mapping[str, Any]], Iterable[Hashable]]) -> Index:
-        return self._collection.multi_index(lambda doc: keys_of(self._whole(doc)))
+        return self._collection.multi_index(lambda doc: keys_of(self._for_index(doc)))
 
     def sorted_index(self, keys_of: Callable[[Mapping[str, Any]], Iterable[Hashable]],
                      order_of: Callable[[Mapping[str, Any]], Any]) -> SortedIndex:
-        return self._collection.sorted_index(lambda doc: keys_of(self._whole(doc)),
-                                             lambda doc: order_of(self._whole(doc)))
+        return self._collection.sorted_index(lambda doc: keys_of(self._for_index(doc)),
+                                             lambda doc: order_of(self._for_index(doc)))
 
 
 def CompactRecords(collection: Collection) -> CompactCollection:
