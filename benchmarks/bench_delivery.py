@@ -11,39 +11,17 @@ servers in their own processes, is ``bench_e2e``'s.
 from __future__ import annotations
 
 import asyncio
-import base64
-import itertools
-import json
 import time
-from typing import Any
 
 import httpx
 
+from benchmarks.bench_e2e import AUTH, BATCH_SIZE, bodies
 from benchmarks.report import interleaved, ratio
 from benchmarks.servers import API_KEY, WRITE_KEY, env_int
 from fssim.app import IN_PROCESS_BASE_URL, Simulator, SimulatorConfig
 
 __all__ = ["main"]
 
-BATCH_SIZE = 100
-AUTH = {"Authorization": "Basic " + base64.b64encode(f"{WRITE_KEY}:".encode()).decode(),
-        "Content-Type": "application/json"}
-_runs = itertools.count()
-
-
-def _bodies(batches: int) -> list[bytes]:
-    run = next(_runs)
-    made = []
-    for b in range(batches):
-        batch: list[dict[str, Any]] = []
-        for i in range(BATCH_SIZE // 2):
-            user = f"d{run}-{b}-{i}@bench.example"
-            batch.append({"type": "identify", "userId": user, "messageId": f"{user}-id",
-                          "traits": {"firstName": "Bench", "lastName": f"User {i}", "title": "Tester"}})
-            batch.append({"type": "track", "userId": user, "event": "Trial Started", "messageId": f"{user}-tr",
-                          "properties": {"plan": "pro", "seats": i}})
-        made.append(json.dumps({"batch": batch}).encode())
-    return made
 
 
 def flush_seconds_per_message(batches: int, via_http: bool) -> float:
@@ -58,7 +36,7 @@ def flush_seconds_per_message(batches: int, via_http: bool) -> float:
         async def run() -> float:
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sim.app),
                                          base_url="http://127.0.0.1") as client:
-                for body in _bodies(batches):
+                for body in bodies(batches):
                     (await client.post("/v1/batch", content=body, headers=AUTH)).raise_for_status()
             started = time.process_time()
             await sim.segment.flush()

@@ -31,6 +31,7 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
+from benchmarks.report import ratio
 from fssim.app import Simulator, SimulatorConfig
 
 __all__ = ["main"]
@@ -186,6 +187,10 @@ def main() -> None:
           f"(ratio to 1 GiB: {replay['peak'] / TARGET_RSS:.2f}); "
           f"{(replay['rss'] - replay['empty']) / max(replay['sent'], 1):,.0f} bytes per message")
     print(f"  state after the replay: {json.dumps(replay['summary'])}")
+    ratio("memory: per stored lead + its timeline item / 3 KiB", lead / TARGET_BYTES_PER_LEAD, at_most=1)
+    # The 1 GiB bound is the for a replay of 1M messages; a smaller replay's ratio is information.
+    ratio(f"memory: peak RSS after {replay['sent']:,} messages / 1 GiB", replay["peak"] / TARGET_RSS,
+          at_most=1 if replay["sent"] >= 1_000_000 else None)
 
 
 if __name__ == "__main__":
