@@ -6,9 +6,11 @@ name every test folder uses.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["World"]
+__all__ = ["World", "segment_delivering_to_freshsales"]
 
 
 class World:
@@ -88,3 +90,25 @@ class World:
 
     def close(self) -> None:
         self.http.close()
+
+
+@contextlib.contextmanager
+def segment_delivering_to_freshsales() -> Iterator[tuple[World, World]]:
+    """Two fssim servers under uvicorn: ``(segment, freshsales)``, the first delivering over real HTTP to
+    the second (``delivery_base_url``), both on frozen clocks; everything is closed on the way out."""
+    from fssim.app import Simulator, SimulatorConfig
+    from fssim.server import ServerThread
+
+    freshsales_sim = Simulator(SimulatorConfig(frozen_clock=True))
+    freshsales_server = ServerThread(freshsales_sim.app).start()
+    segment_sim = Simulator(SimulatorConfig(frozen_clock=True, delivery_base_url=freshsales_server.base_url))
+    segment_server = ServerThread(segment_sim.app).start()
+    worlds = World(segment_server.base_url), World(freshsales_server.base_url)
+    try:
+        yield worlds
+    finally:
+        for world in worlds:
+            world.close()
+        for server, sim in ((segment_server, segment_sim), (freshsales_server, freshsales_sim)):
+            server.stop()
+            sim.close()

@@ -8,7 +8,7 @@ import socket
 from collections.abc import Iterator
 
 import pytest
-from seg_world import World
+from seg_world import World, segment_delivering_to_freshsales
 
 from fssim.app import Simulator, SimulatorConfig
 from fssim.server import ServerThread
@@ -26,16 +26,8 @@ def serve(config: SimulatorConfig) -> tuple[Simulator, ServerThread]:
 @pytest.fixture
 def segment_to() -> Iterator[tuple[World, World]]:
     """(fssim whose Segment delivers over HTTP to the other one, the other one as Freshsales)."""
-    freshsales_sim, freshsales_server = serve(SimulatorConfig(frozen_clock=True))
-    segment_sim, segment_server = serve(SimulatorConfig(frozen_clock=True,
-                                                        delivery_base_url=freshsales_server.base_url))
-    worlds = World(segment_server.base_url), World(freshsales_server.base_url)
-    yield worlds
-    for world in worlds:
-        world.close()
-    for server, sim in ((segment_server, segment_sim), (freshsales_server, freshsales_sim)):
-        server.stop()
-        sim.close()
+    with segment_delivering_to_freshsales() as worlds:
+        yield worlds
 
 
 def test_messages_reach_a_receiver_on_another_base_url(segment_to: tuple[World, World]) -> None:

@@ -7,11 +7,9 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from seg_world import World
+from seg_world import World, segment_delivering_to_freshsales
 
 from fssim import Fssim, open_fssim
-from fssim.app import Simulator, SimulatorConfig
-from fssim.server import ServerThread
 
 
 def one_delivery(fssim: Fssim) -> dict[str, object]:
@@ -106,17 +104,8 @@ def test_seeded_probability_replays_the_same_delivery_history_and_nothing_is_los
 @pytest.fixture
 def remote() -> Iterator[tuple[World, World]]:
     """A Segment (in its own fssim) delivering over real HTTP to a Freshsales served by uvicorn."""
-    freshsales_sim = Simulator(SimulatorConfig(frozen_clock=True))
-    freshsales_server = ServerThread(freshsales_sim.app).start()
-    segment_sim = Simulator(SimulatorConfig(frozen_clock=True, delivery_base_url=freshsales_server.base_url))
-    segment_server = ServerThread(segment_sim.app).start()
-    worlds = World(segment_server.base_url), World(freshsales_server.base_url)
-    yield worlds
-    for world in worlds:
-        world.close()
-    for server, sim in ((segment_server, segment_sim), (freshsales_server, freshsales_sim)):
-        server.stop()
-        sim.close()
+    with segment_delivering_to_freshsales() as worlds:
+        yield worlds
 
 
 @pytest.mark.e2e
