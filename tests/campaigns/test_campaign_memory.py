@@ -21,6 +21,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from processes import stop
 
 from fssim.guard import CONTROL_BODY_LIMIT, RECEIVER_BODY_LIMIT, REST_BODY_LIMIT
 
@@ -143,9 +144,4 @@ def test_peak_memory_under_huge_bodies_stays_within_the_limit(tmp_path: Path) ->
             assert sent < BODY_MIB * MIB, f"{path}: the whole body was read before the answer"
         assert growth <= LARGEST_LIMIT + SMALL_CONSTANT, f"peak RSS grew by {growth / MIB:.1f} MiB"
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)

@@ -10,6 +10,7 @@ import time
 
 import httpx
 import pytest
+from processes import stop
 
 
 def _port_from_banner(process: subprocess.Popen[str]) -> int:
@@ -44,9 +45,4 @@ def test_serve_masks_keys_unless_asked_to_show_them(flags: tuple[str, ...], show
         assert httpx.get(f"{base}/_sim/accounts/demo/api-key").json() == {"api_key": "demo-api-key"}
         assert httpx.get(f"{base}/_sim/state", headers={"Host": "evil.example"}).status_code == 403
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
