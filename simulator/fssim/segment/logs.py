@@ -113,11 +113,13 @@ class _Log:
     def _still_open(self, ids: Iterable[int]) -> set[int]:
         return set()
 
-    def add(self, entry: Mapping[str, Any]) -> int:
+    def add(self, entry: Mapping[str, Any], at: float | None = None) -> int:
+        """Store a new entry; ``at`` is its simulated time (epoch seconds), read from the clock if not
+        given. The pipeline passes the request's time, read once for all its messages' entries."""
         # The lock, not a transaction: the pipeline already writes each request in one transaction.
         with self.db.lock:
             entry_id = self.entries.insert(entry)
-            self.retention.added(entry_id, self.clock.timestamp())
+            self.retention.added(entry_id, self.clock.timestamp() if at is None else at)
         return entry_id
 
     def forget(self) -> None:
@@ -154,10 +156,17 @@ class EventLog(_Log):
     def __init__(self, db: Database, clock: Clock | None = None, window: LogWindow | None = None) -> None:
         super().__init__(db, "segment_events", clock or Clock(), window or LogWindow())
 
-    def set_destinations(self, entry_id: int, destinations: list[RoutedDelivery], reason: str | None) -> None:
-        """Record where an accepted message was routed (and why nowhere, when that is the case)."""
+    def set_destinations(self, entry_id: int, destinations: list[RoutedDelivery], reason: str | None,
+                         written: Mapping[str, Any] | None = None) -> None:
+        """Record where an accepted message was routed (and why nowhere, when that is the case).
+
+        ``written``: the entry as the caller added it a moment ago, in the same transaction (the
+        pipeline), so it need not be read back."""
         with self.db.transaction():
-            doc = self.entries.get(entry_id)
+            if written is None:
+                doc: Mapping[str, Any] | None = self.entries.get(entry_id)
+            else:
+                doc = written if entry_id in self.entries else None  # a membership test copies nothing
             if doc is not None:
                 self.entries.replace(entry_id, {**doc, "destinations": destinations, "reason": reason})
 

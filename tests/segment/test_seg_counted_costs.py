@@ -1,0 +1,94 @@
+"""Counted costs of Segment's own part of a delivered message (issue 12): what the pipeline and the
+deliverer read and write per message, counted, never timed. Each bound failed before the cut it pins.
+
+The world is the real one (the ``fssim`` fixture: Tracking API, pipeline, deliverer, the receiver's core,
+the rules and the store); the counters only watch, they change nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from fssim import Fssim
+
+MESSAGES = 40  # half identify, half track, new users: the shape of bench_e2e's traffic
+
+
+def _batch() -> list[dict[str, Any]]:
+    batch = []
+    for i in range(MESSAGES // 2):
+        user = f"user{i}@example.com"
+        batch.append({"type": "identify", "userId": user, "messageId": f"{user}-id",
+                      "traits": {"firstName": "Ada", "title": "Tester"}})
+        batch.append({"type": "track", "userId": user, "event": "Trial Started", "messageId": f"{user}-tr",
+                      "properties": {"plan": "pro"}})
+    return batch
+
+
+class Counts:
+    """Calls made from Segment's modules (``fssim.segment.*``), by what was called."""
+
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+
+    def watch(self, monkeypatch: pytest.MonkeyPatch, owner: Any, name: str, label: str) -> None:
+        original: Callable[..., Any] = getattr(owner, name)
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            if _called_from_segment():
+                self.calls[label] += 1
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, counted)
+
+    def per_message(self, label: str) -> float:
+        return self.calls[label] / MESSAGES
+
+
+def _called_from_segment() -> bool:
+    """Whether the nearest caller outside the clock and the store is one of Segment's modules."""
+    for frame in _callers():
+        module = frame.f_globals.get("__name__", "")
+        if module.startswith("fssim.segment."):
+            return True
+        if module not in ("fssim.clock", "fssim.store", __name__):
+            return False
+    return False
+
+
+def _callers() -> Iterator[Any]:
+    frame = sys._getframe(2)
+    while frame is not None:
+        yield frame
+        frame = frame.f_back
+
+
+@pytest.fixture
+def counted(fssim: Fssim, monkeypatch: pytest.MonkeyPatch) -> Counts:
+    fssim.connect()
+    counts = Counts()
+    segment = fssim.sim.segment
+    counts.watch(monkeypatch, fssim.sim.clock, "now", "clock reads")
+    for collection, label in ((segment.events.entries, "event log reads"),
+                              (segment.deliveries.entries, "delivery log reads")):
+        counts.watch(monkeypatch, collection, "get", label)
+    return counts
+
+
+def _deliver(fssim: Fssim) -> None:
+    fssim.send(*_batch())
+    fssim.flush()
+    fssim.assert_delivery(count=MESSAGES, status="delivered")
+
+
+def test_the_clock_is_read_once_per_request_and_twice_per_attempt(fssim: Fssim, counted: Counts) -> None:
+    _deliver(fssim)
+    # One read per request at ingest (its entries, the dedupe and the log windows share it), one per
+    # flush, and an attempt's start and finish. It was 4 per message and more: every log entry read
+    # the clock again for its window.
+    assert counted.per_message("clock reads") <= 2 + 2 / MESSAGES
