@@ -92,3 +92,13 @@ def test_the_clock_is_read_once_per_request_and_twice_per_attempt(fssim: Fssim, 
     # flush, and an attempt's start and finish. It was 4 per message and more: every log entry read
     # the clock again for its window.
     assert counted.per_message("clock reads") <= 2 + 2 / MESSAGES
+
+
+def test_a_delivered_message_reads_its_log_entries_once(fssim: Fssim, counted: Counts) -> None:
+    _deliver(fssim)
+    # The flush reads each open delivery to order them, and the attempt reads it once more, fresh under
+    # its claim. It was 4 reads of the delivery and 1 of the event entry: the event entry was read back
+    # to note its routes, the delivery read again by every write of it and again to ask whether it was
+    # still open.
+    assert counted.per_message("event log reads") == 0
+    assert counted.per_message("delivery log reads") <= 2

@@ -186,17 +186,21 @@ class DeliveryLog(_Log):
         # Never drop an open delivery: the deliverer works from its entry, and the message would be lost.
         return set(ids) & self._open.ids("open")
 
-    def update(self, entry_id: int, entry: DeliveryEntry) -> None:
-        """Write a delivery's new state; a no-op if a reset removed it while its attempt was in flight."""
+    def update(self, entry_id: int, entry: DeliveryEntry) -> bool:
+        """Write a delivery's new state; whether it was written (not if a reset removed the entry while
+        its attempt was in flight).
+
+        ``entry`` is what :meth:`current` gave, changed: its message is still the stored one, which the
+        event entry shares (readers get their own copies), so it is written back without being read."""
+        new = {k: v for k, v in entry.items() if k != "id"}
         with self.db.transaction():
-            old = self.entries.get(entry_id)
-            if old is not None:
-                new = {k: v for k, v in entry.items() if k != "id"}
-                if new.get("message") == old.get("message"):
-                    new["message"] = old.get("message")  # keep sharing the event's copy (readers got their own)
+            try:
                 self.entries.replace(entry_id, new)
-                if entry.get("status") not in OPEN_STATUSES:
-                    self.retention.finished(entry_id)
+            except KeyError:
+                return False
+            if entry.get("status") not in OPEN_STATUSES:
+                self.retention.finished(entry_id)
+            return True
 
     def due(self, now: float) -> list[int]:
         """Ids of open deliveries whose next attempt is due, oldest first (so a user's calls keep order)."""
@@ -224,10 +228,6 @@ class DeliveryLog(_Log):
         per attempt was a tenth of a delivery's cost; readers of the log still get :meth:`get`'s copies."""
         doc = self.entries.get(entry_id)
         return None if doc is None else {"id": entry_id, **doc}
-
-    def is_open(self, entry_id: int) -> bool:
-        doc = self.entries.get(entry_id)
-        return doc is not None and doc.get("status") in OPEN_STATUSES
 
     def open_count(self) -> int:
         return len(self._open.ids("open"))
