@@ -102,3 +102,27 @@ def test_a_delivered_message_reads_its_log_entries_once(fssim: Fssim, counted: C
     # still open.
     assert counted.per_message("event log reads") == 0
     assert counted.per_message("delivery log reads") <= 2
+
+
+def test_counting_the_logs_reads_no_entry_and_keeps_the_order_of_first_entries(
+        fssim: Fssim, monkeypatch: pytest.MonkeyPatch) -> None:
+    fssim.connect()
+    fssim.fail(status=403, count=3)  # some deliveries discarded, the rest delivered
+    fssim.send(*_batch())
+    fssim.flush()
+    fssim.send({"type": "track", "userId": "late@example.com", "event": "Pending"},  # still pending
+               {"type": "screen", "userId": "late@example.com", "name": "Home"},  # filtered
+               {"type": "track", "event": "Nobody"})  # discarded at ingest
+    segment = fssim.sim.segment
+    by_scan = {}
+    for log in (segment.events, segment.deliveries):
+        by_scan[log] = list(Counter(str(entry["status"]) for entry in log.query({})).items())
+    assert len(by_scan[segment.deliveries]) >= 4 and len(by_scan[segment.events]) == 2
+    counts = Counts()
+    for log in (segment.events, segment.deliveries):
+        for method in ("get", "items"):
+            counts.watch(monkeypatch, log.entries, method, "log reads")
+    for log in (segment.events, segment.deliveries):
+        assert list(log.counts().items()) == by_scan[log]  # the same counts, keys in the same order
+    # GET /_sim/state counts both logs: it copied every entry of both (10,000 each by default) to do so.
+    assert counts.calls["log reads"] == 0
