@@ -74,9 +74,10 @@ def counted(fssim: Fssim, monkeypatch: pytest.MonkeyPatch) -> Counts:
     counts = Counts()
     segment = fssim.sim.segment
     counts.watch(monkeypatch, fssim.sim.clock, "now", "clock reads")
-    for collection, label in ((segment.events.entries, "event log reads"),
-                              (segment.deliveries.entries, "delivery log reads")):
-        counts.watch(monkeypatch, collection, "get", label)
+    for collection, label in ((segment.events.entries, "event log"), (segment.deliveries.entries, "delivery log")):
+        counts.watch(monkeypatch, collection, "get", f"{label} reads")
+        for write in ("insert", "replace"):
+            counts.watch(monkeypatch, collection, write, f"{label} writes")
     return counts
 
 
@@ -102,6 +103,13 @@ def test_a_delivered_message_reads_its_log_entries_once(fssim: Fssim, counted: C
     # still open.
     assert counted.per_message("event log reads") == 0
     assert counted.per_message("delivery log reads") <= 2
+
+
+def test_an_accepted_message_writes_its_event_once(fssim: Fssim, counted: Counts) -> None:
+    _deliver(fssim)
+    # Written once, after its deliveries, with their ids; it was written, then written again with them.
+    assert counted.per_message("event log writes") == 1
+    assert counted.per_message("delivery log writes") == 2  # pending, then delivered
 
 
 def test_counting_the_logs_reads_no_entry_and_keeps_the_order_of_first_entries(

@@ -19,7 +19,7 @@ from typing import Any
 
 from fssim.clock import Clock, parse_iso
 from fssim.segment.retention import LogWindow, Retention
-from fssim.segment.shapes import DeliveryEntry, RoutedDelivery
+from fssim.segment.shapes import DeliveryEntry
 from fssim.segment.spec import MESSAGE_TYPES
 from fssim.store import Database
 
@@ -118,12 +118,12 @@ class _Log:
     def _still_open(self, ids: Iterable[int]) -> set[int]:
         return set()
 
-    def add(self, entry: Mapping[str, Any], at: float | None = None) -> int:
+    def add(self, entry: Mapping[str, Any], at: float | None = None, doc_id: int | None = None) -> int:
         """Store a new entry; ``at`` is its simulated time (epoch seconds), read from the clock if not
         given. The pipeline passes the request's time, read once for all its messages' entries."""
         # The lock, not a transaction: the pipeline already writes each request in one transaction.
         with self.db.lock:
-            entry_id = self.entries.insert(entry)
+            entry_id = self.entries.insert(entry, doc_id)
             self.retention.added(entry_id, self.clock.timestamp() if at is None else at)
         return entry_id
 
@@ -167,21 +167,26 @@ class EventLog(_Log):
     time_field = "received_at"
 
     def __init__(self, db: Database, clock: Clock | None = None, window: LogWindow | None = None) -> None:
+        self._next_id: int | None = None
         super().__init__(db, "segment_events", clock or Clock(), window or LogWindow())
 
-    def set_destinations(self, entry_id: int, destinations: list[RoutedDelivery], reason: str | None,
-                         written: Mapping[str, Any] | None = None) -> None:
-        """Record where an accepted message was routed (and why nowhere, when that is the case).
+    def next_id(self) -> int:
+        """The id the next :meth:`add` gives its entry: the pipeline names an accepted message's event
+        in its deliveries before it writes the event, whole, with their ids (so once, not twice)."""
+        with self.db.lock:
+            if self._next_id is None or self._next_id in self.entries:  # (re)started, or written around us
+                self._next_id = max(self.entries.ids(), default=0) + 1
+            return self._next_id
 
-        ``written``: the entry as the caller added it a moment ago, in the same transaction (the
-        pipeline), so it need not be read back."""
-        with self.db.transaction():
-            if written is None:
-                doc: Mapping[str, Any] | None = self.entries.get(entry_id)
-            else:
-                doc = written if entry_id in self.entries else None  # a membership test copies nothing
-            if doc is not None:
-                self.entries.replace(entry_id, {**doc, "destinations": destinations, "reason": reason})
+    def add(self, entry: Mapping[str, Any], at: float | None = None, doc_id: int | None = None) -> int:
+        with self.db.lock:
+            entry_id = super().add(entry, at, self.next_id() if doc_id is None else doc_id)
+            self._next_id = max(self._next_id or 0, entry_id + 1)
+            return entry_id
+
+    def forget(self) -> None:
+        self._next_id = None
+        super().forget()
 
 
 class DeliveryLog(_Log):

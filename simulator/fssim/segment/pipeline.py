@@ -138,8 +138,9 @@ class Pipeline:
             return
         result.accepted += 1
         who = _who(enriched)
-        event = _event_entry(enriched, **where, status="accepted", warnings=warnings, who=who)
-        event_id = self.events.add(event, at)
+        # The event entry is written once, after its deliveries, which name it by the id it will get:
+        # writing it first and again with its routes cost a second write (and index update) per message.
+        event_id = self.events.next_id()
         routed: list[RoutedDelivery] = []
         for verdict in route(enriched, destinations):
             destination = verdict.destination
@@ -167,5 +168,7 @@ class Pipeline:
             delivery_id = self.deliveries.add(delivery, at)
             routed.append({"destination": destination["name"], "delivery_id": delivery_id,
                            "status": delivery["status"], "reason": delivery["reason"]})
-        self.events.set_destinations(event_id, routed, None if routed else "the source has no enabled destination",
-                                     written=event)
+        event = _event_entry(enriched, **where, status="accepted", warnings=warnings, who=who,
+                             reason=None if routed else "the source has no enabled destination")
+        event["destinations"] = routed
+        self.events.add(event, at, doc_id=event_id)
