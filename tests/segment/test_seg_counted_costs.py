@@ -7,6 +7,7 @@ the rules and the store); the counters only watch, they change nothing.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -51,12 +52,12 @@ class Counts:
 
 
 def _called_from_segment() -> bool:
-    """Whether the nearest caller outside the clock and the store is one of Segment's modules."""
+    """Whether the nearest caller outside the thing counted (the clock, the store, json) is Segment's."""
     for frame in _callers():
         module = frame.f_globals.get("__name__", "")
         if module.startswith("fssim.segment."):
             return True
-        if module not in ("fssim.clock", "fssim.store", __name__):
+        if module not in ("fssim.clock", "fssim.store", "json", __name__):
             return False
     return False
 
@@ -74,6 +75,7 @@ def counted(fssim: Fssim, monkeypatch: pytest.MonkeyPatch) -> Counts:
     counts = Counts()
     segment = fssim.sim.segment
     counts.watch(monkeypatch, fssim.sim.clock, "now", "clock reads")
+    counts.watch(monkeypatch, json.JSONEncoder, "encode", "JSON encodings")
     for collection, label in ((segment.events.entries, "event log"), (segment.deliveries.entries, "delivery log")):
         counts.watch(monkeypatch, collection, "get", f"{label} reads")
         for write in ("insert", "replace"):
@@ -103,6 +105,14 @@ def test_a_delivered_message_reads_its_log_entries_once(fssim: Fssim, counted: C
     # still open.
     assert counted.per_message("event log reads") == 0
     assert counted.per_message("delivery log reads") <= 2
+
+
+def test_a_message_is_encoded_once_on_its_way_through(fssim: Fssim, counted: Counts) -> None:
+    _deliver(fssim)
+    # The body of its delivery. Once per batch: the edge's size check (a batch within one message's limit
+    # at once) and the destination's settings header. It was 2 per message: the size check encoded
+    # every message of a batch by itself.
+    assert counted.per_message("JSON encodings") <= 1 + 2 / MESSAGES
 
 
 def test_an_accepted_message_writes_its_event_once(fssim: Fssim, counted: Counts) -> None:
