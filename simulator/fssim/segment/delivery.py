@@ -152,20 +152,19 @@ class Deliverer:
         now = self.clock.timestamp()
         queue = self.log.open_in_order()
         if self.order == "unordered":
-            queue = [entry for entry in queue if float(entry["due"]) <= now]
+            queue = [(delivery_id, entry) for delivery_id, entry in queue if float(entry["due"]) <= now]
             self._shuffle.shuffle(queue)
         tried = held = 0
         next_yield = time.perf_counter() + YIELD_EVERY_SECONDS
         elsewhere: list[int] = []
         # (destination, "u"|"a", id) -> the earliest delivery still open for it: later ones wait for it.
         waiting: dict[tuple[Any, str, Any], int] = {}
-        for entry in queue:
-            delivery_id = int(entry["id"])
+        for delivery_id, entry in queue:
             keys = _order_keys(entry) if self.order == "ordered" else ()
             blocker = next((waiting[key] for key in keys if key in waiting), None)
             if blocker is not None:
                 held += float(entry["due"]) <= now
-                self._hold(entry, blocker)
+                self._hold(delivery_id, entry, blocker)
             elif float(entry["due"]) <= now:
                 if not self._claim(delivery_id):
                     elsewhere.append(delivery_id)  # another flush is trying it: still open, for all we know
@@ -196,12 +195,12 @@ class Deliverer:
             result["held"] = held
         return result
 
-    def _hold(self, entry: Mapping[str, Any], blocker: int) -> None:
+    def _hold(self, delivery_id: int, entry: Mapping[str, Any], blocker: int) -> None:
         """Say in the log what a held delivery waits for (written once per blocker, not per flush)."""
-        if entry.get("held_by") == blocker or not self._claim(int(entry["id"])):
+        if entry.get("held_by") == blocker or not self._claim(delivery_id):
             return  # already said so, or another flush is trying it right now and will write its state
         try:
-            delivery = cast(DeliveryEntry | None, self.log.current(int(entry["id"])))  # fresh, under the claim
+            delivery = cast(DeliveryEntry | None, self.log.current(delivery_id))  # fresh, under the claim
             if delivery is None or delivery["status"] not in OPEN_STATUSES:
                 return
             self.log.update(delivery["id"], {
@@ -211,7 +210,7 @@ class Deliverer:
                           "destination that is not delivered yet (ordered delivery)",
             })
         finally:
-            self._release(int(entry["id"]))
+            self._release(delivery_id)
 
     async def _attempt(self, delivery_id: int) -> tuple[int, bool]:
         """Try one delivery: (how many were tried, 0 or 1; whether it is still open afterwards)."""

@@ -210,8 +210,10 @@ class DeliveryLog(_Log):
 
         ``entry`` is what :meth:`current` gave, changed: its message is still the stored one, which the
         event entry shares (readers get their own copies), so it is written back without being read."""
-        new = {k: v for k, v in entry.items() if k != "id"}
-        with self.db.transaction():
+        new = dict(entry)
+        new.pop("id", None)
+        # The lock, not a transaction: one write (a finished entry held past the window also goes).
+        with self.db.lock:
             try:
                 self.entries.replace(entry_id, new)
             except KeyError:
@@ -230,22 +232,24 @@ class DeliveryLog(_Log):
                     due.append(doc_id)
         return sorted(due)
 
-    def open_in_order(self) -> list[dict[str, Any]]:
-        """Every open delivery (with its id), oldest first: the order a user's calls were made in."""
+    def open_in_order(self) -> list[tuple[int, dict[str, Any]]]:
+        """Every open delivery ``(id, entry)``, oldest first: the order a user's calls were made in."""
         with self.db.lock:
             found = []
             for doc_id in sorted(self._open_ids()):
                 doc = self.entries.get(doc_id)
                 if doc is not None:
-                    found.append({"id": doc_id, **doc})
+                    found.append((doc_id, doc))
         return found
 
     def current(self, entry_id: int) -> dict[str, Any] | None:
         """The entry as stored, with its id, and its message not copied: for the deliverer, which only
         reads the message (to send it) and writes the entry back whole with :meth:`update`. A deep copy
         per attempt was a tenth of a delivery's cost; readers of the log still get :meth:`get`'s copies."""
-        doc = self.entries.get(entry_id)
-        return None if doc is None else {"id": entry_id, **doc}
+        doc = self.entries.get(entry_id)  # the store's own shallow copy: the id joins it, no second copy
+        if doc is not None:
+            doc["id"] = entry_id
+        return doc
 
     def open_count(self) -> int:
         return sum(self._by_status.count(status) for status in OPEN_STATUSES)
