@@ -26,7 +26,9 @@ class Deduplicator:
 
     def first_seen(self, message_id: str, now: float) -> float | None:
         """When ``message_id`` was first seen inside the window, or ``None`` (then it is recorded now)."""
-        with self.db.transaction():
+        # The lock, not a transaction: the pipeline holds one around each request already, and a
+        # transaction's context manager per message cost more than the look-up.
+        with self.db.lock:
             self._expiry.sweep(now - self.window)
             doc_id = self._by_id.first(message_id)
             if doc_id is not None:
