@@ -58,7 +58,7 @@ def _event_entry(message: Any, *, received_at: str, path: str, source: str | Non
                  code: str | None = None, reason: str | None = None,
                  warnings: list[str] | None = None, who: Who | None = None) -> EventRecord:
     """An event-log entry. The one place they are made, so every entry has the same keys whatever became
-    of the message (docs/segment.md §7); an accepted one gets its ``destinations`` once routed.
+    of the message (docs/segment.md §7); an accepted one's ``destinations`` are set once it is routed.
     ``who``: ``_who(message)`` when the caller has it already (its deliveries carry the same)."""
     return {**(_who(message) if who is None else who), "received_at": received_at, "path": path, "source": source,
             "status": status, "code": code, "reason": reason, "warnings": warnings or [], "destinations": [],
@@ -89,12 +89,11 @@ class Pipeline:
 
     def drop(self, items: list[Any], *, path: str, source: str | None, code: str, reason: str) -> IngestResult:
         """Log every message of a request Segment answered 200 for but will not process."""
-        now = self.clock.now()
-        received_at, at = iso_ms(now), now.timestamp()
+        received = _received(self.clock.now())
         with self.db.transaction():
             for item in items or [None]:
-                self.events.add(_event_entry(item, received_at=received_at, path=path, source=source,
-                                             status="dropped", code=code, reason=reason), at)
+                self.events.add(_event_entry(item, received_at=received.iso, path=path, source=source,
+                                             status="dropped", code=code, reason=reason), received.epoch)
         return IngestResult(dropped=len(items))
 
     def ingest(self, items: list[Any], batch: Message, *, path: str, source: Source) -> IngestResult:
