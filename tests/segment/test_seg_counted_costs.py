@@ -80,6 +80,7 @@ def counted(fssim: Fssim, monkeypatch: pytest.MonkeyPatch) -> Counts:
         counts.watch(monkeypatch, collection, "get", f"{label} reads")
         for write in ("insert", "replace"):
             counts.watch(monkeypatch, collection, write, f"{label} writes")
+    counts.watch(monkeypatch, segment.dedupe.seen, "insert", "messageId writes")
     return counts
 
 
@@ -120,6 +121,11 @@ def test_an_accepted_message_writes_its_event_once(fssim: Fssim, counted: Counts
     # Written once, after its deliveries, with their ids; it was written, then written again with them.
     assert counted.per_message("event log writes") == 1
     assert counted.per_message("delivery log writes") == 2  # pending, then delivered
+
+
+def test_a_request_remembers_its_message_ids_in_one_write(fssim: Fssim, counted: Counts) -> None:
+    _deliver(fssim)
+    assert counted.calls["messageId writes"] == 1  # it was one per message
 
 
 def test_counting_the_logs_reads_no_entry_and_keeps_the_order_of_first_entries(

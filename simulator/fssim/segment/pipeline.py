@@ -102,7 +102,7 @@ class Pipeline:
         # One request, one server time: read and printed once, not several times per message (its
         # entries' times, the dedupe window and the log windows all use it).
         received = _received(self.clock.now())
-        with self.db.transaction():
+        with self.db.transaction(), self.dedupe.request(received.epoch):
             if not items:
                 self.events.add(_event_entry(None, received_at=received.iso, path=path,
                                              source=source["name"], status="discarded", code="empty_batch",
