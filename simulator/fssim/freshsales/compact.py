@@ -143,6 +143,28 @@ def _private(key: Any) -> bool:
     return isinstance(key, str) and key.startswith("_")
 
 
+def _reads_back_equal(value: Any) -> bool:
+    """Whether JSON gives ``value`` back equal: only dicts with string keys, lists and JSON's atoms.
+
+    The encoder would write a tuple as an array and an int key as a string, which read back unequal
+    (a list, a string key); a float NaN or infinity it refuses (``allow_nan=False``). A walk over the
+    types costs a fraction of parsing the text again to compare.
+    """
+    atoms = strictjson.ATOMS
+    kind = type(value)
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str or (type(item) not in atoms and not _reads_back_equal(item)):
+                return False
+        return True
+    if kind is list:
+        for item in value:
+            if type(item) not in atoms and not _reads_back_equal(item):
+                return False
+        return True
+    return kind in atoms
+
+
 def to_text(doc: Doc) -> Doc:
     """``doc`` as ``{"_packed": JSON of its public fields, **its private "_" fields}``, or ``doc`` itself
     when JSON would not give it back equal or its private fields are not all at its end.
@@ -160,9 +182,7 @@ def to_text(doc: Doc) -> Doc:
         text = _encode(public)
     except (TypeError, ValueError):
         return doc
-    # Equality is exact here: JSON keeps bool, int and float apart, and a tuple or an int key reads back
-    # as a list or a string key, which compares unequal, so such a document is kept as it is.
-    if json.loads(text) != public:
+    if not _reads_back_equal(public):
         return doc
     return {_TEXT: text, **{key: doc[key] for key in keys[first_private:]}}
 
@@ -195,8 +215,15 @@ class CompactCollection:
         # index of the collection, so it is decoded once, not once per index. Holding it keeps its id
         # from being reused, so ``is`` cannot mistake another document for it.
         self._seen: tuple[Mapping[str, Any], Doc] | None = None
+        # While this collection writes: the packed document and the whole one the caller gave. Unpacking
+        # the first gives back the second (test_fs_compact.py), so the text just encoded is not decoded
+        # again for the indexes.
+        self._writing: tuple[Mapping[str, Any], Mapping[str, Any]] | None = None
 
-    def _for_index(self, raw: Mapping[str, Any]) -> Doc:
+    def _for_index(self, raw: Mapping[str, Any]) -> Mapping[str, Any]:
+        writing = self._writing
+        if writing is not None and writing[0] is raw:
+            return writing[1]
         seen = self._seen
         if seen is not None and seen[0] is raw:
             return seen[1]
@@ -212,10 +239,20 @@ class CompactCollection:
         return [(doc_id, self._unpack(raw)) for doc_id, raw in self._collection.items()]
 
     def insert(self, document: Mapping[str, Any], doc_id: int | None = None) -> int:
-        return self._collection.insert(self._pack(document), doc_id)
+        packed = self._pack(document)
+        self._writing = (packed, document)
+        try:
+            return self._collection.insert(packed, doc_id)
+        finally:
+            self._writing = None
 
     def replace(self, doc_id: int, document: Mapping[str, Any]) -> None:
-        self._collection.replace(doc_id, self._pack(document))
+        packed = self._pack(document)
+        self._writing = (packed, document)
+        try:
+            self._collection.replace(doc_id, packed)
+        finally:
+            self._writing = None
 
     def delete(self, doc_id: int) -> Doc | None:
         old = self._collection.delete(doc_id)
