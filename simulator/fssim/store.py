@@ -97,17 +97,26 @@ class InPlaceTable(Table):
     def add(self, doc_id: int, document: Mapping[str, Any]) -> None:
         """Store a new ``document`` under ``doc_id`` (``ValueError`` if taken), without TinyDB's own
         insert, which copies the document twice and wraps it in a ``Document`` first."""
-
-        def put_new(table: MutableMapping[int, Mapping[str, Any]]) -> None:
-            if doc_id in table:
-                raise ValueError(f"Document with ID {doc_id} already exists")
-            table[doc_id] = dict(document)
-
-        self._update_table(put_new)
+        raw, key = self._raw_table(), str(doc_id)
+        if key in raw:
+            raise ValueError(f"Document with ID {doc_id} already exists")
+        raw[key] = dict(document)
+        cast(Holding, self._storage).changed(self.name, (key,))
 
     def put(self, doc_id: int, document: Mapping[str, Any]) -> None:
         """Store ``document`` whole under ``doc_id`` in one write (``Table.update`` would merge keys)."""
-        self._update_table(lambda table: table.__setitem__(doc_id, dict(document)))
+        key = str(doc_id)
+        self._raw_table()[key] = dict(document)
+        cast(Holding, self._storage).changed(self.name, (key,))
+
+    def _raw_table(self) -> dict[str, Mapping[str, Any]]:
+        # add and put change one document: straight into the storage's table, without the updater,
+        # the id view and the query cache of _update_table (the cache is off: Database.collection).
+        tables = self._storage.read()
+        if tables is None:  # TinyDB's memory storage before its first write
+            self._storage.write({})
+            tables = cast(dict[str, dict[str, Any]], self._storage.read())
+        return cast(dict[str, Mapping[str, Any]], tables.setdefault(self.name, {}))
 
     def documents(self) -> dict[str, Mapping[str, Any]]:
         """The stored documents by (string) id, uncopied: for :class:`Collection`, which copies."""

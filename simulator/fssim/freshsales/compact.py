@@ -29,6 +29,7 @@ JSON database, and a file written before (whole dicts) reads as it did.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from datetime import UTC, datetime
@@ -52,8 +53,7 @@ _MUTABLE = {entity: frozenset(k for k, v in doc.items() if isinstance(v, (list, 
             for entity, doc in _DEFAULTS.items()}
 
 
-def _is_default(value: Any, default: Any) -> bool:
-    return type(value) is type(default) and value == default
+_ABSENT = object()
 
 
 def pack(doc: Mapping[str, Any]) -> Doc:
@@ -61,8 +61,11 @@ def pack(doc: Mapping[str, Any]) -> Doc:
     defaults = _DEFAULTS.get(str(doc.get("_entity")))
     if defaults is None:
         return dict(doc)
+    # A field is a default only with the default's type too (``False == 0``, but ``lead_score: False``
+    # must stay); inlined, because this runs over every field of every record written.
     return {key: value for key, value in doc.items()
-            if key not in defaults or not _is_default(value, defaults[key])}
+            if (default := defaults.get(key, _ABSENT)) is _ABSENT or type(value) is not type(default)
+            or value != default}
 
 
 def unpack(raw: Mapping[str, Any]) -> Doc:
@@ -95,7 +98,13 @@ def _derived_item(raw: Mapping[str, Any]) -> Doc | None:
         return None
     return {"actionable_type": kind, "actionable_id": record_id, "targetable_type": kind, "targetable_id": record_id,
             "user_activity": False, "composite_id": f"{kind}-{record_id}-{item_id}", "automation": False,
-            "created_at": isoformat(datetime.fromtimestamp(at, tz=UTC))}
+            "created_at": _created_at(at)}
+
+
+@functools.lru_cache(maxsize=4096)
+def _created_at(at: float) -> str:
+    # Items of one message, and of messages sent together, share their time: the text is made once.
+    return isoformat(datetime.fromtimestamp(at, tz=UTC))
 
 
 def pack_item(doc: Mapping[str, Any]) -> Doc:
@@ -106,7 +115,8 @@ def pack_item(doc: Mapping[str, Any]) -> Doc:
     if "created_at" in doc and any(key.startswith("_") for key in keys[:keys.index("created_at")]):
         derived.pop("created_at")  # not where unpacking would put it back: kept
     return {key: value for key, value in doc.items()
-            if key not in derived or not _is_default(value, derived[key])}
+            if (default := derived.get(key, _ABSENT)) is _ABSENT or type(value) is not type(default)
+            or value != default}
 
 
 def unpack_item(raw: Mapping[str, Any]) -> Doc:
@@ -139,10 +149,6 @@ _TEXT = "_packed"  # the key of a document's text; it comes first, its private `
 _encode = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode  # ASCII: one byte a character
 
 
-def _private(key: Any) -> bool:
-    return isinstance(key, str) and key.startswith("_")
-
-
 def _reads_back_equal(value: Any) -> bool:
     """Whether JSON gives ``value`` back equal: only dicts with string keys, lists and JSON's atoms.
 
@@ -158,10 +164,7 @@ def _reads_back_equal(value: Any) -> bool:
                 return False
         return True
     if kind is list:
-        for item in value:
-            if type(item) not in atoms and not _reads_back_equal(item):
-                return False
-        return True
+        return all(type(item) in atoms or _reads_back_equal(item) for item in value)
     return kind in atoms
 
 
@@ -173,18 +176,22 @@ def to_text(doc: Doc) -> Doc:
     made of them, and a value the caller shares (the account's name) is then not one more copy per key.
     A dict of up to five keys costs the same as one of one, so they cost no more dict.
     """
-    keys = list(doc)
-    first_private = next((n for n, key in enumerate(keys) if _private(key)), len(keys))
-    if not all(_private(key) for key in keys[first_private:]) or _TEXT in doc:
+    public: Doc = {}
+    private: Doc = {}
+    for key, value in doc.items():
+        if type(key) is str and key[:1] == "_":
+            private[key] = value
+        elif private:
+            return doc  # a public field after a private one: not how fssim writes documents
+        else:
+            public[key] = value
+    if _TEXT in private or not _reads_back_equal(public):
         return doc
-    public = {key: doc[key] for key in keys[:first_private]}
     try:
         text = _encode(public)
     except (TypeError, ValueError):
         return doc
-    if not _reads_back_equal(public):
-        return doc
-    return {_TEXT: text, **{key: doc[key] for key in keys[first_private:]}}
+    return {_TEXT: text, **private}
 
 
 def from_text(raw: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -91,7 +91,7 @@ class Records:
         self._by_owner = self._records.sorted_index(lambda doc: [(doc["_account"], doc["_entity"])],
                                                     lambda doc: sort_value(doc, DEFAULT_SORT))
         self._by_email = self._records.multi_index(
-            lambda doc: [(doc["_account"], normalize_email(e)) for e in _emails_of(dict(doc))])
+            lambda doc: [(doc["_account"], normalize_email(e)) for e in _emails_of(doc)])
         self._by_external_id = self._records.index(
             lambda doc: (doc["_account"], doc["external_id"]) if doc.get("external_id") is not None else None)
         self._drafts = Drafts(self._records, ids, by_owner=self._by_owner, by_email=self._by_email,
