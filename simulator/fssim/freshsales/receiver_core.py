@@ -144,7 +144,7 @@ class ReceiverCore:
         admitted = await self.admit(request.headers)
         if not isinstance(admitted, Account):
             return admitted
-        return self.apply(admitted, request.body)
+        return self.apply(admitted, request.body if request.rendered_from is None else request.rendered_from)
 
     def authenticate(self, headers: Mapping[str, str]) -> Account | WireAnswer:
         """R3: the account the API key (and the settings' subdomain) names, or the 401/400 answer."""
@@ -186,12 +186,19 @@ class ReceiverCore:
             return error_answer(403, toggle_off_message(account.subdomain), rule="R1")
         return account
 
-    def apply(self, account: Account, body: bytes) -> WireAnswer:
-        """Step 4: the body through the rules, in the message's one store transaction."""
-        try:
-            message = strictjson.loads(body)
-        except strictjson.NotJSON as error:
-            return error_answer(400, f"The body is not valid JSON: {error}", field="body")
+    def apply(self, account: Account, body: bytes | tuple[Any]) -> WireAnswer:
+        """Step 4: the body through the rules, in the message's one store transaction.
+
+        ``body``: its bytes, or ``(value,)`` when the request was made from the JSON value (in-process
+        delivery): strict JSON parsed from ``json_body(value)`` gives that value back, since Segment
+        only holds messages it read strictly, so the value is used as it is."""
+        if isinstance(body, tuple):
+            message = body[0]
+        else:
+            try:
+                message = strictjson.loads(body)
+            except strictjson.NotJSON as error:
+                return error_answer(400, f"The body is not valid JSON: {error}", field="body")
         with self._fs.db.transaction():
             # Re-read under the lock: a toggle switched off a moment ago must win (R1). The rules then
             # work on this very snapshot; nothing on the way reads the account again.
