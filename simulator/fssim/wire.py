@@ -110,6 +110,10 @@ class NoAnswer:
 Exchange = Callable[[WireRequest], Awaitable[WireAnswer | NoAnswer]]
 
 
+# Starlette's JSONResponse.render, as one encoder (json.dumps builds a new one per call when given options).
+_starlette_json = json.JSONEncoder(ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")).encode
+
+
 def json_answer(content: Any, status: int, headers: Mapping[str, str] | None = None) -> WireAnswer:
     """A JSON answer byte for byte as Starlette's ``JSONResponse`` renders it (compact, UTF-8, no NaN),
     with its headers in the same order (the given ones, then length and type), so an answer made here
@@ -117,7 +121,7 @@ def json_answer(content: Any, status: int, headers: Mapping[str, str] | None = N
 
     ``content`` must be plain JSON data (str keys, lists, scalars) that nobody changes afterwards: it is
     kept as :attr:`WireAnswer.rendered_from`, which then equals ``json.loads(body)``."""
-    body = json.dumps(content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")).encode()
+    body = _starlette_json(content).encode()
     extra = tuple((name.lower(), value) for name, value in (headers or {}).items())
     return WireAnswer(status, (*extra, ("content-length", str(len(body))), ("content-type", "application/json")),
                       body, (content,))

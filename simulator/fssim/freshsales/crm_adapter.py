@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 
 __all__ = ["FreshsalesCRM", "ProcessedMessages"]
 
+# One encoder for every answer kept: json.dumps builds a new one per call when given options.
+_compact_json = json.JSONEncoder(separators=(",", ":")).encode
+
 
 class ProcessedMessages:
     """The answers given to Segment messages, by (account, messageId), for 24 h of simulated time.
@@ -70,7 +73,7 @@ class ProcessedMessages:
             if self._index.first((account, message_id)) is None:
                 now = self._clock.timestamp()
                 doc_id = self._answers.insert({"account": account, "message_id": message_id, "at": now,
-                                               "answer": json.dumps(answer, separators=(",", ":"))})
+                                               "answer": _compact_json(answer)})
                 self._expiry.added(doc_id, now)
 
     def __len__(self) -> int:

@@ -32,6 +32,9 @@ MAX_MESSAGE_ID_LENGTH = 100  # spec-field-message-id.md
 MAX_MESSAGE_BYTES = 32 * 1024  # Segment's per-event limit; nothing larger can come from Segment
 
 _TIME_FIELDS = ("timestamp", "originalTimestamp", "receivedAt", "sentAt")
+# How a message's size is measured (compact, UTF-8); one encoder, as json.dumps builds one per call
+# when given options.
+_compact_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,7 @@ def check_message(message: Any) -> Problem | None:
     if kind not in SUPPORTED_TYPES:
         return Problem(400, "type", f"unknown message type {kind!r}: expected one of {', '.join(SUPPORTED_TYPES)}")
     try:
-        size = len(json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+        size = len(_compact_json(message).encode("utf-8"))
     except (RecursionError, ValueError):
         return Problem(400, "body", "the message cannot be read as JSON (nested too deeply, or NaN/Infinity)")
     if size > MAX_MESSAGE_BYTES:
