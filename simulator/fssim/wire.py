@@ -21,6 +21,8 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from fssim import jsontext
+
 __all__ = ["Exchange", "NoAnswer", "WireAnswer", "WireRequest", "json_answer", "json_body"]
 
 
@@ -110,8 +112,8 @@ class NoAnswer:
 Exchange = Callable[[WireRequest], Awaitable[WireAnswer | NoAnswer]]
 
 
-# Starlette's JSONResponse.render, as one encoder (json.dumps builds a new one per call when given options).
-_starlette_json = json.JSONEncoder(ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")).encode
+# Starlette's JSONResponse.render, with an encoder built once (fssim.jsontext).
+_starlette_json = jsontext.encoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
 def json_answer(content: Any, status: int, headers: Mapping[str, str] | None = None) -> WireAnswer:

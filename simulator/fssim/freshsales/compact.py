@@ -35,7 +35,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from fssim import strictjson
+from fssim import jsontext, strictjson
 from fssim.clock import isoformat
 from fssim.freshsales.shapes import ENTITY_TYPES, blank_record
 from fssim.indexes import Index, SortedIndex
@@ -146,7 +146,7 @@ def _with_created_at(doc: Doc, raw: Mapping[str, Any], derived: Doc) -> Doc:
 
 
 _TEXT = "_packed"  # the key of a document's text; it comes first, its private ``_`` fields after it
-_encode = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode  # ASCII: one byte a character
+_encode = jsontext.encoder(separators=(",", ":"), allow_nan=False)  # ASCII: one byte a character
 
 
 def _reads_back_equal(value: Any) -> bool:

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
+from fssim import jsontext
 from fssim.clock import Clock
 from fssim.expiry import ExpiryQueue
 from fssim.freshsales.accounts import Account
@@ -29,8 +30,8 @@ if TYPE_CHECKING:
 
 __all__ = ["FreshsalesCRM", "ProcessedMessages"]
 
-# One encoder for every answer kept: json.dumps builds a new one per call when given options.
-_compact_json = json.JSONEncoder(separators=(",", ":")).encode
+# One encoder for every answer kept (fssim.jsontext).
+_compact_json = jsontext.encoder(separators=(",", ":"))
 
 
 class ProcessedMessages:

@@ -8,11 +8,12 @@ to fix their tracking code from that line alone.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+from fssim import jsontext
 
 __all__ = [
     "MAX_MESSAGE_BYTES",
@@ -32,9 +33,8 @@ MAX_MESSAGE_ID_LENGTH = 100  # spec-field-message-id.md
 MAX_MESSAGE_BYTES = 32 * 1024  # Segment's per-event limit; nothing larger can come from Segment
 
 _TIME_FIELDS = ("timestamp", "originalTimestamp", "receivedAt", "sentAt")
-# How a message's size is measured (compact, UTF-8); one encoder, as json.dumps builds one per call
-# when given options.
-_compact_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+# How a message's size is measured (compact, UTF-8), with an encoder built once (fssim.jsontext).
+_compact_json = jsontext.encoder(separators=(",", ":"), ensure_ascii=False)
 
 
 @dataclass(frozen=True)
