@@ -338,6 +338,7 @@ class Database:
         self._storage = cast(Holding, self._db.storage)
         self.stats = StoreStats()
         self._depth = 0  # how deep the lock holder is in nested transactions (only it changes this)
+        self._transaction = _Transaction(self)
         self._collections: dict[str, Collection] = {}
 
     @property
@@ -361,19 +362,10 @@ class Database:
                 found = self._collections[name] = Collection(self, table)
             return found
 
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self) -> contextlib.AbstractContextManager[None]:
         """Hold the lock and write the file once at the end, however many documents change inside."""
-        with self.lock:
-            if self._depth == 0:
-                self.stats.transactions += 1
-            self._depth += 1
-            self._storage.hold()
-            try:
-                yield
-            finally:
-                self._depth -= 1
-                self._storage.release()
+        return self._transaction
+
 
     def clear(self) -> None:
         """Drop every collection's documents (``POST /_sim/reset``); indexes and id counters follow."""
@@ -386,3 +378,35 @@ class Database:
         # Not under the lock: the journal waits for a running compaction, whose thread needs the lock to
         # finish, and then takes the lock itself for the final snapshot.
         self._db.close()
+
+
+class _Transaction(contextlib.AbstractContextManager[None]):
+    """:meth:`Database.transaction`: one object per database, used by every transaction (nested ones and
+    other threads' too), since what a transaction changes (the depth, the storage's hold) is the
+    database's own and the lock guards it. A class, not ``@contextmanager``: the generator machinery cost
+    more than the transaction itself, and every delivered message and REST write opens some."""
+
+    __slots__ = ("_db",)
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        db = self._db
+        db.lock.acquire()
+        try:
+            db._storage.hold()
+        except BaseException:
+            db.lock.release()
+            raise
+        if db._depth == 0:
+            db.stats.transactions += 1
+        db._depth += 1
+
+    def __exit__(self, *exc_info: object) -> None:
+        db = self._db
+        try:
+            db._depth -= 1
+            db._storage.release()
+        finally:
+            db.lock.release()
