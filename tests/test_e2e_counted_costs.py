@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from fssim.freshsales import receiver_core
-from fssim.freshsales.compact import CompactCollection, pack, unpack
+from fssim.freshsales.compact import CompactCollection, record_drops, unpack
 from fssim.freshsales.shapes import blank_record
 from fssim.segment.logs import DeliveryLog
 from fssim.store import Database
@@ -24,7 +24,7 @@ def test_a_write_shows_its_indexes_the_whole_record_without_unpacking_it() -> No
         unpacked.append(raw)
         return unpack(raw)
 
-    records = CompactCollection(Database().collection("records"), pack, counting_unpack)
+    records = CompactCollection(Database().collection("records"), record_drops, counting_unpack)
     by_owner = records.sorted_index(lambda doc: [(doc["_account"], doc["_entity"])], lambda doc: doc["created_at"])
     by_email = records.multi_index(lambda doc: [doc["email"]] if doc.get("email") else [])
     by_external = records.index(lambda doc: doc.get("external_id"))

@@ -41,8 +41,8 @@ from fssim.freshsales.shapes import ENTITY_TYPES, blank_record
 from fssim.indexes import Index, SortedIndex
 from fssim.store import Collection
 
-__all__ = ["CompactCollection", "CompactRecords", "CompactTimeline", "from_text", "pack", "pack_item", "to_text",
-           "unpack", "unpack_item"]
+__all__ = ["CompactCollection", "CompactRecords", "CompactTimeline", "from_text", "item_drops", "pack", "pack_item",
+           "record_drops", "to_text", "unpack", "unpack_item"]
 
 Doc = dict[str, Any]
 
@@ -54,18 +54,26 @@ _MUTABLE = {entity: frozenset(k for k, v in doc.items() if isinstance(v, (list, 
 
 
 _ABSENT = object()
+_NOTHING: Mapping[str, Any] = {}
+
+
+def record_drops(doc: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The fields a record may be stored without, with the value each must have: its entity's defaults
+    (none for an unknown entity, which is kept whole)."""
+    return _DEFAULTS.get(str(doc.get("_entity")), _NOTHING)
+
+
+def _without(doc: Mapping[str, Any], drops: Mapping[str, Any]) -> Doc:
+    # A field is dropped only with the drop's type too (``False == 0``, but ``lead_score: False`` must
+    # stay); inlined, because this runs over every field of every document written.
+    return {key: value for key, value in doc.items()
+            if (default := drops.get(key, _ABSENT)) is _ABSENT or type(value) is not type(default)
+            or value != default}
 
 
 def pack(doc: Mapping[str, Any]) -> Doc:
     """``doc`` without the fields equal to its entity's defaults (unknown entities are kept whole)."""
-    defaults = _DEFAULTS.get(str(doc.get("_entity")))
-    if defaults is None:
-        return dict(doc)
-    # A field is a default only with the default's type too (``False == 0``, but ``lead_score: False``
-    # must stay); inlined, because this runs over every field of every record written.
-    return {key: value for key, value in doc.items()
-            if (default := defaults.get(key, _ABSENT)) is _ABSENT or type(value) is not type(default)
-            or value != default}
+    return _without(doc, record_drops(doc))
 
 
 def unpack(raw: Mapping[str, Any]) -> Doc:
@@ -107,16 +115,20 @@ def _created_at(at: float) -> str:
     return isoformat(datetime.fromtimestamp(at, tz=UTC))
 
 
-def pack_item(doc: Mapping[str, Any]) -> Doc:
+def item_drops(doc: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The fields a timeline item may be stored without: those its owner, id and time say, when the item
+    is shaped as Timeline writes them (else none)."""
     derived = _derived_item(doc)
     keys = list(doc)
     if derived is None or keys[:len(_ITEM_FIELDS) + 1] != ["id", *_ITEM_FIELDS]:
-        return dict(doc)  # not shaped as Timeline writes items: kept whole
+        return _NOTHING  # not shaped as Timeline writes items: kept whole
     if "created_at" in doc and any(key.startswith("_") for key in keys[:keys.index("created_at")]):
         derived.pop("created_at")  # not where unpacking would put it back: kept
-    return {key: value for key, value in doc.items()
-            if (default := derived.get(key, _ABSENT)) is _ABSENT or type(value) is not type(default)
-            or value != default}
+    return derived
+
+
+def pack_item(doc: Mapping[str, Any]) -> Doc:
+    return _without(doc, item_drops(doc))
 
 
 def unpack_item(raw: Mapping[str, Any]) -> Doc:
@@ -168,29 +180,39 @@ def _reads_back_equal(value: Any) -> bool:
     return kind in atoms
 
 
-def to_text(doc: Doc) -> Doc:
+def to_text(doc: Mapping[str, Any], drops: Mapping[str, Any] = _NOTHING) -> Mapping[str, Any]:
     """``doc`` as ``{"_packed": JSON of its public fields, **its private "_" fields}``, or ``doc`` itself
-    when JSON would not give it back equal or its private fields are not all at its end.
+    when JSON would not give it back equal or its private fields are not all at its end. The public
+    fields equal to ``drops`` (:func:`record_drops`, :func:`item_drops`) are left out of the text, in
+    the same pass.
 
     The private fields (owner, entity, record id, time) stay values, not text: the indexes' keys are
     made of them, and a value the caller shares (the account's name) is then not one more copy per key.
     A dict of up to five keys costs the same as one of one, so they cost no more dict.
     """
+    atoms = strictjson.ATOMS
     public: Doc = {}
     private: Doc = {}
     for key, value in doc.items():
-        if type(key) is str and key[:1] == "_":
+        if type(key) is not str:
+            return _without(doc, drops)  # JSON would give it back as a string key
+        if key[:1] == "_":
             private[key] = value
-        elif private:
-            return doc  # a public field after a private one: not how fssim writes documents
-        else:
-            public[key] = value
-    if _TEXT in private or not _reads_back_equal(public):
-        return doc
+            continue
+        default = drops.get(key, _ABSENT)
+        if default is not _ABSENT and type(value) is type(default) and value == default:
+            continue
+        if private or (type(value) not in atoms and not _reads_back_equal(value)):
+            # A public field after a private one (not how fssim writes documents), or a value JSON would
+            # not give back equal: stored as a dict.
+            return _without(doc, drops)
+        public[key] = value
+    if _TEXT in private:
+        return _without(doc, drops)
     try:
         text = _encode(public)
     except (TypeError, ValueError):
-        return doc
+        return _without(doc, drops)
     return {_TEXT: text, **private}
 
 
@@ -213,10 +235,10 @@ class CompactCollection:
     Indexes see whole documents too, so their key functions need not know about packing.
     """
 
-    def __init__(self, collection: Collection, packer: Callable[[Mapping[str, Any]], Doc],
+    def __init__(self, collection: Collection, drops_of: Callable[[Mapping[str, Any]], Mapping[str, Any]],
                  unpacker: Callable[[Mapping[str, Any]], Doc]) -> None:
         self._collection = collection
-        self._pack: Callable[[Mapping[str, Any]], Doc] = lambda doc: to_text(packer(doc))
+        self._pack: Callable[[Mapping[str, Any]], Mapping[str, Any]] = lambda doc: to_text(doc, drops_of(doc))
         self._unpack: Callable[[Mapping[str, Any]], Doc] = lambda raw: unpacker(from_text(raw))
         # The last document unpacked for the indexes: a write shows the same stored document to every
         # index of the collection, so it is decoded once, not once per index. Holding it keeps its id
@@ -278,10 +300,10 @@ class CompactCollection:
 
 
 def CompactRecords(collection: Collection) -> CompactCollection:
-    """The leads' and contacts' collection (``fs_records``), packed with :func:`pack`."""
-    return CompactCollection(collection, pack, unpack)
+    """The leads' and contacts' collection (``fs_records``), packed as :func:`pack` packs."""
+    return CompactCollection(collection, record_drops, unpack)
 
 
 def CompactTimeline(collection: Collection) -> CompactCollection:
-    """The timeline items' collection (``fs_activities``), packed with :func:`pack_item`."""
-    return CompactCollection(collection, pack_item, unpack_item)
+    """The timeline items' collection (``fs_activities``), packed as :func:`pack_item` packs."""
+    return CompactCollection(collection, item_drops, unpack_item)
