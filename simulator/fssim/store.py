@@ -168,6 +168,13 @@ class Collection:
             raw = self._table.documents().get(str(doc_id))
             return None if raw is None else dict(raw)
 
+    def peek(self, doc_id: int) -> Mapping[str, Any] | None:
+        """The stored document itself, not a copy: for a caller that reads a few fields and lets go (a
+        read all the same, for :class:`StoreStats`). Never change it: store a change with :meth:`replace`."""
+        with self._db.lock:
+            self._db.stats.reads += 1
+            return self._table.documents().get(str(doc_id))
+
     def items(self) -> list[tuple[int, Doc]]:
         """Every ``(id, document)``, by id (one scan)."""
         with self._db.lock:

@@ -369,8 +369,12 @@ class Records:
         return doc
 
     def _found(self, record_id: int | None) -> Target | None:
-        found = [] if record_id is None else self._docs([record_id])
-        return _target(found[0]) if found else None
+        # Only the owner, id and display name are read: peeked, not unpacked into a whole copy (a display
+        # name left out of the stored text is its default, None).
+        stored = None if record_id is None else self._records.peek(record_id)
+        if stored is None:
+            return None
+        return Target(stored["_account"], stored["_entity"], stored["id"], stored.get("display_name"))
 
 
 def _subdomain(account: AccountRef) -> str:
