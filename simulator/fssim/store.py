@@ -115,8 +115,9 @@ class InPlaceTable(Table):
         tables = self._storage.read()
         if tables is None:  # TinyDB's memory storage before its first write
             self._storage.write({})
-            tables = cast(dict[str, dict[str, Any]], self._storage.read())
-        return cast(dict[str, Mapping[str, Any]], tables.setdefault(self.name, {}))
+            tables = cast("dict[str, dict[str, Any]]", self._storage.read())
+        # Quoted: a subscripted Mapping in a cast is built at run time, on every write.
+        return cast("dict[str, Mapping[str, Any]]", tables.setdefault(self.name, {}))
 
     def documents(self) -> dict[str, Mapping[str, Any]]:
         """The stored documents by (string) id, uncopied: for :class:`Collection`, which copies."""
