@@ -8,6 +8,7 @@ to fix their tracking code from that line alone.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -46,9 +47,13 @@ class Problem:
     message: str
 
 
+@functools.lru_cache(maxsize=1024)
 def _parse_time(text: str) -> datetime:
     """An ISO-8601 time in UTC; ``ValueError`` also for times that exist only in another zone
-    (``9999-12-31T23:00:00-05:00`` is past the end of the calendar in UTC)."""
+    (``9999-12-31T23:00:00-05:00`` is past the end of the calendar in UTC).
+
+    Kept per text (a datetime is immutable): a message's four times are checked, then its timestamp read
+    again for the timeline, and the messages of one batch share their ``sentAt`` and ``receivedAt``."""
     parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     try:
