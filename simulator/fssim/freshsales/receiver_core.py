@@ -144,7 +144,10 @@ class ReceiverCore:
         admitted = await self.admit(request.headers)
         if not isinstance(admitted, Account):
             return admitted
-        return self.apply(admitted, request.body if request.rendered_from is None else request.rendered_from)
+        made_from = request.rendered_from
+        if made_from is not None and strictjson.reads_back_as_itself(made_from[0]):
+            return self.apply(admitted, made_from)
+        return self.apply(admitted, request.body)
 
     def authenticate(self, headers: Mapping[str, str]) -> Account | WireAnswer:
         """R3: the account the API key (and the settings' subdomain) names, or the 401/400 answer."""
@@ -189,9 +192,11 @@ class ReceiverCore:
     def apply(self, account: Account, body: bytes | tuple[Any]) -> WireAnswer:
         """Step 4: the body through the rules, in the message's one store transaction.
 
-        ``body``: its bytes, or ``(value,)`` when the request was made from the JSON value (in-process
-        delivery): strict JSON parsed from ``json_body(value)`` gives that value back, since Segment
-        only holds messages it read strictly, so the value is used as it is."""
+        ``body``: its bytes, or ``(value,)`` when the request was made from a JSON value (in-process
+        delivery) that strict parsing of its text would give back as it is
+        (:func:`fssim.strictjson.reads_back_as_itself`): then the value is used without the text. A
+        value that would not (a message a ``--db`` file kept from before the depth limit, one handed to
+        the Python API with a tuple or NaN) goes as its text, through the same checks as over HTTP."""
         if isinstance(body, tuple):
             message = body[0]
         else:
