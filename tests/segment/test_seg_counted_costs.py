@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from fssim import Fssim
+from fssim.segment import tracking
 
 MESSAGES = 40  # half identify, half track, new users: the shape of bench_e2e's traffic
 
@@ -76,6 +77,7 @@ def counted(fssim: Fssim, monkeypatch: pytest.MonkeyPatch) -> Counts:
     segment = fssim.sim.segment
     counts.watch(monkeypatch, fssim.sim.clock, "now", "clock reads")
     counts.watch(monkeypatch, json.JSONEncoder, "encode", "JSON encodings")
+    counts.watch(monkeypatch, tracking, "_COMPACT", "size-check encodings")
     for collection, label in ((segment.events.entries, "event log"), (segment.deliveries.entries, "delivery log")):
         counts.watch(monkeypatch, collection, "get", f"{label} reads")
         for write in ("insert", "replace"):
@@ -110,9 +112,10 @@ def test_a_delivered_message_reads_its_log_entries_once(fssim: Fssim, counted: C
 
 def test_the_edge_encodes_no_message_to_check_its_size(fssim: Fssim, counted: Counts) -> None:
     _deliver(fssim)
-    # Segment encodes the destination's settings header once; the edge's 32 KB check encodes nothing
-    # when the body's own length bounds its messages' (a batch of 40 is about 6 KB). The check encoded
-    # every message of a batch by itself (then the delivery's body was encoded as well: 2 per message).
+    # The edge's 32 KB check encodes nothing when the body's own length bounds its messages' (a batch
+    # of 40 is about 6 KB); it encoded every message of a batch by itself. Segment's only other JSON
+    # encoding is the destination's settings header, once.
+    assert counted.calls["size-check encodings"] == 0
     assert counted.calls["JSON encodings"] <= 1
 
 

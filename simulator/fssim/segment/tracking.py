@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import zlib
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -23,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute
 
-from fssim import strictjson
+from fssim import jsontext, strictjson
 from fssim.endpoints import Endpoint, bound_to, to_routes
 from fssim.errors import Refusal
 from fssim.segment.browser import SHORT_PATHS
@@ -108,8 +107,8 @@ def _parse(raw: bytes) -> dict[str, Any]:
 
 
 # A message's size is that of its compact JSON (ASCII: characters are bytes). One encoder for every
-# call: ``json.dumps`` with separators builds a new one each time.
-_COMPACT = json.JSONEncoder(separators=(",", ":"))
+# call (fssim.jsontext): ``json.dumps`` with separators builds a new one each time.
+_COMPACT = jsontext.encoder(separators=(",", ":"))
 
 
 # How much longer than its text a parsed JSON value can print compactly with ASCII escapes: a byte of
@@ -137,12 +136,12 @@ def _batch_items(body: dict[str, Any], raw: bytes) -> list[Any]:
     if _printed_at_most(raw) <= MAX_MESSAGE_BYTES:
         # The whole body prints within one message's limit, so each of its messages does: no encoding.
         return items
-    if len(_COMPACT.encode(items)) <= MAX_MESSAGE_BYTES:
+    if len(_COMPACT(items)) <= MAX_MESSAGE_BYTES:
         # The whole array is within one message's limit, so each of its messages is: one encoding for
         # all of them (a batch of 100 SDK messages is about 20 KB) instead of one per message.
         return items
     for position, item in enumerate(items):
-        size = len(_COMPACT.encode(item))
+        size = len(_COMPACT(item))
         if size > MAX_MESSAGE_BYTES:
             raise TrackingError(400, "message_too_large", f"Exceed payload limit: batch[{position}] is {size} bytes; "
                                 f"a message may be at most {MAX_MESSAGE_BYTES // 1024} KB")
