@@ -201,12 +201,14 @@ def to_text(doc: Mapping[str, Any], drops: Mapping[str, Any] = _NOTHING) -> Mapp
     public: Doc = {}
     private: Doc = {}
     for key, value in doc.items():
+        default = drops.get(key, _ABSENT)
+        if value is default:
+            continue  # most fields of a record: the blank's own None, False or 0, dropped at once
         if type(key) is not str:
             return _without(doc, drops)  # JSON would give it back as a string key
         if key[:1] == "_":
             private[key] = value
             continue
-        default = drops.get(key, _ABSENT)
         if default is not _ABSENT and type(value) is type(default) and value == default:
             continue
         if private or (type(value) not in atoms and not _reads_back_equal(value)):
