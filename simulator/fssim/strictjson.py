@@ -172,7 +172,33 @@ def too_deep(value: Any, max_depth: int = MAX_DEPTH) -> str | None:
     """Where ``value`` first nests deeper than ``max_depth`` levels (``batch[0].properties.a…``), or None.
 
     A loop with its own stack, not recursion: it must work on exactly the values recursion cannot.
+    Every body read goes through it, so the usual answer (not too deep) comes from a walk that names no
+    path: level by level, containers only. Only a body found too deep is walked again for the path.
     """
+    if not _deeper_than(value, max_depth):
+        return None
+    return _first_too_deep(value, max_depth)
+
+
+_CONTAINERS = (dict, list)
+
+
+def _deeper_than(value: Any, max_depth: int) -> bool:
+    level = [value] if isinstance(value, _CONTAINERS) else []
+    depth = 1
+    while level:
+        if depth > max_depth:
+            return True
+        below: list[Any] = []
+        for item in level:
+            below += [child for child in (item.values() if isinstance(item, dict) else item)
+                      if isinstance(child, _CONTAINERS)]
+        level = below
+        depth += 1
+    return False
+
+
+def _first_too_deep(value: Any, max_depth: int) -> str | None:
     stack: list[tuple[Any, int, str]] = [(value, 1, "")]
     while stack:
         item, depth, path = stack.pop()

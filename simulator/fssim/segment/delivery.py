@@ -151,28 +151,28 @@ class Deliverer:
         now = self.clock.timestamp()
         queue = self.log.open_in_order()
         if self.order == "unordered":
-            queue = [entry for entry in queue if float(entry["due"]) <= now]
+            queue = [(delivery_id, entry) for delivery_id, entry in queue if float(entry["due"]) <= now]
             self._shuffle.shuffle(queue)
         tried = held = 0
         next_yield = time.perf_counter() + YIELD_EVERY_SECONDS
         elsewhere: list[int] = []
         # (destination, "u"|"a", id) -> the earliest delivery still open for it: later ones wait for it.
         waiting: dict[tuple[Any, str, Any], int] = {}
-        for entry in queue:
-            delivery_id = int(entry["id"])
+        for delivery_id, entry in queue:
             keys = _order_keys(entry) if self.order == "ordered" else ()
             blocker = next((waiting[key] for key in keys if key in waiting), None)
             if blocker is not None:
                 held += float(entry["due"]) <= now
-                self._hold(entry, blocker)
+                self._hold(delivery_id, entry, blocker)
             elif float(entry["due"]) <= now:
                 if not self._claim(delivery_id):
                     elsewhere.append(delivery_id)  # another flush is trying it: still open, for all we know
                 else:
                     try:
-                        tried += await self._attempt(delivery_id)
+                        attempted, still_open = await self._attempt(delivery_id)
                     finally:
                         self._release(delivery_id)
+                    tried += attempted
                     # An in-process delivery never really suspends; yield so that the server keeps
                     # answering SDKs (and /_sim/...) while a long flush runs in its event loop. Every
                     # few milliseconds, not after every delivery: a turn of the loop (a select call)
@@ -180,7 +180,7 @@ class Deliverer:
                     if time.perf_counter() >= next_yield:
                         await asyncio.sleep(0)
                         next_yield = time.perf_counter() + YIELD_EVERY_SECONDS
-                    if not self.log.is_open(delivery_id):
+                    if not still_open:  # the attempt knows how it left the entry: no read to ask
                         continue
             for key in keys:
                 waiting.setdefault(key, delivery_id)
@@ -194,12 +194,12 @@ class Deliverer:
             result["held"] = held
         return result
 
-    def _hold(self, entry: Mapping[str, Any], blocker: int) -> None:
+    def _hold(self, delivery_id: int, entry: Mapping[str, Any], blocker: int) -> None:
         """Say in the log what a held delivery waits for (written once per blocker, not per flush)."""
-        if entry.get("held_by") == blocker or not self._claim(int(entry["id"])):
+        if entry.get("held_by") == blocker or not self._claim(delivery_id):
             return  # already said so, or another flush is trying it right now and will write its state
         try:
-            delivery = cast(DeliveryEntry | None, self.log.current(int(entry["id"])))  # fresh, under the claim
+            delivery = cast(DeliveryEntry | None, self.log.current(delivery_id))  # fresh, under the claim
             if delivery is None or delivery["status"] not in OPEN_STATUSES:
                 return
             self.log.update(delivery["id"], {
@@ -209,19 +209,20 @@ class Deliverer:
                           "destination that is not delivered yet (ordered delivery)",
             })
         finally:
-            self._release(int(entry["id"]))
+            self._release(delivery_id)
 
-    async def _attempt(self, delivery_id: int) -> int:
+    async def _attempt(self, delivery_id: int) -> tuple[int, bool]:
+        """Try one delivery: (how many were tried, 0 or 1; whether it is still open afterwards)."""
         # The log hands back the stored document: the delivery record the pipeline wrote. Its message is
         # shared with the store, so nothing here changes it: it is sent, and written back as it was.
         delivery = cast(DeliveryEntry | None, self.log.current(delivery_id))
         if delivery is None or delivery["status"] not in OPEN_STATUSES:
-            return 0
+            return 0, False
         destination = self._destination_of(int(delivery["destination_id"]))
         if destination is None or not destination.get("enabled", True):
             self._finish(delivery, "discarded", "errors.discarded.INVALID_SETTINGS",
                          "the destination no longer exists or was disabled", attempt=None)
-            return 1
+            return 1, False
         settings = destination["settings"]
         started_at = self.clock.now()
         if delivery.get("deadline") is None:
@@ -236,12 +237,11 @@ class Deliverer:
             # Trying again would raise again and hold up every delivery behind this one, so it is given
             # up at once, with the exception named (simulator policy).
             self._give_up(delivery, number, started_at, started, error)
-            return 1
+            return 1, False
         if isinstance(reply, NoReply):
             attempt: Attempt = {"number": number, "at": iso_ms(started_at), "status_code": None,
                                 "error": reply.code, "message": reply.message, "duration_ms": _ms(started)}
-            self._after_failure(delivery, attempt, reply.code, None)
-            return 1
+            return 1, self._after_failure(delivery, attempt, reply.code, None)
         # The whole answer is kept: the receiver lists ignored traits (R7) and what it changed there.
         attempt = {"number": number, "at": iso_ms(started_at), "status_code": reply.status,
                    "message": reply.message, "response": reply.body, "duration_ms": _ms(started)}
@@ -251,8 +251,8 @@ class Deliverer:
         elif verdict == "discard":
             self._finish(delivery, "discarded", f"errors.discarded.{reply.status}", reply.message, attempt)
         else:
-            self._after_failure(delivery, attempt, str(reply.status), reply.retry_after)
-        return 1
+            return 1, self._after_failure(delivery, attempt, str(reply.status), reply.retry_after)
+        return 1, False
 
     def _give_up(self, delivery: DeliveryEntry, number: int, started_at: datetime, started: float,
                  error: BaseException) -> None:
@@ -267,7 +267,8 @@ class Deliverer:
                      "after it go on", attempt)
 
     def _after_failure(self, delivery: DeliveryEntry, attempt: Attempt, reason_code: str,
-                       retry_after: float | None) -> None:
+                       retry_after: float | None) -> bool:
+        """Schedule the retry, or give up past the window; whether the delivery is still open."""
         now = self.clock.timestamp()
         attempts = [*delivery["attempts"], attempt]
         window_end = delivery.get("deadline")
@@ -277,9 +278,9 @@ class Deliverer:
             self._finish(delivery, "failed", f"errors.retries-exhausted.{reason_code}",
                          f"still failing after {len(attempts)} attempts over 4 hours: {attempt['message']}",
                          attempt)
-            return
+            return False
         due = min(now + backoff_seconds(len(attempts), delivery["message_id"], retry_after), deadline)
-        self.log.update(delivery["id"], {
+        return self.log.update(delivery["id"], {
             **_not_held(delivery),
             "status": "awaiting-retry",
             "code": f"errors.awaiting-retry.{reason_code}",

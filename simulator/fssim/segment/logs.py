@@ -19,7 +19,7 @@ from typing import Any
 
 from fssim.clock import Clock, parse_iso
 from fssim.segment.retention import LogWindow, Retention
-from fssim.segment.shapes import DeliveryEntry, RoutedDelivery
+from fssim.segment.shapes import DeliveryEntry
 from fssim.segment.spec import MESSAGE_TYPES
 from fssim.store import Database
 
@@ -107,17 +107,24 @@ class _Log:
         self.db = db
         self.clock = clock
         self.entries = db.collection(table)
+        # Ids by status, before the window: a delivery log's window asks which entries are open while it
+        # rebuilds. Counting the log (``GET /_sim/state``, the dashboard) then reads no entry at all.
+        statuses = self.statuses
+        self._by_status = self.entries.index(lambda doc: status if (status := doc.get("status")) in statuses
+                                             else None)
         self.retention = Retention(self.entries, window, _time_of(self.time_field), clock.timestamp,
                                    self._still_open)
 
     def _still_open(self, ids: Iterable[int]) -> set[int]:
         return set()
 
-    def add(self, entry: Mapping[str, Any]) -> int:
+    def add(self, entry: Mapping[str, Any], at: float | None = None, doc_id: int | None = None) -> int:
+        """Store a new entry; ``at`` is its simulated time (epoch seconds), read from the clock if not
+        given. The pipeline passes the request's time, read once for all its messages' entries."""
         # The lock, not a transaction: the pipeline already writes each request in one transaction.
         with self.db.lock:
-            entry_id = self.entries.insert(entry)
-            self.retention.added(entry_id, self.clock.timestamp())
+            entry_id = self.entries.insert(entry, doc_id)
+            self.retention.added(entry_id, self.clock.timestamp() if at is None else at)
         return entry_id
 
     def forget(self) -> None:
@@ -143,7 +150,15 @@ class _Log:
         return [_entry(doc_id, doc) for doc_id, doc in self.entries.items() if _matches(doc, filters)]
 
     def counts(self) -> dict[str, int]:
-        return dict(Counter(str(doc.get("status")) for _, doc in self.entries.items()))
+        """How many entries have each status, the statuses in the order of their first entry."""
+        with self.db.lock:
+            found = [(self._by_status.first(status), status, self._by_status.count(status))
+                     for status in self.statuses]
+            present = sorted(item for item in found if item[2])
+            if sum(count for _, _, count in present) == len(self.entries):
+                return {status: count for _, status, count in present}
+            # An entry whose status is none of the known ones (a hand-written file): count by reading.
+            return dict(Counter(str(doc.get("status")) for _, doc in self.entries.items()))
 
 
 class EventLog(_Log):
@@ -152,14 +167,26 @@ class EventLog(_Log):
     time_field = "received_at"
 
     def __init__(self, db: Database, clock: Clock | None = None, window: LogWindow | None = None) -> None:
+        self._next_id: int | None = None
         super().__init__(db, "segment_events", clock or Clock(), window or LogWindow())
 
-    def set_destinations(self, entry_id: int, destinations: list[RoutedDelivery], reason: str | None) -> None:
-        """Record where an accepted message was routed (and why nowhere, when that is the case)."""
-        with self.db.transaction():
-            doc = self.entries.get(entry_id)
-            if doc is not None:
-                self.entries.replace(entry_id, {**doc, "destinations": destinations, "reason": reason})
+    def next_id(self) -> int:
+        """The id the next :meth:`add` gives its entry: the pipeline names an accepted message's event
+        in its deliveries before it writes the event, whole, with their ids (so once, not twice)."""
+        with self.db.lock:
+            if self._next_id is None or self._next_id in self.entries:  # (re)started, or written around us
+                self._next_id = max(self.entries.ids(), default=0) + 1
+            return self._next_id
+
+    def add(self, entry: Mapping[str, Any], at: float | None = None, doc_id: int | None = None) -> int:
+        with self.db.lock:
+            entry_id = super().add(entry, at, self.next_id() if doc_id is None else doc_id)
+            self._next_id = max(self._next_id or 0, entry_id + 1)
+            return entry_id
+
+    def forget(self) -> None:
+        self._next_id = None
+        super().forget()
 
 
 class DeliveryLog(_Log):
@@ -168,58 +195,62 @@ class DeliveryLog(_Log):
     time_field = "created_at"
 
     def __init__(self, db: Database, clock: Clock | None = None, window: LogWindow | None = None) -> None:
-        # The index first: the window asks it which deliveries are open while it rebuilds.
-        self.entries = db.collection("segment_deliveries")
-        self._open = self.entries.index(lambda doc: "open" if doc.get("status") in OPEN_STATUSES else None)
         super().__init__(db, "segment_deliveries", clock or Clock(), window or LogWindow())
+
+    def _open_ids(self) -> set[int]:
+        return self._by_status.ids("pending") | self._by_status.ids("awaiting-retry")
 
     def _still_open(self, ids: Iterable[int]) -> set[int]:
         # Never drop an open delivery: the deliverer works from its entry, and the message would be lost.
-        return set(ids) & self._open.ids("open")
+        return set(ids) & self._open_ids()
 
-    def update(self, entry_id: int, entry: DeliveryEntry) -> None:
-        """Write a delivery's new state; a no-op if a reset removed it while its attempt was in flight."""
-        with self.db.transaction():
-            old = self.entries.get(entry_id)
-            if old is not None:
-                new = {k: v for k, v in entry.items() if k != "id"}
-                if new.get("message") == old.get("message"):
-                    new["message"] = old.get("message")  # keep sharing the event's copy (readers got their own)
+    def update(self, entry_id: int, entry: DeliveryEntry) -> bool:
+        """Write a delivery's new state; whether it was written (not if a reset removed the entry while
+        its attempt was in flight).
+
+        ``entry`` is what :meth:`current` gave, changed: its message is still the stored one, which the
+        event entry shares (readers get their own copies), so it is written back without being read."""
+        new = dict(entry)
+        new.pop("id", None)
+        # The lock, not a transaction: one write (a finished entry held past the window also goes).
+        with self.db.lock:
+            try:
                 self.entries.replace(entry_id, new)
-                if entry.get("status") not in OPEN_STATUSES:
-                    self.retention.finished(entry_id)
+            except KeyError:
+                return False
+            if entry.get("status") not in OPEN_STATUSES:
+                self.retention.finished(entry_id)
+            return True
 
     def due(self, now: float) -> list[int]:
         """Ids of open deliveries whose next attempt is due, oldest first (so a user's calls keep order)."""
         with self.db.lock:
             due = []
-            for doc_id in self._open.ids("open"):
+            for doc_id in self._open_ids():
                 doc = self.entries.get(doc_id)
                 if doc is not None and float(doc["due"]) <= now:
                     due.append(doc_id)
         return sorted(due)
 
-    def open_in_order(self) -> list[dict[str, Any]]:
-        """Every open delivery (with its id), oldest first: the order a user's calls were made in."""
+    def open_in_order(self) -> list[tuple[int, dict[str, Any]]]:
+        """Every open delivery ``(id, entry)``, oldest first: the order a user's calls were made in."""
         with self.db.lock:
             found = []
-            for doc_id in sorted(self._open.ids("open")):
+            for doc_id in sorted(self._open_ids()):
                 doc = self.entries.get(doc_id)
                 if doc is not None:
-                    found.append({"id": doc_id, **doc})
+                    found.append((doc_id, doc))
         return found
 
     def current(self, entry_id: int) -> dict[str, Any] | None:
         """The entry as stored, with its id, and its message not copied: for the deliverer, which only
         reads the message (to send it) and writes the entry back whole with :meth:`update`. A deep copy
         per attempt was a tenth of a delivery's cost; readers of the log still get :meth:`get`'s copies."""
-        doc = self.entries.get(entry_id)
-        return None if doc is None else {"id": entry_id, **doc}
-
-    def is_open(self, entry_id: int) -> bool:
-        doc = self.entries.get(entry_id)
-        return doc is not None and doc.get("status") in OPEN_STATUSES
+        doc = self.entries.get(entry_id)  # the store's own shallow copy: the id joins it, no second copy
+        if doc is not None:
+            doc["id"] = entry_id
+        return doc
 
     def open_count(self) -> int:
-        return len(self._open.ids("open"))
+        return sum(self._by_status.count(status) for status in OPEN_STATUSES)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from fssim.clock import Clock
 from fssim.segment.dedupe import Deduplicator
@@ -56,11 +56,25 @@ def _who(message: Any) -> Who:
 
 def _event_entry(message: Any, *, received_at: str, path: str, source: str | None, status: str,
                  code: str | None = None, reason: str | None = None,
-                 warnings: list[str] | None = None) -> EventRecord:
+                 warnings: list[str] | None = None, who: Who | None = None) -> EventRecord:
     """An event-log entry. The one place they are made, so every entry has the same keys whatever became
-    of the message (docs/segment.md §7); an accepted one gets its ``destinations`` once routed."""
-    return {**_who(message), "received_at": received_at, "path": path, "source": source, "status": status,
-            "code": code, "reason": reason, "warnings": warnings or [], "destinations": [], "message": message}
+    of the message (docs/segment.md §7); an accepted one's ``destinations`` are set once it is routed.
+    ``who``: ``_who(message)`` when the caller has it already (its deliveries carry the same)."""
+    return {**(_who(message) if who is None else who), "received_at": received_at, "path": path, "source": source,
+            "status": status, "code": code, "reason": reason, "warnings": warnings or [], "destinations": [],
+            "message": message}
+
+
+class _Received(NamedTuple):
+    """When a request was received: the moment, as Segment prints it, and in epoch seconds."""
+
+    moment: datetime
+    iso: str
+    epoch: float
+
+
+def _received(moment: datetime) -> _Received:
+    return _Received(moment, iso_ms(moment), moment.timestamp())
 
 
 class Pipeline:
@@ -75,54 +89,57 @@ class Pipeline:
 
     def drop(self, items: list[Any], *, path: str, source: str | None, code: str, reason: str) -> IngestResult:
         """Log every message of a request Segment answered 200 for but will not process."""
-        received_at = iso_ms(self.clock.now())
+        received = _received(self.clock.now())
         with self.db.transaction():
             for item in items or [None]:
-                self.events.add(_event_entry(item, received_at=received_at, path=path, source=source,
-                                             status="dropped", code=code, reason=reason))
+                self.events.add(_event_entry(item, received_at=received.iso, path=path, source=source,
+                                             status="dropped", code=code, reason=reason), received.epoch)
         return IngestResult(dropped=len(items))
 
     def ingest(self, items: list[Any], batch: Message, *, path: str, source: Source) -> IngestResult:
         """Process the messages of one accepted request, in order, in one store transaction."""
         result = IngestResult()
-        received_at = self.clock.now()
-        # One request, one server time: printed once, not three times per message.
-        received_iso = iso_ms(received_at)
-        with self.db.transaction():
+        # One request, one server time: read and printed once, not several times per message (its
+        # entries' times, the dedupe window and the log windows all use it).
+        received = _received(self.clock.now())
+        with self.db.transaction(), self.dedupe.request(received.epoch):
             if not items:
-                self.events.add(_event_entry(None, received_at=received_iso, path=path,
+                self.events.add(_event_entry(None, received_at=received.iso, path=path,
                                              source=source["name"], status="discarded", code="empty_batch",
-                                             reason="the batch contained no messages"))
+                                             reason="the batch contained no messages"), received.epoch)
             # The workspace hands back stored documents; they are the destinations it wrote.
             destinations = cast(list[DestinationEntry], self.workspace.destinations_of(source["name"]))
             for item in items:
-                self._one(item, batch, path, source, destinations, received_at, received_iso, result)
+                self._one(item, batch, path, source, destinations, received, result)
         return result
 
     def _one(self, item: Any, batch: Message, path: str, source: Source,
-             destinations: list[DestinationEntry], received_at: datetime, received_iso: str,
-             result: IngestResult) -> None:
+             destinations: list[DestinationEntry], received: _Received, result: IngestResult) -> None:
+        received_at, received_iso, at = received.moment, received.iso, received.epoch
         where: dict[str, Any] = {"received_at": received_iso, "path": path, "source": source["name"]}
         message = merge_batch_fields(item, batch) if isinstance(item, dict) else item
         discard = validate(message)
         if discard is not None:
             result.discarded += 1
             self.events.add(_event_entry(message, **where, status="discarded", code=discard.code,
-                                         reason=discard.reason))
+                                         reason=discard.reason), at)
             return
         enriched, warnings = enrich(message, received_at=received_at, source_kind=source.get("kind"),
                                     received_iso=received_iso)
-        first_seen = self.dedupe.first_seen(enriched["messageId"], received_at.timestamp())
+        first_seen = self.dedupe.first_seen(enriched["messageId"], at)
         if first_seen is not None:
             result.duplicates += 1
             self.events.add(_event_entry(
                 enriched, **where, status="duplicate", code="duplicate_message_id", warnings=warnings,
                 reason=f"messageId {enriched['messageId']!r} was already received at "
                        f"{iso_ms(datetime.fromtimestamp(first_seen, tz=received_at.tzinfo))}"
-                       " (24 h de-duplication window)"))
+                       " (24 h de-duplication window)"), at)
             return
         result.accepted += 1
-        event_id = self.events.add(_event_entry(enriched, **where, status="accepted", warnings=warnings))
+        who = _who(enriched)
+        # The event entry is written once, after its deliveries, which name it by the id it will get:
+        # writing it first and again with its routes cost a second write (and index update) per message.
+        event_id = self.events.next_id()
         routed: list[RoutedDelivery] = []
         for verdict in route(enriched, destinations):
             destination = verdict.destination
@@ -132,10 +149,10 @@ class Pipeline:
                          "due": None, "next_attempt_at": None}
             else:
                 result.deliveries += 1
-                state = {"status": "pending", "code": None, "reason": None, "due": received_at.timestamp(),
+                state = {"status": "pending", "code": None, "reason": None, "due": at,
                          "deadline": None, "next_attempt_at": received_iso}
             delivery: DeliveryRecord = {
-                **_who(enriched),
+                **who,
                 "event_id": event_id,
                 "source": source["name"],
                 "destination": destination["name"],
@@ -147,7 +164,10 @@ class Pipeline:
                 "message": enriched,
                 **state,  # last: the log shows who and where first, then how it stands
             }
-            delivery_id = self.deliveries.add(delivery)
+            delivery_id = self.deliveries.add(delivery, at)
             routed.append({"destination": destination["name"], "delivery_id": delivery_id,
                            "status": delivery["status"], "reason": delivery["reason"]})
-        self.events.set_destinations(event_id, routed, None if routed else "the source has no enabled destination")
+        event = _event_entry(enriched, **where, status="accepted", warnings=warnings, who=who,
+                             reason=None if routed else "the source has no enabled destination")
+        event["destinations"] = routed
+        self.events.add(event, at, doc_id=event_id)

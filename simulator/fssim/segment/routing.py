@@ -9,8 +9,7 @@ reference/segment.md §4.1); screen, group and alias are filtered with a logged 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from fssim.segment.shapes import DestinationEntry, Message
 from fssim.segment.workspace import DESTINATION_NAMES
@@ -20,9 +19,11 @@ __all__ = ["SUPPORTED_TYPES", "Route", "route"]
 SUPPORTED_TYPES = {"freshsales": ("identify", "page", "track")}
 
 
-@dataclass(frozen=True)
-class Route:
-    """One destination's verdict on one message: deliver it, or ``filtered`` with the reason."""
+class Route(NamedTuple):
+    """One destination's verdict on one message: deliver it, or ``filtered`` with the reason.
+
+    A named tuple, not a frozen dataclass: one is made per message and destination, and a frozen
+    dataclass sets each field through ``object.__setattr__``."""
 
     destination: DestinationEntry
     filtered: str | None = None

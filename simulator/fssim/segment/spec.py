@@ -67,15 +67,18 @@ def _identity(message: dict[str, Any]) -> Discard | None:
     return None
 
 
+# Which fields must be objects when present: field -> (discard code, the types it is checked for).
+_OBJECT_FIELDS = {
+    "traits": ("traits_not_object", ("identify", "group")),
+    "properties": ("properties_not_object", ("track", "page", "screen")),
+    "context": ("context_not_object", MESSAGE_TYPES),
+    "integrations": ("integrations_not_object", MESSAGE_TYPES),
+}
+
+
 def _objects(message: dict[str, Any]) -> Discard | None:
     kind = message["type"]
-    checks = {
-        "traits": ("traits_not_object", ("identify", "group")),
-        "properties": ("properties_not_object", ("track", "page", "screen")),
-        "context": ("context_not_object", MESSAGE_TYPES),
-        "integrations": ("integrations_not_object", MESSAGE_TYPES),
-    }
-    for key, (code, types) in checks.items():
+    for key, (code, types) in _OBJECT_FIELDS.items():
         if kind in types and _present(message, key) and not isinstance(message[key], dict):
             return Discard(code, f"{kind} {key} must be an object, got {type(message[key]).__name__}")
     return None

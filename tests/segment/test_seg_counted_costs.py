@@ -1,0 +1,155 @@
+"""Counted costs of Segment's own part of a delivered message (issue 12): what the pipeline and the
+deliverer read and write per message, counted, never timed. Each bound failed before the cut it pins.
+
+The world is the real one (the ``fssim`` fixture: Tracking API, pipeline, deliverer, the receiver's core,
+the rules and the store); the counters only watch, they change nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from fssim import Fssim
+from fssim.segment import tracking
+
+MESSAGES = 40  # half identify, half track, new users: the shape of bench_e2e's traffic
+
+
+def _batch() -> list[dict[str, Any]]:
+    batch = []
+    for i in range(MESSAGES // 2):
+        user = f"user{i}@example.com"
+        batch.append({"type": "identify", "userId": user, "messageId": f"{user}-id",
+                      "traits": {"firstName": "Ada", "title": "Tester"}})
+        batch.append({"type": "track", "userId": user, "event": "Trial Started", "messageId": f"{user}-tr",
+                      "properties": {"plan": "pro"}})
+    return batch
+
+
+class Counts:
+    """Calls made from Segment's modules (``fssim.segment.*``), by what was called."""
+
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+
+    def watch(self, monkeypatch: pytest.MonkeyPatch, owner: Any, name: str, label: str) -> None:
+        original: Callable[..., Any] = getattr(owner, name)
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            if _called_from_segment():
+                self.calls[label] += 1
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, counted)
+
+    def per_message(self, label: str) -> float:
+        return self.calls[label] / MESSAGES
+
+
+def _called_from_segment() -> bool:
+    """Whether the nearest caller outside the thing counted (the clock, the store, json) is Segment's."""
+    for frame in _callers():
+        module = frame.f_globals.get("__name__", "")
+        if module.startswith("fssim.segment."):
+            return True
+        if module not in ("fssim.clock", "fssim.store", "json", __name__):
+            return False
+    return False
+
+
+def _callers() -> Iterator[Any]:
+    frame = sys._getframe(2)
+    while frame is not None:
+        yield frame
+        frame = frame.f_back
+
+
+@pytest.fixture
+def counted(fssim: Fssim, monkeypatch: pytest.MonkeyPatch) -> Counts:
+    fssim.connect()
+    counts = Counts()
+    segment = fssim.sim.segment
+    counts.watch(monkeypatch, fssim.sim.clock, "now", "clock reads")
+    counts.watch(monkeypatch, json.JSONEncoder, "encode", "JSON encodings")
+    counts.watch(monkeypatch, tracking, "_COMPACT", "size-check encodings")
+    for collection, label in ((segment.events.entries, "event log"), (segment.deliveries.entries, "delivery log")):
+        counts.watch(monkeypatch, collection, "get", f"{label} reads")
+        for write in ("insert", "replace"):
+            counts.watch(monkeypatch, collection, write, f"{label} writes")
+    counts.watch(monkeypatch, segment.dedupe.seen, "insert", "messageId writes")
+    return counts
+
+
+def _deliver(fssim: Fssim) -> None:
+    fssim.send(*_batch())
+    fssim.flush()
+    fssim.assert_delivery(count=MESSAGES, status="delivered")
+
+
+def test_the_clock_is_read_once_per_request_and_twice_per_attempt(fssim: Fssim, counted: Counts) -> None:
+    _deliver(fssim)
+    # One read per request at ingest (its entries, the dedupe and the log windows share it), one per
+    # flush, and an attempt's start and finish. It was 4 per message and more: every log entry read
+    # the clock again for its window.
+    assert counted.per_message("clock reads") <= 2 + 2 / MESSAGES
+
+
+def test_a_delivered_message_reads_its_log_entries_once(fssim: Fssim, counted: Counts) -> None:
+    _deliver(fssim)
+    # The flush reads each open delivery to order them, and the attempt reads it once more, fresh under
+    # its claim. It was 4 reads of the delivery and 1 of the event entry: the event entry was read back
+    # to note its routes, the delivery read again by every write of it and again to ask whether it was
+    # still open.
+    assert counted.per_message("event log reads") == 0
+    assert counted.per_message("delivery log reads") <= 2
+
+
+def test_the_edge_encodes_no_message_to_check_its_size(fssim: Fssim, counted: Counts) -> None:
+    _deliver(fssim)
+    # The edge's 32 KB check encodes nothing when the body's own length bounds its messages' (a batch
+    # of 40 is about 6 KB); it encoded every message of a batch by itself. Segment's only other JSON
+    # encoding is the destination's settings header, once.
+    assert counted.calls["size-check encodings"] == 0
+    assert counted.calls["JSON encodings"] <= 1
+
+
+def test_an_accepted_message_writes_its_event_once(fssim: Fssim, counted: Counts) -> None:
+    _deliver(fssim)
+    # Written once, after its deliveries, with their ids; it was written, then written again with them.
+    assert counted.per_message("event log writes") == 1
+    assert counted.per_message("delivery log writes") == 2  # pending, then delivered
+
+
+def test_a_request_remembers_its_message_ids_in_one_write(fssim: Fssim, counted: Counts) -> None:
+    _deliver(fssim)
+    assert counted.calls["messageId writes"] == 1  # it was one per message
+
+
+def test_counting_the_logs_reads_no_entry_and_keeps_the_order_of_first_entries(
+        fssim: Fssim, monkeypatch: pytest.MonkeyPatch) -> None:
+    fssim.connect()
+    fssim.fail(status=403, count=3)  # some deliveries discarded, the rest delivered
+    fssim.send(*_batch())
+    fssim.flush()
+    fssim.send({"type": "track", "userId": "late@example.com", "event": "Pending"},  # still pending
+               {"type": "screen", "userId": "late@example.com", "name": "Home"},  # filtered
+               {"type": "track", "event": "Nobody"})  # discarded at ingest
+    segment = fssim.sim.segment
+    by_scan = {}
+    for log in (segment.events, segment.deliveries):
+        by_scan[log] = list(Counter(str(entry["status"]) for entry in log.query({})).items())
+    assert len(by_scan[segment.deliveries]) >= 4 and len(by_scan[segment.events]) == 2
+    counts = Counts()
+    for log in (segment.events, segment.deliveries):
+        for method in ("get", "items"):
+            counts.watch(monkeypatch, log.entries, method, "log reads")
+    for log in (segment.events, segment.deliveries):
+        assert list(log.counts().items()) == by_scan[log]  # the same counts, keys in the same order
+    # GET /_sim/state counts both logs: it copied every entry of both (10,000 each by default) to do so.
+    assert counts.calls["log reads"] == 0
