@@ -31,6 +31,15 @@ TIMELINE_TYPES = {**ENTITY_TYPES, "sales_account": "SalesAccount", "deal": "Deal
 _strict_json = json.JSONEncoder(allow_nan=False).encode
 
 
+def _whole_seconds(text: str) -> str:
+    """``isoformat(parse_iso(text))`` for a time written as the rules write them, already in UTC with
+    milliseconds (``2026-01-01T10:00:00.123+00:00``): its seconds, cut from the text, with no printing
+    of the parsed time again. Any other text (an offset, no fraction) is printed from its parse."""
+    if len(text) == 29 and text[10] == "T" and text[19] == "." and text.endswith("+00:00"):
+        return text[:19] + "+00:00"
+    return isoformat(parse_iso(text))
+
+
 class Timeline:
     """Timeline items by record. It never looks records up: whoever adds an item hands it the
     :class:`Target` (from :class:`~fssim.freshsales.records.Records`, which checked the record exists)."""
@@ -84,7 +93,7 @@ class Timeline:
             "automation": False,
             "action_data": {},
             **strictjson.deep_copy(data),
-            "created_at": isoformat(moment),
+            "created_at": _whole_seconds(when) if isinstance(when, str) else isoformat(moment),
         }
         # The item's other fields are names, ids, flags and a time: with data that reads back as itself,
         # the whole item does, and the compact store need not walk it again.
