@@ -18,11 +18,12 @@ from hypothesis import strategies as st
 from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Router
+from starlette.routing import Match, Router
 from starlette.testclient import TestClient
 
 from fssim.app import Simulator
 from fssim.freshsales.rest.auth import send_json
+from fssim.freshsales.rest.routing import RestMount, RestShortcut
 
 HEADERS = {"Authorization": "Token token=acme-key"}
 
@@ -113,3 +114,44 @@ def test_send_json_sends_what_a_response_sends(status: int, payload: bytes, head
     expected = asyncio.run(_sent_by(Response(payload, status_code=status, headers=headers,
                                              media_type="application/json")))
     assert asyncio.run(_sent_by(direct)) == expected
+
+
+_paths = st.one_of(
+    st.builds(lambda prefix, rest: prefix + rest, st.sampled_from(["/api", "/crm/sales/api", "/ap", "/crm/sales/apis"]),
+              st.text(st.sampled_from("/ax1\n\r%."), max_size=8)),
+    st.text(max_size=12).map(lambda text: "/" + text))
+
+
+@given(path=_paths, root_path=st.sampled_from(["", "", "/root"]))
+def test_the_shortcut_takes_what_the_rest_mounts_match_with_the_same_scope(path: str, root_path: str) -> None:
+    """The REST shortcut hands a call to a mount exactly when the mount's own ``matches`` takes it, with
+    the scope the app's router would have handed it; every other path goes on to the app's router."""
+    sim = Simulator()
+    mounts = [route for route in sim.app.routes if isinstance(route, RestMount)]
+    reached: list[tuple[str, dict[str, Any]]] = []
+
+    def recorder(name: str) -> Any:
+        async def app(scope: Any, receive: Any, send: Any) -> None:
+            reached.append((name, dict(scope)))
+        return app
+
+    copies = [RestMount(mount.path, app=recorder(mount.path)) for mount in mounts]
+    shortcut = RestShortcut(recorder("app router"), mounts=copies)
+    scope = {"type": "http", "path": root_path + path, "root_path": root_path, "path_params": {}}
+    asyncio.run(shortcut(dict(scope), _no_receive, _no_send))
+    expected = [(mount, child) for mount in copies
+                for match, child in [mount.matches(dict(scope))] if match is Match.FULL][:1]
+    if not expected:
+        assert [name for name, _ in reached] == ["app router"]
+        return
+    mount, child = expected[0]
+    [(name, seen)] = reached
+    assert name == mount.path and seen == {**scope, "route": mount, **child}
+
+
+async def _no_receive() -> dict[str, Any]:
+    raise AssertionError("nothing reads the body here")
+
+
+async def _no_send(message: Any) -> None:
+    raise AssertionError("nothing answers here")

@@ -132,17 +132,33 @@ class RestShortcut:
     def __init__(self, app: ASGIApp, *, mounts: Sequence[Mount]) -> None:
         self.app = app
         self.mounts = tuple(mounts)
+        self._under = tuple((mount, mount.path + "/") for mount in self.mounts)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            for mount in self.mounts:
-                match, child_scope = mount.matches(scope)
-                if match is Match.FULL:
-                    # What the app's Router does with the route it picks.
-                    if "router" not in scope and "app" in scope:
-                        scope["router"] = scope["app"].router
-                    scope["route"] = mount
-                    scope.update(child_scope)
-                    await mount.app(scope, receive, send)
-                    return
+            route_path = get_route_path(scope)
+            for mount, under in self._under:
+                if not route_path.startswith(under) and route_path != mount.path:
+                    continue  # the mount cannot match: its path, or its path and a slash, start every match
+                if "\n" in route_path or scope.get("root_path"):
+                    match, child_scope = mount.matches(scope)  # rare: the mount's own regex decides
+                    if match is not Match.FULL:
+                        continue
+                else:
+                    # What ``mount.matches`` answers for a path it takes, without its regex: the mount's
+                    # path becomes the root path, the rest the path the REST router routes.
+                    child_scope = {"path_params": dict(scope.get("path_params", {})),
+                                   "app_root_path": scope.get("app_root_path", ""), "root_path": mount.path,
+                                   "endpoint": mount.app}
+                await self._handle(mount, child_scope, scope, receive, send)
+                return
         await self.app(scope, receive, send)
+
+    @staticmethod
+    async def _handle(mount: Mount, child_scope: Scope, scope: Scope, receive: Receive, send: Send) -> None:
+        # What the app's Router does with the route it picks.
+        if "router" not in scope and "app" in scope:
+            scope["router"] = scope["app"].router
+        scope["route"] = mount
+        scope.update(child_scope)
+        await mount.app(scope, receive, send)
