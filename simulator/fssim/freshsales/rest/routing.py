@@ -13,7 +13,8 @@
 Routing cost (issue 12): Starlette's ``Router`` tries every route's regex in order, and the table
 has about 85 rows. The router here first narrows the table to the rows whose literal first segment
 (``leads`` in ``/leads/{id:int}``) is the request's, so a request tries a handful of regexes, in table
-order, and the route found is handled directly, not looked up a second time.
+order, and only those whose path has as many slashes as the request's (``/leads/{id:int}`` is never tried
+for ``/leads/view/7``); the route found is handled directly, not looked up a second time.
 
 The REST mounts also get a shortcut past the app's own layers (:class:`RestShortcut`): a REST call
 meets no Starlette ``ExceptionMiddleware`` and no app-level ``Router``, only the guard in front and
@@ -44,7 +45,8 @@ class RestRouter:
 
     def __init__(self, routes: list[BaseRoute]) -> None:
         self._router = Router(routes=routes, redirect_slashes=False)
-        self._any, self._by_segment = _by_first_segment(routes)
+        self._any, by_segment = _by_first_segment(routes)
+        self._by_shape = {segment: _by_depth(candidates) for segment, candidates in by_segment.items()}
 
     @property
     def routes(self) -> list[BaseRoute]:
@@ -65,7 +67,10 @@ class RestRouter:
         allowed: set[str] = set()
         if "router" not in scope:
             scope["router"] = self._router
-        for route in self._by_segment.get(_first_segment(get_route_path(scope)), self._any):
+        route_path = get_route_path(scope)
+        by_depth = self._by_shape.get(_first_segment(route_path))
+        candidates = self._any if by_depth is None else by_depth[min(route_path.count("/"), len(by_depth) - 1)]
+        for route in candidates:
             match, child_scope = route.matches(scope)
             if match == Match.FULL:
                 # What Starlette's Router does with the route it finds, without finding it again.
@@ -104,6 +109,22 @@ def _by_first_segment(routes: list[BaseRoute]) -> tuple[list[BaseRoute], dict[st
     by_segment = {segment: [route for index, route in enumerate(routes) if literal.get(index, segment) == segment]
                   for segment in set(literal.values())}
     return anywhere, by_segment
+
+
+def _depth(route: BaseRoute) -> int | None:
+    """How many slashes every path the route matches has (``/leads/{id:int}``: 2); ``None`` when that
+    is not fixed (a ``{name:path}`` parameter, which may hold slashes, or not a ``Route``). No other
+    parameter's pattern takes a slash, so a path of another depth cannot match the route."""
+    if not isinstance(route, Route) or ":path}" in route.path:
+        return None
+    return route.path.count("/")
+
+
+def _by_depth(routes: list[BaseRoute]) -> list[list[BaseRoute]]:
+    """For each depth a path may have, the routes it may match, in table order; the last entry is for
+    every path deeper than any route (only the routes of no fixed depth)."""
+    deepest = max((depth for route in routes if (depth := _depth(route)) is not None), default=0)
+    return [[route for route in routes if _depth(route) in (None, depth)] for depth in range(deepest + 2)]
 
 
 class RestMount(Mount):
