@@ -34,14 +34,15 @@ class Clock:
         return self._frozen
 
     def now(self) -> datetime:
-        elapsed = 0.0 if self._frozen else time.monotonic() - self._started_monotonic
-        with self._lock:
-            offset = self._offset
-        return self._start + timedelta(seconds=elapsed + offset)
+        return self._start + timedelta(seconds=self._elapsed())
 
     def timestamp(self) -> float:
         """Seconds since the epoch on this clock (for windows and due times)."""
         return self.now().timestamp()
+
+    def _elapsed(self) -> float:
+        # Reading one float needs no lock (the GIL makes it atomic); only the read-add-write of advance does.
+        return (0.0 if self._frozen else time.monotonic() - self._started_monotonic) + self._offset
 
     def advance(self, seconds: float) -> datetime:
         """Move simulated time forward; returns the new time. Time never goes backwards."""
@@ -73,6 +74,8 @@ def later(moment: datetime, seconds: float) -> datetime:
 
 def isoformat(moment: datetime) -> str:
     """ISO-8601 with an explicit offset and whole seconds, as Freshsales prints times."""
+    if moment.tzinfo is UTC:  # the clock's own times: no conversion to make
+        return moment.replace(microsecond=0).isoformat()
     return moment.astimezone(UTC).replace(microsecond=0).isoformat()
 
 

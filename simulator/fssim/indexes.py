@@ -38,7 +38,13 @@ class Index:
             self.add(doc, doc_id)
 
     def add(self, document: Mapping[str, Any], doc_id: int) -> None:
-        for key in self.keys_of(document):
+        self._add_keys(self.keys_of(document), doc_id)
+
+    def remove(self, document: Mapping[str, Any], doc_id: int) -> None:
+        self._remove_keys(self.keys_of(document), doc_id)
+
+    def _add_keys(self, keys: Iterable[Hashable], doc_id: int) -> None:
+        for key in keys:
             held = self._ids.get(key)
             if held is None:
                 self._ids[key] = doc_id
@@ -53,8 +59,8 @@ class Index:
                 else:
                     held.append(doc_id)
 
-    def remove(self, document: Mapping[str, Any], doc_id: int) -> None:
-        for key in self.keys_of(document):
+    def _remove_keys(self, keys: Iterable[Hashable], doc_id: int) -> None:
+        for key in keys:
             held = self._ids.get(key)
             if held is None:
                 continue
@@ -120,18 +126,20 @@ class SortedIndex(Index):
             entries.sort()
 
     def add(self, document: Mapping[str, Any], doc_id: int) -> None:
-        super().add(document, doc_id)
+        keys = list(self.keys_of(document))  # once, for both the ids and the order
+        self._add_keys(keys, doc_id)
         order = self.order_of(document)
         if order is not None:
-            for key in self.keys_of(document):
+            for key in keys:
                 bisect.insort(self._ordered.setdefault(key, []), (order, doc_id))
 
     def remove(self, document: Mapping[str, Any], doc_id: int) -> None:
-        super().remove(document, doc_id)
+        keys = list(self.keys_of(document))
+        self._remove_keys(keys, doc_id)
         order = self.order_of(document)
         if order is None:
             return
-        for key in self.keys_of(document):
+        for key in keys:
             entries = self._ordered.get(key)
             if entries is None:
                 continue

@@ -97,17 +97,27 @@ class InPlaceTable(Table):
     def add(self, doc_id: int, document: Mapping[str, Any]) -> None:
         """Store a new ``document`` under ``doc_id`` (``ValueError`` if taken), without TinyDB's own
         insert, which copies the document twice and wraps it in a ``Document`` first."""
-
-        def put_new(table: MutableMapping[int, Mapping[str, Any]]) -> None:
-            if doc_id in table:
-                raise ValueError(f"Document with ID {doc_id} already exists")
-            table[doc_id] = dict(document)
-
-        self._update_table(put_new)
+        raw, key = self._raw_table(), str(doc_id)
+        if key in raw:
+            raise ValueError(f"Document with ID {doc_id} already exists")
+        raw[key] = dict(document)
+        cast(Holding, self._storage).changed(self.name, (key,))
 
     def put(self, doc_id: int, document: Mapping[str, Any]) -> None:
         """Store ``document`` whole under ``doc_id`` in one write (``Table.update`` would merge keys)."""
-        self._update_table(lambda table: table.__setitem__(doc_id, dict(document)))
+        key = str(doc_id)
+        self._raw_table()[key] = dict(document)
+        cast(Holding, self._storage).changed(self.name, (key,))
+
+    def _raw_table(self) -> dict[str, Mapping[str, Any]]:
+        # add and put change one document: straight into the storage's table, without the updater,
+        # the id view and the query cache of _update_table (the cache is off: Database.collection).
+        tables = self._storage.read()
+        if tables is None:  # TinyDB's memory storage before its first write
+            self._storage.write({})
+            tables = cast("dict[str, dict[str, Any]]", self._storage.read())
+        # Quoted: a subscripted Mapping in a cast is built at run time, on every write.
+        return cast("dict[str, Mapping[str, Any]]", tables.setdefault(self.name, {}))
 
     def documents(self) -> dict[str, Mapping[str, Any]]:
         """The stored documents by (string) id, uncopied: for :class:`Collection`, which copies."""
@@ -158,6 +168,13 @@ class Collection:
             self._db.stats.reads += 1
             raw = self._table.documents().get(str(doc_id))
             return None if raw is None else dict(raw)
+
+    def peek(self, doc_id: int) -> Mapping[str, Any] | None:
+        """The stored document itself, not a copy: for a caller that reads a few fields and lets go (a
+        read all the same, for :class:`StoreStats`). Never change it: store a change with :meth:`replace`."""
+        with self._db.lock:
+            self._db.stats.reads += 1
+            return self._table.documents().get(str(doc_id))
 
     def items(self) -> list[tuple[int, Doc]]:
         """Every ``(id, document)``, by id (one scan)."""
@@ -329,6 +346,7 @@ class Database:
         self._storage = cast(Holding, self._db.storage)
         self.stats = StoreStats()
         self._depth = 0  # how deep the lock holder is in nested transactions (only it changes this)
+        self._transaction = _Transaction(self)
         self._collections: dict[str, Collection] = {}
 
     @property
@@ -352,19 +370,10 @@ class Database:
                 found = self._collections[name] = Collection(self, table)
             return found
 
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self) -> contextlib.AbstractContextManager[None]:
         """Hold the lock and write the file once at the end, however many documents change inside."""
-        with self.lock:
-            if self._depth == 0:
-                self.stats.transactions += 1
-            self._depth += 1
-            self._storage.hold()
-            try:
-                yield
-            finally:
-                self._depth -= 1
-                self._storage.release()
+        return self._transaction
+
 
     def clear(self) -> None:
         """Drop every collection's documents (``POST /_sim/reset``); indexes and id counters follow."""
@@ -377,3 +386,35 @@ class Database:
         # Not under the lock: the journal waits for a running compaction, whose thread needs the lock to
         # finish, and then takes the lock itself for the final snapshot.
         self._db.close()
+
+
+class _Transaction(contextlib.AbstractContextManager[None]):
+    """:meth:`Database.transaction`: one object per database, used by every transaction (nested ones and
+    other threads' too), since what a transaction changes (the depth, the storage's hold) is the
+    database's own and the lock guards it. A class, not ``@contextmanager``: the generator machinery cost
+    more than the transaction itself, and every delivered message and REST write opens some."""
+
+    __slots__ = ("_db",)
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        db = self._db
+        db.lock.acquire()
+        try:
+            db._storage.hold()
+        except BaseException:
+            db.lock.release()
+            raise
+        if db._depth == 0:
+            db.stats.transactions += 1
+        db._depth += 1
+
+    def __exit__(self, *exc_info: object) -> None:
+        db = self._db
+        try:
+            db._depth -= 1
+            db._storage.release()
+        finally:
+            db.lock.release()

@@ -23,7 +23,7 @@ from typing import Any
 
 from fssim.errors import FssimError
 
-__all__ = ["ATOMS", "MAX_DEPTH", "NotJSON", "deep_copy", "loads", "too_deep"]
+__all__ = ["ATOMS", "MAX_DEPTH", "NotJSON", "deep_copy", "loads", "reads_back_as_itself", "too_deep"]
 
 # The immutable JSON values, which a copy may share.
 ATOMS = frozenset({str, int, float, bool, type(None)})
@@ -108,13 +108,51 @@ def loads(raw: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
         raise NotJSON(str(error)) from error
     except RecursionError:
         raise NotJSON("it is nested too deeply") from None
-    where = too_deep(value, max_depth)
+    # Each level of nesting opens one bracket, so text with at most ``max_depth`` of them cannot nest
+    # deeper: a count in C spares the walk for nearly every real body (brackets inside strings only make
+    # the count an over-estimate, which then walks, as before).
+    brackets = text.count("{") + text.count("[")
+    where = too_deep(value, max_depth) if brackets > max_depth else None
     if where is not None:
         raise NotJSON(f"{where} is nested deeper than {max_depth} levels of objects and arrays "
                       f"(the limit of every fssim surface)")
     if _SURROGATE_ESCAPE.search(text):  # only then can a string hold one: skip the walk otherwise
         _reject_surrogates(value, [])  # depth is bounded above, so the walk cannot recurse too far
     return value
+
+
+def reads_back_as_itself(value: Any, max_depth: int = MAX_DEPTH) -> bool:
+    """Whether :func:`loads` of ``value``'s JSON text gives ``value`` back, equal and of the same types:
+    only dicts with string keys, lists, strings without lone surrogates, finite floats, ints, booleans
+    and None, nested at most ``max_depth`` levels. Then a holder of the value may hand it on instead of
+    its text to parse (fssim's in-process delivery); anything else takes the text and its checks.
+
+    A loop with its own stack, as :func:`too_deep`: a value may nest deeper than recursion can follow.
+    """
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        kind = type(item)
+        if kind is str:
+            if not item.isascii() and not _is_lone_surrogate_free(item):
+                return False
+        elif kind is dict:
+            if depth > max_depth:
+                return False
+            for key, child in item.items():
+                if type(key) is not str or (not key.isascii() and not _is_lone_surrogate_free(key)):
+                    return False
+                stack.append((child, depth + 1))
+        elif kind is list:
+            if depth > max_depth:
+                return False
+            stack.extend((child, depth + 1) for child in item)
+        elif kind is float:
+            if not math.isfinite(item):
+                return False
+        elif kind is not int and kind is not bool and item is not None:
+            return False
+    return True
 
 
 def too_deep(value: Any, max_depth: int = MAX_DEPTH) -> str | None:

@@ -12,7 +12,16 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from fssim.app import Simulator, SimulatorConfig
-from fssim.freshsales.compact import from_text, pack, pack_item, to_text, unpack, unpack_item
+from fssim.freshsales.compact import (
+    from_text,
+    item_drops,
+    pack,
+    pack_item,
+    record_drops,
+    to_text,
+    unpack,
+    unpack_item,
+)
 from fssim.freshsales.shapes import blank_record
 
 _VALUES = st.one_of(st.none(), st.booleans(), st.integers(-2, 2), st.text(max_size=3), st.just([]), st.just({}),
@@ -26,7 +35,9 @@ def test_a_record_reads_back_equal_and_in_the_same_order(entity: str, changes: d
     doc = blank_record(entity, 7)
     doc.update(changes)
     doc["_account"], doc["_entity"] = "acme", entity
-    back = unpack(from_text(to_text(pack(doc))))
+    stored = to_text(doc, record_drops(doc))
+    assert stored == to_text(pack(doc))  # dropping and encoding in one pass stores what two passes did
+    back = unpack(from_text(stored))
     assert back == doc
     assert list(back) == list(doc)
     assert all(type(back[key]) is type(doc[key]) for key in doc)  # lead_score False stays False, not 0
@@ -45,7 +56,9 @@ def test_a_timeline_item_reads_back_equal_and_in_the_same_order(activity: dict[s
             "targetable_name": "Ada", "user_activity": False, "composite_id": "Lead-3-9", "automation": False,
             "action_data": {}, **activity, "created_at": isoformat(datetime.fromtimestamp(at, tz=UTC))}
     stored = {**item, "_account": "acme", "_entity": "contact" if moved else "lead", "_record_id": 3, "_at": at}
-    back = unpack_item(from_text(to_text(pack_item(stored))))
+    packed = to_text(stored, item_drops(stored))
+    assert packed == to_text(pack_item(stored))
+    back = unpack_item(from_text(packed))
     assert back == stored
     assert list(back) == list(stored)
 

@@ -2,7 +2,8 @@
 and the core Segment's in-process delivery calls (:meth:`ReceiverCore.exchange`).
 
 Two simulators are built the same way and set to the same instant; every generated request goes to
-the first over HTTP and to the second as a :class:`~fssim.wire.WireRequest`. Status, headers (names,
+the first over HTTP and to the second as a :class:`~fssim.wire.WireRequest`, made from the bytes or, as
+Segment's in-process delivery makes it, from the JSON value they are. Status, headers (names,
 values and order) and body bytes must be equal, for valid messages, bad auth, a settings header for
 another account or not base64 JSON, an unknown key, the toggle off, a forced 429/503 with
 ``Retry-After``, bodies that are not JSON, malformed messages and a replayed messageId, and so must the
@@ -24,10 +25,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
+from fssim import strictjson
 from fssim.app import Simulator, SimulatorConfig
 from fssim.freshsales.fault_answers import ForcedDisconnect, ForcedTimeout
 from fssim.strategies import emails, invalid_messages, segment_messages, traits
-from fssim.wire import NoAnswer, WireAnswer, WireRequest
+from fssim.wire import NoAnswer, WireAnswer, WireRequest, json_body
 
 SUBDOMAIN = "acme"
 API_KEY = "acme-key-0001"
@@ -148,7 +150,25 @@ def _wire(response: httpx.Response) -> tuple[int, list[tuple[str, str]], bytes]:
     return response.status_code, [(k.lower(), v) for k, v in response.headers.multi_items()], response.content
 
 
-def test_the_http_endpoint_and_the_core_answer_byte_for_byte(worlds: tuple[Simulator, Simulator]) -> None:
+def _in_core_request(headers: dict[str, str], body: bytes, made_from: str) -> WireRequest:
+    """The request the core is handed: from the bytes, or (as Segment's in-process delivery makes it)
+    from the JSON value the bytes are, whenever they are strict JSON."""
+    if made_from == "value":
+        try:
+            value = strictjson.loads(body)
+        except strictjson.NotJSON:
+            pass
+        else:
+            request = WireRequest.of_json("POST", PATH, headers.items(), value)
+            assert request == WireRequest.of("POST", PATH, headers.items(), json_body(value))
+            return request
+    return WireRequest.of("POST", PATH, headers.items(), body)
+
+
+@pytest.mark.parametrize("made_from", ["bytes", "value"])
+def test_the_http_endpoint_and_the_core_answer_byte_for_byte(
+    worlds: tuple[Simulator, Simulator], made_from: str
+) -> None:
     over_http, in_core = worlds
     statuses: set[int] = set()
     with TestClient(over_http.app) as http:
@@ -164,7 +184,7 @@ def test_the_http_endpoint_and_the_core_answer_byte_for_byte(worlds: tuple[Simul
                 _prepare(sim, case)
             for headers, body in case.requests:
                 via_http = _wire(http.post(PATH, content=body, headers=headers))
-                answer = asyncio.run(in_core.receiver.exchange(WireRequest.of("POST", PATH, headers.items(), body)))
+                answer = asyncio.run(in_core.receiver.exchange(_in_core_request(headers, body, made_from)))
                 assert isinstance(answer, WireAnswer)
                 assert via_http == (answer.status, list(answer.headers), answer.body)
                 statuses.add(answer.status)

@@ -28,3 +28,33 @@ def test_an_in_process_delivery_makes_no_http_request(fssim: Fssim, monkeypatch:
     assert (identify["code"], track["code"]) == ("success.200", "success.200")
     assert identify["attempts"][0]["status_code"] == 200
     assert identify["attempts"][0]["response"]["result"] == "created"
+
+
+def test_an_in_process_delivery_neither_renders_nor_parses_the_message(
+    fssim: Fssim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The request carries the message Segment holds: the receiver reads it as it is, so a delivery
+    costs no JSON encode of the body and no strict parse back (both were done for every message)."""
+    from fssim import strictjson, wire
+
+    calls: list[str] = []
+    real_loads, real_body = strictjson.loads, wire.json_body
+
+    def counting_loads(*args: Any, **kwargs: Any) -> Any:
+        calls.append("parse")
+        return real_loads(*args, **kwargs)
+
+    def counting_body(value: Any) -> bytes:
+        calls.append("render")
+        return real_body(value)
+
+    fssim.connect()
+    fssim.identify("ada@example.com", {"firstName": "Ada"})
+    fssim.track("ada@example.com", "Signed Up", {"plan": "pro"})
+    # Patched after the messages were sent: the Tracking API parses each batch it receives (once).
+    monkeypatch.setattr(strictjson, "loads", counting_loads)
+    monkeypatch.setattr(wire, "json_body", counting_body)
+    fssim.flush()
+    fssim.assert_delivery(count=2, status="delivered")
+    fssim.assert_lead("ada@example.com", first_name="Ada")
+    assert calls == []

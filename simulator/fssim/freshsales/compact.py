@@ -29,19 +29,20 @@ JSON database, and a file written before (whole dicts) reads as it did.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from fssim import strictjson
+from fssim import jsontext, strictjson
 from fssim.clock import isoformat
 from fssim.freshsales.shapes import ENTITY_TYPES, blank_record
 from fssim.indexes import Index, SortedIndex
 from fssim.store import Collection
 
-__all__ = ["CompactCollection", "CompactRecords", "CompactTimeline", "from_text", "pack", "pack_item", "to_text",
-           "unpack", "unpack_item"]
+__all__ = ["CompactCollection", "CompactRecords", "CompactTimeline", "from_text", "item_drops", "pack", "pack_item",
+           "record_drops", "to_text", "unpack", "unpack_item"]
 
 Doc = dict[str, Any]
 
@@ -52,17 +53,27 @@ _MUTABLE = {entity: frozenset(k for k, v in doc.items() if isinstance(v, (list, 
             for entity, doc in _DEFAULTS.items()}
 
 
-def _is_default(value: Any, default: Any) -> bool:
-    return type(value) is type(default) and value == default
+_ABSENT = object()
+_NOTHING: Mapping[str, Any] = {}
+
+
+def record_drops(doc: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The fields a record may be stored without, with the value each must have: its entity's defaults
+    (none for an unknown entity, which is kept whole)."""
+    return _DEFAULTS.get(str(doc.get("_entity")), _NOTHING)
+
+
+def _without(doc: Mapping[str, Any], drops: Mapping[str, Any]) -> Doc:
+    # A field is dropped only with the drop's type too (``False == 0``, but ``lead_score: False`` must
+    # stay); inlined, because this runs over every field of every document written.
+    return {key: value for key, value in doc.items()
+            if (default := drops.get(key, _ABSENT)) is _ABSENT or type(value) is not type(default)
+            or value != default}
 
 
 def pack(doc: Mapping[str, Any]) -> Doc:
     """``doc`` without the fields equal to its entity's defaults (unknown entities are kept whole)."""
-    defaults = _DEFAULTS.get(str(doc.get("_entity")))
-    if defaults is None:
-        return dict(doc)
-    return {key: value for key, value in doc.items()
-            if key not in defaults or not _is_default(value, defaults[key])}
+    return _without(doc, record_drops(doc))
 
 
 def unpack(raw: Mapping[str, Any]) -> Doc:
@@ -95,18 +106,29 @@ def _derived_item(raw: Mapping[str, Any]) -> Doc | None:
         return None
     return {"actionable_type": kind, "actionable_id": record_id, "targetable_type": kind, "targetable_id": record_id,
             "user_activity": False, "composite_id": f"{kind}-{record_id}-{item_id}", "automation": False,
-            "created_at": isoformat(datetime.fromtimestamp(at, tz=UTC))}
+            "created_at": _created_at(at)}
 
 
-def pack_item(doc: Mapping[str, Any]) -> Doc:
+@functools.lru_cache(maxsize=4096)
+def _created_at(at: float) -> str:
+    # Items of one message, and of messages sent together, share their time: the text is made once.
+    return isoformat(datetime.fromtimestamp(at, tz=UTC))
+
+
+def item_drops(doc: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The fields a timeline item may be stored without: those its owner, id and time say, when the item
+    is shaped as Timeline writes them (else none)."""
     derived = _derived_item(doc)
     keys = list(doc)
     if derived is None or keys[:len(_ITEM_FIELDS) + 1] != ["id", *_ITEM_FIELDS]:
-        return dict(doc)  # not shaped as Timeline writes items: kept whole
+        return _NOTHING  # not shaped as Timeline writes items: kept whole
     if "created_at" in doc and any(key.startswith("_") for key in keys[:keys.index("created_at")]):
         derived.pop("created_at")  # not where unpacking would put it back: kept
-    return {key: value for key, value in doc.items()
-            if key not in derived or not _is_default(value, derived[key])}
+    return derived
+
+
+def pack_item(doc: Mapping[str, Any]) -> Doc:
+    return _without(doc, item_drops(doc))
 
 
 def unpack_item(raw: Mapping[str, Any]) -> Doc:
@@ -136,35 +158,62 @@ def _with_created_at(doc: Doc, raw: Mapping[str, Any], derived: Doc) -> Doc:
 
 
 _TEXT = "_packed"  # the key of a document's text; it comes first, its private ``_`` fields after it
-_encode = json.JSONEncoder(separators=(",", ":"), allow_nan=False).encode  # ASCII: one byte a character
+_encode = jsontext.encoder(separators=(",", ":"), allow_nan=False)  # ASCII: one byte a character
 
 
-def _private(key: Any) -> bool:
-    return isinstance(key, str) and key.startswith("_")
+def _reads_back_equal(value: Any) -> bool:
+    """Whether JSON gives ``value`` back equal: only dicts with string keys, lists and JSON's atoms.
+
+    The encoder would write a tuple as an array and an int key as a string, which read back unequal
+    (a list, a string key); a float NaN or infinity it refuses (``allow_nan=False``). A walk over the
+    types costs a fraction of parsing the text again to compare.
+    """
+    atoms = strictjson.ATOMS
+    kind = type(value)
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str or (type(item) not in atoms and not _reads_back_equal(item)):
+                return False
+        return True
+    if kind is list:
+        return all(type(item) in atoms or _reads_back_equal(item) for item in value)
+    return kind in atoms
 
 
-def to_text(doc: Doc) -> Doc:
+def to_text(doc: Mapping[str, Any], drops: Mapping[str, Any] = _NOTHING) -> Mapping[str, Any]:
     """``doc`` as ``{"_packed": JSON of its public fields, **its private "_" fields}``, or ``doc`` itself
-    when JSON would not give it back equal or its private fields are not all at its end.
+    when JSON would not give it back equal or its private fields are not all at its end. The public
+    fields equal to ``drops`` (:func:`record_drops`, :func:`item_drops`) are left out of the text, in
+    the same pass.
 
     The private fields (owner, entity, record id, time) stay values, not text: the indexes' keys are
     made of them, and a value the caller shares (the account's name) is then not one more copy per key.
     A dict of up to five keys costs the same as one of one, so they cost no more dict.
     """
-    keys = list(doc)
-    first_private = next((n for n, key in enumerate(keys) if _private(key)), len(keys))
-    if not all(_private(key) for key in keys[first_private:]) or _TEXT in doc:
-        return doc
-    public = {key: doc[key] for key in keys[:first_private]}
+    atoms = strictjson.ATOMS
+    public: Doc = {}
+    private: Doc = {}
+    for key, value in doc.items():
+        if type(key) is not str:
+            return _without(doc, drops)  # JSON would give it back as a string key
+        if key[:1] == "_":
+            private[key] = value
+            continue
+        default = drops.get(key, _ABSENT)
+        if default is not _ABSENT and type(value) is type(default) and value == default:
+            continue
+        if private or (type(value) not in atoms and not _reads_back_equal(value)):
+            # A public field after a private one (not how fssim writes documents), or a value JSON would
+            # not give back equal: stored as a dict.
+            return _without(doc, drops)
+        public[key] = value
+    if _TEXT in private:
+        return _without(doc, drops)
     try:
         text = _encode(public)
     except (TypeError, ValueError):
-        return doc
-    # Equality is exact here: JSON keeps bool, int and float apart, and a tuple or an int key reads back
-    # as a list or a string key, which compares unequal, so such a document is kept as it is.
-    if json.loads(text) != public:
-        return doc
-    return {_TEXT: text, **{key: doc[key] for key in keys[first_private:]}}
+        return _without(doc, drops)
+    return {_TEXT: text, **private}
 
 
 def from_text(raw: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -186,17 +235,24 @@ class CompactCollection:
     Indexes see whole documents too, so their key functions need not know about packing.
     """
 
-    def __init__(self, collection: Collection, packer: Callable[[Mapping[str, Any]], Doc],
+    def __init__(self, collection: Collection, drops_of: Callable[[Mapping[str, Any]], Mapping[str, Any]],
                  unpacker: Callable[[Mapping[str, Any]], Doc]) -> None:
         self._collection = collection
-        self._pack: Callable[[Mapping[str, Any]], Doc] = lambda doc: to_text(packer(doc))
+        self._pack: Callable[[Mapping[str, Any]], Mapping[str, Any]] = lambda doc: to_text(doc, drops_of(doc))
         self._unpack: Callable[[Mapping[str, Any]], Doc] = lambda raw: unpacker(from_text(raw))
         # The last document unpacked for the indexes: a write shows the same stored document to every
         # index of the collection, so it is decoded once, not once per index. Holding it keeps its id
         # from being reused, so ``is`` cannot mistake another document for it.
         self._seen: tuple[Mapping[str, Any], Doc] | None = None
+        # While this collection writes: the packed document and the whole one the caller gave. Unpacking
+        # the first gives back the second (test_fs_compact.py), so the text just encoded is not decoded
+        # again for the indexes.
+        self._writing: tuple[Mapping[str, Any], Mapping[str, Any]] | None = None
 
-    def _for_index(self, raw: Mapping[str, Any]) -> Doc:
+    def _for_index(self, raw: Mapping[str, Any]) -> Mapping[str, Any]:
+        writing = self._writing
+        if writing is not None and writing[0] is raw:
+            return writing[1]
         seen = self._seen
         if seen is not None and seen[0] is raw:
             return seen[1]
@@ -208,14 +264,30 @@ class CompactCollection:
         raw = self._collection.get(doc_id)
         return None if raw is None else self._unpack(raw)
 
+    def peek(self, doc_id: int) -> Mapping[str, Any] | None:
+        """The stored document's fields as stored (defaults and derived fields left out, nothing copied):
+        for a caller that reads a few fields it knows to be kept, such as the owner and display name."""
+        raw = self._collection.peek(doc_id)
+        return None if raw is None else from_text(raw)
+
     def items(self) -> list[tuple[int, Doc]]:
         return [(doc_id, self._unpack(raw)) for doc_id, raw in self._collection.items()]
 
     def insert(self, document: Mapping[str, Any], doc_id: int | None = None) -> int:
-        return self._collection.insert(self._pack(document), doc_id)
+        packed = self._pack(document)
+        self._writing = (packed, document)
+        try:
+            return self._collection.insert(packed, doc_id)
+        finally:
+            self._writing = None
 
     def replace(self, doc_id: int, document: Mapping[str, Any]) -> None:
-        self._collection.replace(doc_id, self._pack(document))
+        packed = self._pack(document)
+        self._writing = (packed, document)
+        try:
+            self._collection.replace(doc_id, packed)
+        finally:
+            self._writing = None
 
     def delete(self, doc_id: int) -> Doc | None:
         old = self._collection.delete(doc_id)
@@ -234,10 +306,10 @@ class CompactCollection:
 
 
 def CompactRecords(collection: Collection) -> CompactCollection:
-    """The leads' and contacts' collection (``fs_records``), packed with :func:`pack`."""
-    return CompactCollection(collection, pack, unpack)
+    """The leads' and contacts' collection (``fs_records``), packed as :func:`pack` packs."""
+    return CompactCollection(collection, record_drops, unpack)
 
 
 def CompactTimeline(collection: Collection) -> CompactCollection:
-    """The timeline items' collection (``fs_activities``), packed with :func:`pack_item`."""
-    return CompactCollection(collection, pack_item, unpack_item)
+    """The timeline items' collection (``fs_activities``), packed as :func:`pack_item` packs."""
+    return CompactCollection(collection, item_drops, unpack_item)

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
+from fssim import jsontext
 from fssim.clock import Clock
 from fssim.expiry import ExpiryQueue
 from fssim.freshsales.accounts import Account
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
     from fssim.freshsales.service import Freshsales
 
 __all__ = ["FreshsalesCRM", "ProcessedMessages"]
+
+# One encoder for every answer kept (fssim.jsontext).
+_compact_json = jsontext.encoder(separators=(",", ":"))
 
 
 class ProcessedMessages:
@@ -70,7 +74,7 @@ class ProcessedMessages:
             if self._index.first((account, message_id)) is None:
                 now = self._clock.timestamp()
                 doc_id = self._answers.insert({"account": account, "message_id": message_id, "at": now,
-                                               "answer": json.dumps(answer, separators=(",", ":"))})
+                                               "answer": _compact_json(answer)})
                 self._expiry.added(doc_id, now)
 
     def __len__(self) -> int:

@@ -144,6 +144,9 @@ class ReceiverCore:
         admitted = await self.admit(request.headers)
         if not isinstance(admitted, Account):
             return admitted
+        made_from = request.rendered_from
+        if made_from is not None and strictjson.reads_back_as_itself(made_from[0]):
+            return self.apply(admitted, made_from)
         return self.apply(admitted, request.body)
 
     def authenticate(self, headers: Mapping[str, str]) -> Account | WireAnswer:
@@ -186,12 +189,21 @@ class ReceiverCore:
             return error_answer(403, toggle_off_message(account.subdomain), rule="R1")
         return account
 
-    def apply(self, account: Account, body: bytes) -> WireAnswer:
-        """Step 4: the body through the rules, in the message's one store transaction."""
-        try:
-            message = strictjson.loads(body)
-        except strictjson.NotJSON as error:
-            return error_answer(400, f"The body is not valid JSON: {error}", field="body")
+    def apply(self, account: Account, body: bytes | tuple[Any]) -> WireAnswer:
+        """Step 4: the body through the rules, in the message's one store transaction.
+
+        ``body``: its bytes, or ``(value,)`` when the request was made from a JSON value (in-process
+        delivery) that strict parsing of its text would give back as it is
+        (:func:`fssim.strictjson.reads_back_as_itself`): then the value is used without the text. A
+        value that would not (a message a ``--db`` file kept from before the depth limit, one handed to
+        the Python API with a tuple or NaN) goes as its text, through the same checks as over HTTP."""
+        if isinstance(body, tuple):
+            message = body[0]
+        else:
+            try:
+                message = strictjson.loads(body)
+            except strictjson.NotJSON as error:
+                return error_answer(400, f"The body is not valid JSON: {error}", field="body")
         with self._fs.db.transaction():
             # Re-read under the lock: a toggle switched off a moment ago must win (R1). The rules then
             # work on this very snapshot; nothing on the way reads the account again.

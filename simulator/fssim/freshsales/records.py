@@ -91,7 +91,7 @@ class Records:
         self._by_owner = self._records.sorted_index(lambda doc: [(doc["_account"], doc["_entity"])],
                                                     lambda doc: sort_value(doc, DEFAULT_SORT))
         self._by_email = self._records.multi_index(
-            lambda doc: [(doc["_account"], normalize_email(e)) for e in _emails_of(dict(doc))])
+            lambda doc: [(doc["_account"], normalize_email(e)) for e in _emails_of(doc)])
         self._by_external_id = self._records.index(
             lambda doc: (doc["_account"], doc["external_id"]) if doc.get("external_id") is not None else None)
         self._drafts = Drafts(self._records, ids, by_owner=self._by_owner, by_email=self._by_email,
@@ -369,8 +369,12 @@ class Records:
         return doc
 
     def _found(self, record_id: int | None) -> Target | None:
-        found = [] if record_id is None else self._docs([record_id])
-        return _target(found[0]) if found else None
+        # Only the owner, id and display name are read: peeked, not unpacked into a whole copy (a display
+        # name left out of the stored text is its default, None).
+        stored = None if record_id is None else self._records.peek(record_id)
+        if stored is None:
+            return None
+        return Target(stored["_account"], stored["_entity"], stored["id"], stored.get("display_name"))
 
 
 def _subdomain(account: AccountRef) -> str:

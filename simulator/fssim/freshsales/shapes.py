@@ -142,9 +142,21 @@ class Target(NamedTuple):
     name: str | None  # the display name, the timeline's ``targetable_name``
 
 
+# Each entity's blank record, in field order, and the fields whose value is mutable (lists, dicts): a
+# blank is a copy of the template with fresh copies of those (every record is built from one).
+_BLANKS = {entity: {"id": 0, **_COMMON, **extra} for entity, extra in (("lead", _LEAD), ("contact", _CONTACT))}
+_MUTABLE = {entity: tuple(name for name, value in blank.items() if isinstance(value, list | dict))
+            for entity, blank in _BLANKS.items()}
+
+
 def blank_record(entity: str, record_id: int) -> dict[str, Any]:
-    extra = _LEAD if entity == "lead" else _CONTACT
-    return {"id": record_id, **strictjson.deep_copy(_COMMON), **strictjson.deep_copy(extra)}
+    kind = "lead" if entity == "lead" else "contact"
+    template = _BLANKS[kind]
+    record = dict(template)
+    record["id"] = record_id
+    for name in _MUTABLE[kind]:
+        record[name] = strictjson.deep_copy(template[name])
+    return record
 
 
 def display_name(record: dict[str, Any]) -> str | None:

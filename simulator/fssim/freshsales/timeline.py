@@ -27,6 +27,8 @@ __all__ = ["TIMELINE_TYPES", "Timeline"]
 
 # Every entity that has a timeline -> its ``targetable_type`` (the name items and clients use).
 TIMELINE_TYPES = {**ENTITY_TYPES, "sales_account": "SalesAccount", "deal": "Deal"}
+# One encoder for every check: json.dumps builds a new one per call when given any option.
+_strict_json = json.JSONEncoder(allow_nan=False).encode
 
 
 class Timeline:
@@ -62,7 +64,7 @@ class Timeline:
         try:
             # What is stored must survive the JSON file and the REST answer: refuse what strict JSON
             # cannot write (objects, NaN, infinity) now, not when the timeline is read.
-            json.dumps({k: v for k, v in activity.items() if k != "created_at"}, allow_nan=False)
+            _strict_json({k: v for k, v in activity.items() if k != "created_at"})
         except (TypeError, ValueError) as error:
             raise ValidationError(f"an activity must be JSON data: {error}") from None
         activity_id = self._ids.next()

@@ -8,11 +8,13 @@ to fix their tracking code from that line alone.
 
 from __future__ import annotations
 
-import json
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+from fssim import jsontext
 
 __all__ = [
     "MAX_MESSAGE_BYTES",
@@ -32,6 +34,8 @@ MAX_MESSAGE_ID_LENGTH = 100  # spec-field-message-id.md
 MAX_MESSAGE_BYTES = 32 * 1024  # Segment's per-event limit; nothing larger can come from Segment
 
 _TIME_FIELDS = ("timestamp", "originalTimestamp", "receivedAt", "sentAt")
+# How a message's size is measured (compact, UTF-8), with an encoder built once (fssim.jsontext).
+_compact_json = jsontext.encoder(separators=(",", ":"), ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -43,9 +47,13 @@ class Problem:
     message: str
 
 
+@functools.lru_cache(maxsize=1024)
 def _parse_time(text: str) -> datetime:
     """An ISO-8601 time in UTC; ``ValueError`` also for times that exist only in another zone
-    (``9999-12-31T23:00:00-05:00`` is past the end of the calendar in UTC)."""
+    (``9999-12-31T23:00:00-05:00`` is past the end of the calendar in UTC).
+
+    Kept per text (a datetime is immutable): a message's four times are checked, then its timestamp read
+    again for the timeline, and the messages of one batch share their ``sentAt`` and ``receivedAt``."""
     parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     try:
@@ -118,7 +126,7 @@ def check_message(message: Any) -> Problem | None:
     if kind not in SUPPORTED_TYPES:
         return Problem(400, "type", f"unknown message type {kind!r}: expected one of {', '.join(SUPPORTED_TYPES)}")
     try:
-        size = len(json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+        size = len(_compact_json(message).encode("utf-8"))
     except (RecursionError, ValueError):
         return Problem(400, "body", "the message cannot be read as JSON (nested too deeply, or NaN/Infinity)")
     if size > MAX_MESSAGE_BYTES:

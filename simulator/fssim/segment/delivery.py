@@ -16,7 +16,6 @@ the first attempt; any other status (400, 401, 403, 404, 501, ...) discarded at 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
 import threading
@@ -231,7 +230,7 @@ class Deliverer:
         started = time.perf_counter()
         number = len(delivery["attempts"]) + 1
         try:
-            reply = await self.link.send(json.dumps(delivery["message"]).encode(), settings)
+            reply = await self.link.send(delivery["message"], settings)
         except Exception as error:
             # The attempt itself raised: in process the receiver's own exception comes straight through.
             # Trying again would raise again and hold up every delivery behind this one, so it is given

@@ -24,7 +24,7 @@ from typing import Any, cast
 import httpx
 
 from fssim.segment.shapes import DestinationSettings
-from fssim.wire import Exchange, NoAnswer, WireRequest
+from fssim.wire import Exchange, NoAnswer, WireRequest, json_body
 
 __all__ = ["MAX_BACKOFF_SECONDS", "RECEIVER_PATH", "REQUEST_TIMEOUT_SECONDS", "SETTINGS_HEADER", "USER_AGENT",
            "NoReply", "ReceiverLink", "Reply", "TransportSource", "network_error_code"]
@@ -106,9 +106,10 @@ class ReceiverLink:
         self._client: httpx.AsyncClient | None = None
         self._client_loop: asyncio.AbstractEventLoop | None = None
         self.base_url: str | None = None
-        # The headers last made, with a copy of the settings they were made from: a destination's every
-        # message carries the same settings, and comparing two small dicts costs far less than encoding.
-        self._headers_for: tuple[DestinationSettings, dict[str, str]] | None = None
+        # The headers last made (as sent, and lower-cased as a request value carries them), with a copy of
+        # the settings they were made from: a destination's every message carries the same settings, and
+        # comparing two small dicts costs far less than encoding.
+        self._headers_for: tuple[DestinationSettings, dict[str, str], dict[str, str]] | None = None
 
     @property
     def configured(self) -> bool:
@@ -155,11 +156,15 @@ class ReceiverLink:
         self._client_loop = loop
         return self._client
 
-    async def send(self, body: bytes, settings: DestinationSettings) -> Reply | NoReply:
-        """One request to the receiver, in process (the core) or over httpx; what came back."""
-        headers = self._headers_of(settings)
+    async def send(self, message: Any, settings: DestinationSettings) -> Reply | NoReply:
+        """One message to the receiver, in process (the core) or over httpx; what came back.
+
+        The body is ``json_body(message)``. In process the request carries the message itself, so the
+        receiver reads it without parsing bytes back; the bytes are rendered only if something reads them.
+        ``message`` is not changed by anyone while it is sent (the delivery log's stored message)."""
+        headers, lowered = self._headers_of(settings)
         if self._exchange is not None:
-            answer = await self._exchange(WireRequest.of("POST", RECEIVER_PATH, headers.items(), body))
+            answer = await self._exchange(WireRequest("POST", RECEIVER_PATH, lowered, None, (message,)))
             if isinstance(answer, NoAnswer):
                 return NoReply("ECONNRESET" if answer.kind == "reset" else "ETIMEDOUT", answer.describe())
             message, parsed = _answer(answer.body, lambda: answer.body.decode("utf-8", "replace"),
@@ -167,20 +172,21 @@ class ReceiverLink:
             return Reply(answer.status, message, parsed, _retry_after(answer.header("retry-after")))
         assert self.base_url is not None
         try:
-            response = await self._client_for_this_loop().post(self.base_url + RECEIVER_PATH, content=body,
-                                                                headers=headers)
+            response = await self._client_for_this_loop().post(self.base_url + RECEIVER_PATH,
+                                                                content=json_body(message), headers=headers)
         except httpx.TransportError as error:
             return NoReply(network_error_code(error), str(error) or type(error).__name__)
         message, parsed = _answer(response.content, lambda: response.text)
         return Reply(response.status_code, message, parsed, _retry_after(response.headers.get("Retry-After")))
 
-    def _headers_of(self, settings: DestinationSettings) -> dict[str, str]:
+    def _headers_of(self, settings: DestinationSettings) -> tuple[dict[str, str], dict[str, str]]:
         cached = self._headers_for
         if cached is not None and cached[0] == settings:
-            return cached[1]
+            return cached[1], cached[2]
         headers = self._headers(settings)
-        self._headers_for = (cast(DestinationSettings, dict(settings)), headers)
-        return headers
+        lowered = dict(WireRequest.of("POST", RECEIVER_PATH, headers.items(), b"").headers)
+        self._headers_for = (cast(DestinationSettings, dict(settings)), headers, lowered)
+        return headers, lowered
 
     @staticmethod
     def _headers(settings: DestinationSettings) -> dict[str, str]:
