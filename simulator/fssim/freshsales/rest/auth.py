@@ -11,7 +11,6 @@ latency, a held time-out) is awaited before the handler, in :func:`_forced`.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from fssim import jsontext
 from fssim.freshsales.accounts import Account
 from fssim.freshsales.errors import FreshsalesError, ValidationError
 from fssim.freshsales.fault_answers import act_out
@@ -94,8 +94,9 @@ def token_of(header: str | None) -> str | None:
 
 
 _subdomain_of_host = lru_cache(maxsize=256)(subdomain_of_host)
-# One encoder for every answer: json.dumps with separators would build a new one per call.
-_ENCODER = json.JSONEncoder(separators=(",", ":"))
+# One encoder for every answer, built once (fssim.jsontext): what json.JSONEncoder(separators=(",", ":"))
+# renders, without building its C encoder again per answer.
+_encode = jsontext.encoder(separators=(",", ":"))
 
 
 async def _forced(fs: Freshsales, request: Request, key: str | None, host: str | None) -> Response | None:
@@ -214,7 +215,7 @@ class Gate:
             return error_response(500, ["Internal error in the fake Freshsales (a simulator bug; "
                                         "the traceback is in the server log)"], headers)
         # ``true`` (a deleted record) and arrays (search) are valid answers too, so no dict-only helper.
-        return status, _ENCODER.encode(body).encode(), headers
+        return status, _encode(body).encode(), headers
 
 
 def guarded(fs: Freshsales, handler: Handler) -> Gate:
