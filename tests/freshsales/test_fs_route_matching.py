@@ -9,7 +9,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from starlette.routing import Route, Router
 from starlette.testclient import TestClient
@@ -89,6 +89,7 @@ def test_the_narrowed_router_picks_what_starlettes_router_picks(parts: list[str]
     table = [Route(route.path, Recorder(route.name), methods=route.methods, name=route.name)
              for route in sim.freshsales.rest_app().routes if isinstance(route, Route)]
     path = "/" + "/".join(parts)
+    assume(not path.endswith("/"))  # the REST router serves it as the path without it; Starlette would not
     answers = []
     statuses: list[int] = []
 
