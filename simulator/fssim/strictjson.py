@@ -129,30 +129,43 @@ def reads_back_as_itself(value: Any, max_depth: int = MAX_DEPTH) -> bool:
 
     A loop with its own stack, as :func:`too_deep`: a value may nest deeper than recursion can follow.
     """
+    if type(value) is not dict and type(value) is not list:
+        return _atom_reads_back(value)
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
-        kind = type(item)
-        if kind is str:
-            if not item.isascii() and not _is_lone_surrogate_free(item):
-                return False
-        elif kind is dict:
-            if depth > max_depth:
-                return False
+        if depth > max_depth:
+            return False
+        # Leaves are checked where they are met, so only containers go on the stack.
+        if type(item) is dict:
             for key, child in item.items():
                 if type(key) is not str or (not key.isascii() and not _is_lone_surrogate_free(key)):
                     return False
-                stack.append((child, depth + 1))
-        elif kind is list:
-            if depth > max_depth:
-                return False
-            stack.extend((child, depth + 1) for child in item)
-        elif kind is float:
-            if not math.isfinite(item):
-                return False
-        elif kind is not int and kind is not bool and item is not None:
-            return False
+                kind = type(child)
+                if kind is str:
+                    if not child.isascii() and not _is_lone_surrogate_free(child):
+                        return False
+                elif kind is dict or kind is list:
+                    stack.append((child, depth + 1))
+                elif kind is not int and kind is not bool and child is not None and not _atom_reads_back(child):
+                    return False
+        else:
+            for child in item:
+                kind = type(child)
+                if kind is dict or kind is list:
+                    stack.append((child, depth + 1))
+                elif not _atom_reads_back(child):
+                    return False
     return True
+
+
+def _atom_reads_back(value: Any) -> bool:
+    kind = type(value)
+    if kind is str:
+        return value.isascii() or _is_lone_surrogate_free(value)
+    if kind is float:
+        return math.isfinite(value)
+    return kind is int or kind is bool or value is None
 
 
 def too_deep(value: Any, max_depth: int = MAX_DEPTH) -> str | None:

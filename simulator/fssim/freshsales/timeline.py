@@ -61,12 +61,15 @@ class Timeline:
                 moment = parse_iso(when) if isinstance(when, str) else self._clock.now()
         except ValueError:
             raise ValidationError(f"activity created_at {when!r} is not an ISO-8601 time") from None
-        try:
-            # What is stored must survive the JSON file and the REST answer: refuse what strict JSON
-            # cannot write (objects, NaN, infinity) now, not when the timeline is read.
-            _strict_json({k: v for k, v in activity.items() if k != "created_at"})
-        except (TypeError, ValueError) as error:
-            raise ValidationError(f"an activity must be JSON data: {error}") from None
+        data = {k: v for k, v in activity.items() if k != "created_at"}
+        # What is stored must survive the JSON file and the REST answer: refuse what strict JSON cannot
+        # write (objects, NaN, infinity) now, not when the timeline is read. Plain JSON data (what the
+        # rules and REST bodies give) is told by a walk of its types; only anything else is encoded to see.
+        if not strictjson.reads_back_as_itself(data):
+            try:
+                _strict_json(data)
+            except (TypeError, ValueError) as error:
+                raise ValidationError(f"an activity must be JSON data: {error}") from None
         activity_id = self._ids.next()
         item: dict[str, Any] = {
             "id": activity_id,
@@ -79,7 +82,7 @@ class Timeline:
             "composite_id": f"{TIMELINE_TYPES[entity]}-{record_id}-{activity_id}",
             "automation": False,
             "action_data": {},
-            **strictjson.deep_copy({k: v for k, v in activity.items() if k != "created_at"}),
+            **strictjson.deep_copy(data),
             "created_at": isoformat(moment),
         }
         self._items.insert({
