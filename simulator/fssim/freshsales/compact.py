@@ -96,6 +96,7 @@ def unpack(raw: Mapping[str, Any]) -> Doc:
 # A timeline item's leading fields, in the order Timeline writes them (``id`` first, then these).
 _ITEM_FIELDS = ("actionable_type", "actionable_id", "targetable_type", "targetable_id", "targetable_name",
                 "user_activity", "composite_id", "automation")
+_ITEM_PREFIX = ["id", *_ITEM_FIELDS]
 
 
 def _derived_item(raw: Mapping[str, Any]) -> Doc | None:
@@ -120,7 +121,7 @@ def item_drops(doc: Mapping[str, Any]) -> Mapping[str, Any]:
     is shaped as Timeline writes them (else none)."""
     derived = _derived_item(doc)
     keys = list(doc)
-    if derived is None or keys[:len(_ITEM_FIELDS) + 1] != ["id", *_ITEM_FIELDS]:
+    if derived is None or keys[:len(_ITEM_PREFIX)] != _ITEM_PREFIX:
         return _NOTHING  # not shaped as Timeline writes items: kept whole
     if "created_at" in doc and _any_private(keys[:keys.index("created_at")]):
         derived.pop("created_at")  # not where unpacking would put it back: kept
@@ -187,7 +188,7 @@ def _reads_back_equal(value: Any) -> bool:
     return kind in atoms
 
 
-def to_text(doc: Mapping[str, Any], drops: Mapping[str, Any] = _NOTHING) -> Mapping[str, Any]:
+def to_text(doc: Mapping[str, Any], drops: Mapping[str, Any] = _NOTHING, *, exact: bool = False) -> Mapping[str, Any]:
     """``doc`` as ``{"_packed": JSON of its public fields, **its private "_" fields}``, or ``doc`` itself
     when JSON would not give it back equal or its private fields are not all at its end. The public
     fields equal to ``drops`` (:func:`record_drops`, :func:`item_drops`) are left out of the text, in
@@ -196,20 +197,25 @@ def to_text(doc: Mapping[str, Any], drops: Mapping[str, Any] = _NOTHING) -> Mapp
     The private fields (owner, entity, record id, time) stay values, not text: the indexes' keys are
     made of them, and a value the caller shares (the account's name) is then not one more copy per key.
     A dict of up to five keys costs the same as one of one, so they cost no more dict.
+
+    ``exact``: the caller has checked that every public value reads back from JSON as itself
+    (:func:`fssim.strictjson.reads_back_as_itself`), so the values are not walked again here.
     """
     atoms = strictjson.ATOMS
     public: Doc = {}
     private: Doc = {}
     for key, value in doc.items():
+        default = drops.get(key, _ABSENT)
+        if value is default:
+            continue  # most fields of a record: the blank's own None, False or 0, dropped at once
         if type(key) is not str:
             return _without(doc, drops)  # JSON would give it back as a string key
         if key[:1] == "_":
             private[key] = value
             continue
-        default = drops.get(key, _ABSENT)
         if default is not _ABSENT and type(value) is type(default) and value == default:
             continue
-        if private or (type(value) not in atoms and not _reads_back_equal(value)):
+        if private or (type(value) not in atoms and not exact and not _reads_back_equal(value)):
             # A public field after a private one (not how fssim writes documents), or a value JSON would
             # not give back equal: stored as a dict.
             return _without(doc, drops)
@@ -245,7 +251,7 @@ class CompactCollection:
     def __init__(self, collection: Collection, drops_of: Callable[[Mapping[str, Any]], Mapping[str, Any]],
                  unpacker: Callable[[Mapping[str, Any]], Doc]) -> None:
         self._collection = collection
-        self._pack: Callable[[Mapping[str, Any]], Mapping[str, Any]] = lambda doc: to_text(doc, drops_of(doc))
+        self._drops_of = drops_of
         self._unpack: Callable[[Mapping[str, Any]], Doc] = lambda raw: unpacker(from_text(raw))
         # The last document unpacked for the indexes: a write shows the same stored document to every
         # index of the collection, so it is decoded once, not once per index. Holding it keeps its id
@@ -280,8 +286,9 @@ class CompactCollection:
     def items(self) -> list[tuple[int, Doc]]:
         return [(doc_id, self._unpack(raw)) for doc_id, raw in self._collection.items()]
 
-    def insert(self, document: Mapping[str, Any], doc_id: int | None = None) -> int:
-        packed = self._pack(document)
+    def insert(self, document: Mapping[str, Any], doc_id: int | None = None, *, exact: bool = False) -> int:
+        """Store ``document`` packed; ``exact``: see :func:`to_text` (the caller checked its values)."""
+        packed = to_text(document, self._drops_of(document), exact=exact)
         self._writing = (packed, document)
         try:
             return self._collection.insert(packed, doc_id)
@@ -289,7 +296,7 @@ class CompactCollection:
             self._writing = None
 
     def replace(self, doc_id: int, document: Mapping[str, Any]) -> None:
-        packed = self._pack(document)
+        packed = to_text(document, self._drops_of(document))
         self._writing = (packed, document)
         try:
             self._collection.replace(doc_id, packed)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, cast, get_args
 
 from fssim.errors import FssimError
@@ -158,6 +158,12 @@ def _type_problem(name: str) -> str:
     return f"The type for {name} is invalid."
 
 
+@lru_cache(maxsize=256)
+def _as_custom_field(kind: str, choices: tuple[str, ...]) -> CustomField:
+    # A few kinds and choice lists over the life of a process: each is made once, not per value written.
+    return CustomField(cast(FieldType, kind), choices)
+
+
 def _coerce(spec: FieldSpec, value: Any) -> Any:
     """The stored form of ``value`` for ``spec``, or :class:`_Invalid`."""
     if value is None:
@@ -165,7 +171,7 @@ def _coerce(spec: FieldSpec, value: Any) -> Any:
     kind = spec.type
     if kind in CUSTOM_FIELD_TYPES or kind == "email":
         # One rule for a field's type, whoever writes it: the Segment receiver's trait mapping too.
-        field = CustomField(cast(FieldType, "text" if kind == "email" else kind), spec.choices)
+        field = _as_custom_field("text" if kind == "email" else kind, spec.choices)
         try:
             return coerce_value(field, value)
         except ValueError:
@@ -270,7 +276,9 @@ def normalize_write(entity: str, payload: dict[str, Any], custom_specs: dict[str
     emails: list[str] | None = None
 
     for name, value in payload.items():
-        oversized = _exceeds(value, MAX_FIELD_BYTES) if name != "custom_field" else None
+        # A string of n characters is at most 4n bytes of UTF-8: a short one needs no measuring.
+        short = type(value) is str and len(value) * 4 <= MAX_FIELD_BYTES
+        oversized = _exceeds(value, MAX_FIELD_BYTES) if name != "custom_field" and not short else None
         if oversized is not None:
             problems.append(_size_problem(name, oversized))
             continue

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from typing import cast
 
-from fssim.freshsales.compact import CompactRecords
 from fssim.freshsales.errors import ValidationError
 from fssim.freshsales.records import Records
 from fssim.freshsales.shapes import PublicRecord, StoredRecord, public
@@ -27,8 +26,9 @@ class RecordListing:
     def __init__(self, db: Database, records: Records) -> None:
         self._db = db
         self._records = records
-        # The records' own collection, read only here, through the same packing as Records writes it with.
-        self._collection = CompactRecords(db.collection("fs_records"))
+        # The records' own collection, read only here: the very object Records writes through, so this
+        # index is shown each record being written instead of decoding the text just encoded.
+        self._collection = records.documents
         self._by_updated = self._collection.sorted_index(
             lambda doc: [(doc["_account"], doc["_entity"])], lambda doc: str(doc.get("updated_at") or ""))
 

@@ -24,7 +24,7 @@ from typing import Any, Protocol, cast
 from fssim import strictjson
 from fssim.clock import Clock, isoformat
 from fssim.freshsales.accounts import Account, Accounts
-from fssim.freshsales.compact import CompactRecords
+from fssim.freshsales.compact import CompactCollection, CompactRecords
 from fssim.freshsales.drafts import Changes, Drafts, ReferenceCheck, changes_between
 from fssim.freshsales.errors import ModuleUnavailableError, NotFoundError, ValidationError
 from fssim.freshsales.fields import ENTITIES
@@ -98,6 +98,13 @@ class Records:
                               by_external_id=self._by_external_id)
         # Set by the service: what other stores do when a record goes (drop their links to it).
         self.on_delete: list[Callable[[str, str, int], None]] = []
+
+    @property
+    def documents(self) -> CompactCollection:
+        """The records' collection (packed, read back whole), for a reader that keeps its own index over
+        it (:class:`~fssim.freshsales.listing.RecordListing`). The same object Records writes through, so
+        its indexes see each document being written without decoding it again."""
+        return self._records
 
     @property
     def references(self) -> ReferenceCheck | None:

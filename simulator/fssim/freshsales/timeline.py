@@ -65,7 +65,8 @@ class Timeline:
         # What is stored must survive the JSON file and the REST answer: refuse what strict JSON cannot
         # write (objects, NaN, infinity) now, not when the timeline is read. Plain JSON data (what the
         # rules and REST bodies give) is told by a walk of its types; only anything else is encoded to see.
-        if not strictjson.reads_back_as_itself(data):
+        exact = strictjson.reads_back_as_itself(data)
+        if not exact:
             try:
                 _strict_json(data)
             except (TypeError, ValueError) as error:
@@ -85,9 +86,11 @@ class Timeline:
             **strictjson.deep_copy(data),
             "created_at": isoformat(moment),
         }
+        # The item's other fields are names, ids, flags and a time: with data that reads back as itself,
+        # the whole item does, and the compact store need not walk it again.
         self._items.insert({
             **item, "_account": account, "_entity": entity, "_record_id": record_id, "_at": moment.timestamp(),
-        })
+        }, exact=exact)
         return item
 
     def activities(self, account: str, entity: str, record_id: int) -> list[dict[str, Any]]:
