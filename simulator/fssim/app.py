@@ -25,7 +25,7 @@ from fssim.allowed import allowed_methods
 from fssim.clock import Clock, isoformat
 from fssim.freshsales.receiver import receiver_routes
 from fssim.freshsales.receiver_core import ReceiverCore
-from fssim.freshsales.rest.routing import RestMount, unknown_path_body
+from fssim.freshsales.rest.routing import RestMount, RestShortcut, unknown_path_body
 from fssim.freshsales.service import Freshsales
 from fssim.guard import EdgeGuard
 from fssim.segment.browser import TrackingCORS
@@ -144,8 +144,9 @@ def create_app(sim: Simulator) -> Starlette:
     # Starlette tries the routes in order, one regex each, so the busiest surfaces come first: the REST
     # API (two mounts), the Tracking API, the receiver. No two surfaces share a path, so the order
     # changes no answer, only how many regexes a request tries (issue 12).
+    rest_mounts = [RestMount(prefix, app=rest) for prefix in FRESHSALES_API_PREFIXES]
     routes = [
-        *(RestMount(prefix, app=rest) for prefix in FRESHSALES_API_PREFIXES),
+        *rest_mounts,
         *sim.segment.tracking_routes(),
         *receiver_routes(sim.freshsales, sim.receiver),
         *control.routes(sim),
@@ -155,9 +156,11 @@ def create_app(sim: Simulator) -> Starlette:
         routes=routes,
         lifespan=lifespan,
         # Browsers may call the Tracking API from any page (analytics.js); nothing else is opened to them.
-        # The edge guard sits inside CORS, so a browser can read the Tracking API's refusals too.
+        # The edge guard sits inside CORS, so a browser can read the Tracking API's refusals too. A REST
+        # call goes from the guard straight to its mount (RestShortcut), past the layers below.
         middleware=[Middleware(TrackingCORS, origins=sim.config.cors_origins),
-                    Middleware(EdgeGuard, allowed_hosts=sim.config.allowed_hosts)],
+                    Middleware(EdgeGuard, allowed_hosts=sim.config.allowed_hosts),
+                    Middleware(RestShortcut, mounts=rest_mounts)],
         # Refusals are answered by the routes themselves (fssim.endpoints.to_routes); this only makes
         # Starlette's own 404/405 JSON.
         exception_handlers={HTTPException: _http_error},

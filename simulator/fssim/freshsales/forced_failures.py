@@ -164,6 +164,14 @@ class ForcedFailures:
         self._clock = clock
         self._rules = db.collection(_COLLECTION)
         self._index = self._rules.index(lambda doc: doc["account"])
+        # Whether there is any rule, which every REST call asks first: known until the rules change (the
+        # collection tells its watchers of every write, a clear included), not counted under the lock
+        # on every call.
+        self._any: bool | None = None
+        self._rules.watch(self._forget_any)
+
+    def _forget_any(self) -> None:
+        self._any = None
 
     def add(self, account: str, body: dict[str, Any], *, replace: bool = False) -> dict[str, Any]:
         """Install a rule (after :func:`parse_rule`); ``replace`` drops the account's other rules first."""
@@ -207,8 +215,11 @@ class ForcedFailures:
 
     def active(self) -> bool:
         """Whether any account has a rule: the cheap check every REST call makes first."""
-        with self._db.lock:
-            return len(self._rules) > 0
+        known = self._any
+        if known is None:
+            with self._db.lock:
+                known = self._any = len(self._rules) > 0
+        return known
 
     def take(self, account: str, surface: str = "segment", method: str = "POST", path: str = "") -> Fault | None:
         """What one request to ``account`` on ``surface`` meets, counting it; ``None``: answer normally."""

@@ -3,7 +3,8 @@
 
 One table (:func:`all_endpoints`, in :class:`fssim.endpoints.Endpoint` rows) makes both the routes and
 the OpenAPI document, so the document can never leave an endpoint out. Each handler runs behind the
-REST gate (:func:`fssim.freshsales.rest.auth.guarded`: key, host, plan, rate limits, error bodies)."""
+REST gate (:func:`fssim.freshsales.rest.auth.guarded`: key, host, plan, rate limits, error bodies), an
+ASGI app per endpoint."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute
 
-from fssim.endpoints import Endpoint, to_routes
+from fssim.endpoints import Endpoint, to_app_routes, to_routes
 from fssim.freshsales.rest import (
     engagements,
     filtered,
@@ -63,4 +64,4 @@ def routes(freshsales: Freshsales) -> list[BaseRoute]:
     # Outside the gate and outside the document it serves.
     described = [Endpoint("GET", "/openapi.json", openapi, "This OpenAPI document", "meta")]
     return [*to_routes(described, lambda handler: handler),
-            *to_routes(endpoints, lambda handler: guarded(freshsales, handler))]
+            *to_app_routes(endpoints, lambda handler: guarded(freshsales, handler))]

@@ -11,17 +11,19 @@ latency, a held time-out) is awaited before the handler, in :func:`_forced`.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from starlette.requests import Request
+from starlette.datastructures import QueryParams
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
+from fssim import jsontext
 from fssim.freshsales.accounts import Account
 from fssim.freshsales.errors import FreshsalesError, ValidationError
 from fssim.freshsales.fault_answers import act_out
@@ -31,7 +33,7 @@ from fssim.freshsales.rest.errors import error_response, parse_json, unauthorize
 if TYPE_CHECKING:
     from fssim.freshsales.service import Freshsales
 
-__all__ = ["Call", "Handler", "guarded", "token_of"]
+__all__ = ["Call", "Gate", "Handler", "guarded", "read_body", "send_json", "token_of"]
 
 _log = logging.getLogger(__name__)
 _TOKEN = re.compile(r'^\s*Token\s+token\s*=\s*"?([^"\s]+)"?\s*$', re.IGNORECASE)
@@ -92,72 +94,129 @@ def token_of(header: str | None) -> str | None:
 
 
 _subdomain_of_host = lru_cache(maxsize=256)(subdomain_of_host)
-# One encoder for every answer: json.dumps with separators would build a new one per call.
-_ENCODER = json.JSONEncoder(separators=(",", ":"))
-
-
-def _json(status: int, body: Any, headers: dict[str, str]) -> Response:
-    # ``true`` (a deleted record) and arrays (search) are valid answers too, so no dict-only helper.
-    return Response(_ENCODER.encode(body), status_code=status, headers=headers, media_type="application/json")
+# One encoder for every answer, built once (fssim.jsontext): what json.JSONEncoder(separators=(",", ":"))
+# renders, without building its C encoder again per answer.
+_encode = jsontext.encoder(separators=(",", ":"))
 
 
 async def _forced(fs: Freshsales, request: Request, key: str | None, host: str | None) -> Response | None:
     """A fault a test installed for this REST call (``surface: rest``), acted out; checked once the key
     names an account (faults are per account) and before plan and rate limits (a forced answer uses
     none of the account's quota). ``None``: go on as usual."""
-    account = fs.accounts.by_api_key(key) if key and fs.forced_failures.active() else None
+    account = fs.accounts.by_api_key(key) if key else None
     if account is None or _subdomain_of_host(host) not in (None, account.subdomain):
         return None
     fault = fs.forced_failures.take(account.subdomain, "rest", request.method, request.url.path)
     return await act_out(fault, request, lambda status, message, headers: error_response(status, [message], headers))
 
 
-def guarded(fs: Freshsales, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-    async def endpoint(request: Request) -> Response:
-        raw = await request.body()
-        key = token_of(request.headers.get("authorization"))
-        host = request.headers.get("host")
-        call_path = dict(request.path_params)
+async def read_body(receive: Receive) -> bytes:
+    """The whole request body, as ``Request.body()`` reads it (a client gone is ``ClientDisconnect``).
+
+    Read through the ``receive`` the app was given, so the edge guard still counts every byte."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.request":
+            body = message.get("body", b"")
+            if body:
+                chunks.append(body)
+            if not message.get("more_body", False):
+                return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        elif message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+
+
+def _two_headers(scope: Scope) -> tuple[str | None, str | None]:
+    """The first ``Authorization`` and ``Host`` headers, as ``request.headers.get`` reads them."""
+    authorization = host = None
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            if authorization is None:
+                authorization = value.decode("latin-1")
+        elif name == b"host" and host is None:
+            host = value.decode("latin-1")
+    return authorization, host
+
+
+async def send_json(send: Send, status: int, payload: bytes, headers: dict[str, str]) -> None:
+    """A JSON answer, header for header what ``Response(payload, status, headers, "application/json")``
+    sends, without building one (a REST answer is sent once, as soon as it is encoded)."""
+    raw = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+    if not (status < 200 or status in (204, 304)):
+        raw.append((b"content-length", str(len(payload)).encode("latin-1")))
+    raw.append((b"content-type", b"application/json"))
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": payload})
+
+
+class Gate:
+    """One REST endpoint as an ASGI app: the gate (key, host, plan, rate limits), then ``handler``.
+
+    An ASGI app, not a ``request -> response`` function: Starlette's ``Route`` then calls it as it is,
+    with no ``Request``, no exception-handler wrapper and no ``Response`` object per call. Everything
+    a handler needs is in the scope (path parameters, query string, two headers) and the body; the
+    answers are the same bytes, header for header (issue 12: REST server CPU).
+    """
+
+    def __init__(self, fs: Freshsales, handler: Handler) -> None:
+        self.fs, self.handler = fs, handler
+        self.__name__ = handler.__name__
+        self.__doc__ = handler.__doc__
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raw = await read_body(receive)
+        authorization, host = _two_headers(scope)
+        key = token_of(authorization)
+        if self.fs.forced_failures.active():
+            forced = await _forced(self.fs, Request(scope, receive), key, host)
+            if forced is not None:
+                await forced(scope, receive, send)
+                return
+        answer = self._answer(scope, key, host, raw)
+        if isinstance(answer, Response):
+            await answer(scope, receive, send)
+        else:
+            await send_json(send, *answer)
+
+    def _answer(self, scope: Scope, key: str | None, host: str | None,
+                raw: bytes) -> Response | tuple[int, bytes, dict[str, str]]:
+        """A refusal or an error as a ``Response``; the handler's answer as (status, JSON, headers)."""
+        fs = self.fs
+        account = fs.accounts.by_api_key(key) if key else None
+        if account is None:
+            return unauthorized()
+        claimed = _subdomain_of_host(host)
+        if claimed is not None and claimed != account.subdomain:
+            return unauthorized()  # the key is not a key of the account this host names
+        if not account.plan.rest_access:
+            return error_response(403, [
+                f"Access Denied: the {account.plan.name.capitalize()} plan has no REST API access; "
+                f"move the account to a paid plan (POST /_sim/accounts/{account.subdomain}/plan)"])
+        decision = fs.rate_limiter.check(account)
+        headers = decision.headers() if decision else {}
+        if decision is not None and not decision.allowed:
+            per = f"{account.plan.per_hour} per hour" if decision.window == "hour" else \
+                f"{account.plan.per_minute} per minute"
+            return error_response(429, [
+                f"Too many requests: the {account.plan.name} plan allows {per} for account "
+                f"{account.subdomain}; retry after {decision.retry_after} s. Simulator switch to turn limits "
+                f"off: POST /_sim/accounts/{account.subdomain}/rate_limits {{\"enabled\": false}} for this "
+                "account, or start `fssim serve --no-rate-limits` for every account."], headers)
         # Most calls have no query string: no parser for it then.
-        query = dict(request.query_params) if request.scope.get("query_string") else {}
-        forced = await _forced(fs, request, key, host)
-        if forced is not None:
-            return forced
+        query = dict(QueryParams(scope["query_string"])) if scope.get("query_string") else {}
+        try:
+            status, body = self.handler(Call(fs, account, dict(scope.get("path_params", {})), query, raw))
+        except FreshsalesError as error:
+            return error_response(error.status, error.messages, headers)
+        except Exception:
+            # A bug of ours must still answer JSON: clients such as the Ruby gem fail on any other body.
+            _log.exception("fake Freshsales: %s %s failed", scope["method"], Request(scope).url.path)
+            return error_response(500, ["Internal error in the fake Freshsales (a simulator bug; "
+                                        "the traceback is in the server log)"], headers)
+        # ``true`` (a deleted record) and arrays (search) are valid answers too, so no dict-only helper.
+        return status, _encode(body).encode(), headers
 
-        def run() -> Response:
-            account = fs.accounts.by_api_key(key) if key else None
-            if account is None:
-                return unauthorized()
-            claimed = _subdomain_of_host(host)
-            if claimed is not None and claimed != account.subdomain:
-                return unauthorized()  # the key is not a key of the account this host names
-            if not account.plan.rest_access:
-                return error_response(403, [
-                    f"Access Denied: the {account.plan.name.capitalize()} plan has no REST API access; "
-                    f"move the account to a paid plan (POST /_sim/accounts/{account.subdomain}/plan)"])
-            decision = fs.rate_limiter.check(account)
-            headers = decision.headers() if decision else {}
-            if decision is not None and not decision.allowed:
-                per = f"{account.plan.per_hour} per hour" if decision.window == "hour" else \
-                    f"{account.plan.per_minute} per minute"
-                return error_response(429, [
-                    f"Too many requests: the {account.plan.name} plan allows {per} for account "
-                    f"{account.subdomain}; retry after {decision.retry_after} s. Simulator switch to turn limits "
-                    f"off: POST /_sim/accounts/{account.subdomain}/rate_limits {{\"enabled\": false}} for this "
-                    "account, or start `fssim serve --no-rate-limits` for every account."], headers)
-            try:
-                status, body = handler(Call(fs, account, call_path, query, raw))
-            except FreshsalesError as error:
-                return error_response(error.status, error.messages, headers)
-            except Exception:
-                # A bug of ours must still answer JSON: clients such as the Ruby gem fail on any other body.
-                _log.exception("fake Freshsales: %s %s failed", request.method, request.url.path)
-                return error_response(500, ["Internal error in the fake Freshsales (a simulator bug; "
-                                            "the traceback is in the server log)"], headers)
-            return _json(status, body, headers)
 
-        return run()
-
-    endpoint.__name__ = handler.__name__
-    endpoint.__doc__ = handler.__doc__
-    return endpoint
+def guarded(fs: Freshsales, handler: Handler) -> Gate:
+    return Gate(fs, handler)

@@ -40,19 +40,19 @@ def _entity_endpoints(entity: str) -> list[Endpoint]:
     label = ENTITY_TYPES[entity]
 
     def create(call: Call) -> tuple[int, Any]:
-        record = call.fs.records.create(call.account.subdomain, entity, call.record_body(entity))
+        record = call.fs.records.create(call.account, entity, call.record_body(entity))
         return 201, {entity: record}
 
     def view(call: Call) -> tuple[int, Any]:
-        record = call.fs.records.get(call.account.subdomain, entity, call.path_id())
+        record = call.fs.records.get(call.account, entity, call.path_id())
         return 200, {entity: record, **side_loads(call, entity, [record])}
 
     def update(call: Call) -> tuple[int, Any]:
-        record = call.fs.records.update(call.account.subdomain, entity, call.path_id(), call.record_body(entity))
+        record = call.fs.records.update(call.account, entity, call.path_id(), call.record_body(entity))
         return 200, {entity: record}
 
     def delete(call: Call) -> tuple[int, Any]:
-        call.fs.records.delete(call.account.subdomain, entity, call.path_id())
+        call.fs.records.delete(call.account, entity, call.path_id())
         return 200, True
 
     def filters(call: Call) -> tuple[int, Any]:

@@ -13,7 +13,12 @@
 Routing cost (issue 12): Starlette's ``Router`` tries every route's regex in order, and the table
 has about 85 rows. The router here first narrows the table to the rows whose literal first segment
 (``leads`` in ``/leads/{id:int}``) is the request's, so a request tries a handful of regexes, in table
-order, and the route found is handled directly, not looked up a second time.
+order, and only those whose path has as many slashes as the request's (``/leads/{id:int}`` is never tried
+for ``/leads/view/7``); the route found is handled directly, not looked up a second time.
+
+The REST mounts also get a shortcut past the app's own layers (:class:`RestShortcut`): a REST call
+meets no Starlette ``ExceptionMiddleware`` and no app-level ``Router``, only the guard in front and
+the REST router behind it.
 
 Simulator policy: these two answers do not check the API key. They reveal nothing about any account,
 and a client that mistyped a path learns that first, whatever its key.
@@ -21,11 +26,13 @@ and a client that mistyped a path learns that first, whatever its key.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Match, Mount, Route, Router, get_route_path
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-__all__ = ["RestMount", "RestRouter", "unknown_path_body"]
+__all__ = ["RestMount", "RestRouter", "RestShortcut", "unknown_path_body"]
 
 
 def unknown_path_body(status: int, message: str) -> dict[str, object]:
@@ -38,7 +45,8 @@ class RestRouter:
 
     def __init__(self, routes: list[BaseRoute]) -> None:
         self._router = Router(routes=routes, redirect_slashes=False)
-        self._any, self._by_segment = _by_first_segment(routes)
+        self._any, by_segment = _by_first_segment(routes)
+        self._by_shape = {segment: _by_depth(candidates) for segment, candidates in by_segment.items()}
 
     @property
     def routes(self) -> list[BaseRoute]:
@@ -59,7 +67,10 @@ class RestRouter:
         allowed: set[str] = set()
         if "router" not in scope:
             scope["router"] = self._router
-        for route in self._by_segment.get(_first_segment(get_route_path(scope)), self._any):
+        route_path = get_route_path(scope)
+        by_depth = self._by_shape.get(_first_segment(route_path))
+        candidates = self._any if by_depth is None else by_depth[min(route_path.count("/"), len(by_depth) - 1)]
+        for route in candidates:
             match, child_scope = route.matches(scope)
             if match == Match.FULL:
                 # What Starlette's Router does with the route it finds, without finding it again.
@@ -100,6 +111,22 @@ def _by_first_segment(routes: list[BaseRoute]) -> tuple[list[BaseRoute], dict[st
     return anywhere, by_segment
 
 
+def _depth(route: BaseRoute) -> int | None:
+    """How many slashes every path the route matches has (``/leads/{id:int}``: 2); ``None`` when that
+    is not fixed (a ``{name:path}`` parameter, which may hold slashes, or not a ``Route``). No other
+    parameter's pattern takes a slash, so a path of another depth cannot match the route."""
+    if not isinstance(route, Route) or ":path}" in route.path:
+        return None
+    return route.path.count("/")
+
+
+def _by_depth(routes: list[BaseRoute]) -> list[list[BaseRoute]]:
+    """For each depth a path may have, the routes it may match, in table order; the last entry is for
+    every path deeper than any route (only the routes of no fixed depth)."""
+    deepest = max((depth for route in routes if (depth := _depth(route)) is not None), default=0)
+    return [[route for route in routes if _depth(route) in (None, depth)] for depth in range(deepest + 2)]
+
+
 class RestMount(Mount):
     """A ``Mount`` of the REST API at ``prefix`` that also takes the bare prefix itself (``/api``), so
     that every path under the prefix, the prefix included, is answered by :class:`RestRouter`."""
@@ -111,3 +138,48 @@ class RestMount(Mount):
                                 "app_root_path": scope.get("app_root_path", root_path),
                                 "root_path": root_path + self.path, "endpoint": self.app}
         return super().matches(scope)
+
+
+class RestShortcut:
+    """ASGI middleware, right behind the edge guard: a request the REST mounts take goes straight to them.
+
+    The app's router would pick the same mount (the REST mounts are its first routes, and the mount's
+    own ``matches`` decides here too), so the answer is the same; what is skipped is Starlette's
+    ``ExceptionMiddleware`` and ``Router`` in between, whose only REST work was to find the mount:
+    the REST router answers its own 404/405 and the gate its own errors, and anything that escapes
+    still meets the edge guard (JSON 500) and the server-error layer, as before (issue 12: REST CPU).
+    """
+
+    def __init__(self, app: ASGIApp, *, mounts: Sequence[Mount]) -> None:
+        self.app = app
+        self.mounts = tuple(mounts)
+        self._under = tuple((mount, mount.path + "/") for mount in self.mounts)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            route_path = get_route_path(scope)
+            for mount, under in self._under:
+                if not route_path.startswith(under) and route_path != mount.path:
+                    continue  # the mount cannot match: its path, or its path and a slash, start every match
+                if "\n" in route_path or scope.get("root_path"):
+                    match, child_scope = mount.matches(scope)  # rare: the mount's own regex decides
+                    if match is not Match.FULL:
+                        continue
+                else:
+                    # What ``mount.matches`` answers for a path it takes, without its regex: the mount's
+                    # path becomes the root path, the rest the path the REST router routes.
+                    child_scope = {"path_params": dict(scope.get("path_params", {})),
+                                   "app_root_path": scope.get("app_root_path", ""), "root_path": mount.path,
+                                   "endpoint": mount.app}
+                await self._handle(mount, child_scope, scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    async def _handle(mount: Mount, child_scope: Scope, scope: Scope, receive: Receive, send: Send) -> None:
+        # What the app's Router does with the route it picks.
+        if "router" not in scope and "app" in scope:
+            scope["router"] = scope["app"].router
+        scope["route"] = mount
+        scope.update(child_scope)
+        await mount.app(scope, receive, send)
