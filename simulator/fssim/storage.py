@@ -1,7 +1,7 @@
 """What the two TinyDB storages of :class:`fssim.store.Database` share: the interface a transaction
 needs, the in-memory storage, and the atomic snapshot write of a ``--db`` file.
 
-* :class:`Holding` is what a transaction and :class:`~fssim.store.InPlaceTable` need of a storage:
+* :class:`Holding` is what a transaction and :class:`~fssim.tables.InPlaceTable` need of a storage:
   defer writes until the outermost transaction ends, and hear which documents changed, so a file
   storage can write only those (:class:`fssim.journal.JournaledStorage`).
 * :class:`HeldMemoryStorage` is TinyDB's memory storage with that interface (no-ops: there is no file).

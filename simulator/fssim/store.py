@@ -7,9 +7,9 @@ indexes), so no caller can change documents behind an index's back.
 * The storages: memory (:mod:`fssim.storage`), or a ``--db`` file kept as a TinyDB JSON snapshot plus an
   append-only journal (:mod:`fssim.journal`), so a write costs what it changes at any size. A
   transaction holds either one, so the writes inside :meth:`Database.transaction` make one journal line.
-* :class:`InPlaceTable` changes only the documents an operation touches, and tells the storage which.
-  Stock TinyDB copies the whole table on every write, which makes a create cost O(n); here it is O(1),
-  and reads by document id were already O(1).
+* :class:`~fssim.tables.InPlaceTable` (:mod:`fssim.tables`) changes only the documents an operation
+  touches, and tells the storage which. Stock TinyDB copies the whole table on every write, which makes
+  a create cost O(n); here it is O(1), and reads by document id were already O(1).
 * Indexes (:mod:`fssim.indexes`) keep a dict from a key (an email, an external id, a timeline owner) to document ids,
   because TinyDB answers every query by scanning. Indexes are rebuilt from the data when a file is
   opened, so they can never disagree with what is stored.
@@ -24,104 +24,19 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from tinydb import TinyDB
-from tinydb.table import Table
-
 from fssim.indexes import Index, SortedIndex
 from fssim.journal import COMPACT_AT_LEAST, JournaledStorage
 from fssim.storage import HeldMemoryStorage, Holding
+from fssim.tables import FssimTinyDB, InPlaceTable
 
 __all__ = ["Collection", "Database", "InPlaceTable", "StoreStats"]
 
 Doc = dict[str, Any]
-
-
-class _IntKeyView(MutableMapping[int, Mapping[str, Any]]):
-    """The raw table (string keys, as JSON needs) seen with the integer ids TinyDB's updaters expect.
-
-    It notes the keys an updater touches, so the storage journals those documents and no others.
-    """
-
-    def __init__(self, raw: dict[str, Mapping[str, Any]]) -> None:
-        self._raw = raw
-        self.touched: list[str] = []
-        self.cleared = False
-
-    def __getitem__(self, key: int) -> Mapping[str, Any]:
-        return self._raw[str(key)]
-
-    def __setitem__(self, key: int, value: Mapping[str, Any]) -> None:
-        self._raw[str(key)] = value
-        self.touched.append(str(key))
-
-    def __delitem__(self, key: int) -> None:
-        del self._raw[str(key)]
-        self.touched.append(str(key))
-
-    def __contains__(self, key: object) -> bool:
-        return str(key) in self._raw
-
-    def __iter__(self) -> Iterator[int]:
-        # A snapshot, because TinyDB's remove() deletes while it iterates.
-        return iter([int(key) for key in self._raw])
-
-    def __len__(self) -> int:
-        return len(self._raw)
-
-    def clear(self) -> None:
-        # MutableMapping.clear pops one item at a time through __iter__: O(n**2) on a big table.
-        self._raw.clear()
-        self.touched.clear()
-        self.cleared = True
-
-
-class InPlaceTable(Table):
-    """A TinyDB table whose writes touch only the changed documents (see module docstring)."""
-
-    def _update_table(self, updater: Callable[[dict[int, Mapping[str, Any]]], None]) -> None:
-        tables = self._storage.read()
-        if tables is None:  # TinyDB's memory storage before its first write
-            self._storage.write({})
-            tables = cast(dict[str, dict[str, Any]], self._storage.read())
-        raw = tables.setdefault(self.name, {})
-        view = _IntKeyView(raw)
-        updater(view)  # type: ignore[arg-type]
-        cast(Holding, self._storage).changed(self.name, view.touched, cleared=view.cleared)
-        self.clear_cache()
-
-    def add(self, doc_id: int, document: Mapping[str, Any]) -> None:
-        """Store a new ``document`` under ``doc_id`` (``ValueError`` if taken), without TinyDB's own
-        insert, which copies the document twice and wraps it in a ``Document`` first."""
-        raw, key = self._raw_table(), str(doc_id)
-        if key in raw:
-            raise ValueError(f"Document with ID {doc_id} already exists")
-        raw[key] = dict(document)
-        cast(Holding, self._storage).changed(self.name, (key,))
-
-    def put(self, doc_id: int, document: Mapping[str, Any]) -> None:
-        """Store ``document`` whole under ``doc_id`` in one write (``Table.update`` would merge keys)."""
-        key = str(doc_id)
-        self._raw_table()[key] = dict(document)
-        cast(Holding, self._storage).changed(self.name, (key,))
-
-    def _raw_table(self) -> dict[str, Mapping[str, Any]]:
-        # add and put change one document: straight into the storage's table, without the updater,
-        # the id view and the query cache of _update_table (the cache is off: Database.collection).
-        tables = self._storage.read()
-        if tables is None:  # TinyDB's memory storage before its first write
-            self._storage.write({})
-            tables = cast("dict[str, dict[str, Any]]", self._storage.read())
-        # Quoted: a subscripted Mapping in a cast is built at run time, on every write.
-        return cast("dict[str, Mapping[str, Any]]", tables.setdefault(self.name, {}))
-
-    def documents(self) -> dict[str, Mapping[str, Any]]:
-        """The stored documents by (string) id, uncopied: for :class:`Collection`, which copies."""
-        return self._read_table()
 
 
 @dataclass
@@ -324,12 +239,6 @@ class Collection:
         return self._next_id
 
 
-class _FssimTinyDB(TinyDB):
-    # A subclass, not ``TinyDB.table_class = ...``: fssim runs inside other people's pytest processes
-    # (the plugin), and their own TinyDB databases must keep stock tables.
-    table_class = InPlaceTable
-
-
 class Database:
     """The one TinyDB of a simulator: collections and their indexes, a lock, and atomic file writes."""
 
@@ -338,10 +247,10 @@ class Database:
         self.path = Path(path) if path is not None else None
         self.lock = threading.RLock()
         if self.path is None:
-            self._db = _FssimTinyDB(storage=HeldMemoryStorage)
+            self._db = FssimTinyDB(storage=HeldMemoryStorage)
         else:
             # The storage takes our lock: a background compaction copies the tables under it.
-            self._db = _FssimTinyDB(self.path, storage=JournaledStorage, lock=self.lock,
+            self._db = FssimTinyDB(self.path, storage=JournaledStorage, lock=self.lock,
                                     compact_at_least=compact_at_least)
         self._storage = cast(Holding, self._db.storage)
         self.stats = StoreStats()
