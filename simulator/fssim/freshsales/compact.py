@@ -169,25 +169,6 @@ _TEXT = "_packed"  # the key of a document's text; it comes first, its private `
 _encode = jsontext.encoder(separators=(",", ":"), allow_nan=False)  # ASCII: one byte a character
 
 
-def _reads_back_equal(value: Any) -> bool:
-    """Whether JSON gives ``value`` back equal: only dicts with string keys, lists and JSON's atoms.
-
-    The encoder would write a tuple as an array and an int key as a string, which read back unequal
-    (a list, a string key); a float NaN or infinity it refuses (``allow_nan=False``). A walk over the
-    types costs a fraction of parsing the text again to compare.
-    """
-    atoms = strictjson.ATOMS
-    kind = type(value)
-    if kind is dict:
-        for key, item in value.items():
-            if type(key) is not str or (type(item) not in atoms and not _reads_back_equal(item)):
-                return False
-        return True
-    if kind is list:
-        return all(type(item) in atoms or _reads_back_equal(item) for item in value)
-    return kind in atoms
-
-
 def to_text(doc: Mapping[str, Any], drops: Mapping[str, Any] = _NOTHING, *, exact: bool = False) -> Mapping[str, Any]:
     """``doc`` as ``{"_packed": JSON of its public fields, **its private "_" fields}``, or ``doc`` itself
     when JSON would not give it back equal or its private fields are not all at its end. The public
@@ -198,8 +179,9 @@ def to_text(doc: Mapping[str, Any], drops: Mapping[str, Any] = _NOTHING, *, exac
     made of them, and a value the caller shares (the account's name) is then not one more copy per key.
     A dict of up to five keys costs the same as one of one, so they cost no more dict.
 
-    ``exact``: the caller has checked that every public value reads back from JSON as itself
-    (:func:`fssim.strictjson.reads_back_as_itself`), so the values are not walked again here.
+    A container value is checked with :func:`fssim.strictjson.reads_back_as_itself`, the one test of
+    "JSON gives this back as it is" that the in-process delivery uses too. ``exact``: the caller has
+    already checked every public value so, and they are not walked again here.
     """
     atoms = strictjson.ATOMS
     public: Doc = {}
@@ -215,7 +197,7 @@ def to_text(doc: Mapping[str, Any], drops: Mapping[str, Any] = _NOTHING, *, exac
             continue
         if default is not _ABSENT and type(value) is type(default) and value == default:
             continue
-        if private or (type(value) not in atoms and not exact and not _reads_back_equal(value)):
+        if private or (type(value) not in atoms and not exact and not strictjson.reads_back_as_itself(value)):
             # A public field after a private one (not how fssim writes documents), or a value JSON would
             # not give back equal: stored as a dict.
             return _without(doc, drops)
