@@ -106,10 +106,9 @@ class ReceiverLink:
         self._client: httpx.AsyncClient | None = None
         self._client_loop: asyncio.AbstractEventLoop | None = None
         self.base_url: str | None = None
-        # The headers last made (as sent, and lower-cased as a request value carries them), with a copy of
-        # the settings they were made from: a destination's every message carries the same settings, and
-        # comparing two small dicts costs far less than encoding.
-        self._headers_for: tuple[DestinationSettings, dict[str, str], dict[str, str]] | None = None
+        # The headers last made, with a copy of the settings they were made from: a destination's every
+        # message carries the same settings, and comparing two small dicts costs far less than encoding.
+        self._headers_for: tuple[DestinationSettings, dict[str, str]] | None = None
 
     @property
     def configured(self) -> bool:
@@ -162,9 +161,9 @@ class ReceiverLink:
         The body is ``json_body(message)``. In process the request carries the message itself, so the
         receiver reads it without parsing bytes back; the bytes are rendered only if something reads them.
         ``message`` is not changed by anyone while it is sent (the delivery log's stored message)."""
-        headers, lowered = self._headers_of(settings)
+        headers = self._headers_of(settings)
         if self._exchange is not None:
-            answer = await self._exchange(WireRequest("POST", RECEIVER_PATH, lowered, None, (message,)))
+            answer = await self._exchange(WireRequest.of_json("POST", RECEIVER_PATH, headers.items(), message))
             if isinstance(answer, NoAnswer):
                 return NoReply("ECONNRESET" if answer.kind == "reset" else "ETIMEDOUT", answer.describe())
             message, parsed = _answer(answer.body, lambda: answer.body.decode("utf-8", "replace"),
@@ -179,14 +178,13 @@ class ReceiverLink:
         message, parsed = _answer(response.content, lambda: response.text)
         return Reply(response.status_code, message, parsed, _retry_after(response.headers.get("Retry-After")))
 
-    def _headers_of(self, settings: DestinationSettings) -> tuple[dict[str, str], dict[str, str]]:
+    def _headers_of(self, settings: DestinationSettings) -> dict[str, str]:
         cached = self._headers_for
         if cached is not None and cached[0] == settings:
-            return cached[1], cached[2]
+            return cached[1]
         headers = self._headers(settings)
-        lowered = dict(WireRequest.of("POST", RECEIVER_PATH, headers.items(), b"").headers)
-        self._headers_for = (cast(DestinationSettings, dict(settings)), headers, lowered)
-        return headers, lowered
+        self._headers_for = (cast(DestinationSettings, dict(settings)), headers)
+        return headers
 
     @staticmethod
     def _headers(settings: DestinationSettings) -> dict[str, str]:
