@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from benchmarks.report import interleaved, ratio
+from benchmarks.report import interleaved_then_close, ratio
 from benchmarks.servers import WRITE_KEY, ServerProcess, baseline, env_int, fssim_serve, revisions, setup_pipeline_world
 
 __all__ = ["main"]
@@ -98,11 +98,7 @@ def main() -> None:
     print(f"{batches} batches of {BATCH_SIZE} messages per measurement, median of {rounds} interleaved rounds")
     loads = {f"fssim {rev.label}": Load(fssim_serve(rev), batches, pipeline=True) for rev in revisions()}
     loads["bare Starlette parse-only"] = Load(baseline("parse"), batches, pipeline=False)
-    try:
-        rates = interleaved(rounds, {name: load.measure for name, load in loads.items()})
-    finally:
-        for load in loads.values():
-            load.close()
+    rates = interleaved_then_close(rounds, loads)
     for name, load in loads.items():
         cpu = statistics.median(load.cpu_per_message[1:])  # the warm-up's figure left out
         print(f"  {name:<34} {rates[name]:9.0f} messages/s   server CPU {cpu * 1e6:8.1f} µs per message")

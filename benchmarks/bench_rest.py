@@ -19,7 +19,7 @@ import socket
 
 import httpx
 
-from benchmarks.report import interleaved, ratio
+from benchmarks.report import interleaved_then_close, ratio
 from benchmarks.servers import API_KEY, ServerProcess, baseline, env_int, fssim_serve, revisions
 
 __all__ = ["main"]
@@ -78,11 +78,7 @@ def main() -> None:
     else:
         print("  uvloop/httptools are not installed (pip install 'fssim[fast]'): fssim serve runs on "
               "asyncio/h11 and their figure is skipped")
-    try:
-        cpu = interleaved(rounds, {name: found.measure for name, found in servers.items()})
-    finally:
-        for found in servers.values():
-            found.close()
+    cpu = interleaved_then_close(rounds, servers)
     for name, seconds in cpu.items():
         print(f"  {name:<34} server CPU {seconds * 1e3:7.3f} ms per create + read")
     ratio("REST create+read server CPU: fssim / bare Starlette CRUD", cpu["fssim now"] / cpu[BARE], at_most=1.5)

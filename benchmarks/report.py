@@ -8,10 +8,11 @@ reports the median of each. ``python -m benchmarks`` repeats every ratio in one 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
-__all__ = ["RATIOS", "Ratio", "interleaved", "ratio", "summary"]
+__all__ = ["RATIOS", "Measured", "Ratio", "interleaved", "interleaved_then_close", "ratio", "summary"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,23 @@ def interleaved(rounds: int, measures: dict[str, Callable[[], float]]) -> dict[s
         for name in names[shift:] + names[:shift]:
             seen[name].append(measures[name]())
     return {name: statistics.median(values) for name, values in seen.items()}
+
+
+class Measured(Protocol):
+    """A load on one server: one measurement per call, and the server stopped by ``close``."""
+
+    def measure(self) -> float: ...
+
+    def close(self) -> None: ...
+
+
+def interleaved_then_close(rounds: int, loads: Mapping[str, Measured]) -> dict[str, float]:
+    """:func:`interleaved` over each load's ``measure``; every load is closed afterwards, even on an error."""
+    try:
+        return interleaved(rounds, {name: load.measure for name, load in loads.items()})
+    finally:
+        for load in loads.values():
+            load.close()
 
 
 def summary() -> str:
