@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from fssim import jsontext
 from fssim.clock import Clock
 from fssim.expiry import ExpiryQueue
 from fssim.freshsales.accounts import Account
@@ -24,15 +23,12 @@ from fssim.freshsales.shapes import Target
 from fssim.integration import timeline_time
 from fssim.integration.crm import CRMConflict, CustomField, Entity, FieldType, RecordRef
 from fssim.store import Database
+from fssim.wire import answer_text
 
 if TYPE_CHECKING:
     from fssim.freshsales.service import Freshsales
 
 __all__ = ["FreshsalesCRM", "ProcessedMessages"]
-
-# One encoder for every answer kept (fssim.jsontext).
-_compact_json = jsontext.encoder(separators=(",", ":"))
-
 
 class ProcessedMessages:
     """The answers given to Segment messages, by (account, messageId), for 24 h of simulated time.
@@ -41,7 +37,10 @@ class ProcessedMessages:
     reference/segment.md §2.6), which also outlasts Segment's 4 h of retries, so a retry never
     duplicates a record or an activity. Older answers are forgotten in the order they were given
     (:class:`fssim.expiry.ExpiryQueue`), so the memory holds one window, not the whole history.
-    Each answer is kept as its JSON text: a few hundred bytes instead of a tree of small dicts.
+    Each answer is kept as its status and its body's text exactly as the receiver sends it
+    (:func:`fssim.wire.answer_text`): a few hundred bytes instead of a tree of small dicts, rendered
+    once for the memory and the answer alike. Answers kept before as one text of
+    ``{"status", "body"}`` (or as a dict) are read as they were.
     """
 
     TABLE = "fs_segment_messages"
@@ -66,16 +65,23 @@ class ProcessedMessages:
             doc = self._answers.get(doc_id)
             if doc is None:
                 return None
-            answer = doc["answer"]
+            body = doc.get("body")
+            if isinstance(body, str):
+                return {"status": doc["status"], "body": json.loads(body)}
+            answer = doc["answer"]  # kept before answers kept their body's text
             return cast(dict[str, Any], json.loads(answer) if isinstance(answer, str) else dict(answer))
 
-    def remember(self, account: str, message_id: str, answer: Mapping[str, Any]) -> None:
+    def remember(self, account: str, message_id: str, answer: Mapping[str, Any]) -> str:
+        """Keep ``answer`` (``{"status", "body"}``) unless one is kept already; the body's text, which
+        the receiver sends as it is."""
+        text = answer_text(answer["body"])
         with self._db.lock:
             if self._index.first((account, message_id)) is None:
                 now = self._clock.timestamp()
                 doc_id = self._answers.insert({"account": account, "message_id": message_id, "at": now,
-                                               "answer": _compact_json(answer)})
+                                               "status": answer["status"], "body": text})
                 self._expiry.added(doc_id, now)
+        return text
 
     def __len__(self) -> int:
         """How many answers are remembered (one window's worth)."""
@@ -98,6 +104,9 @@ class FreshsalesCRM:
         self._account = account
         self._processed = processed
         self._seen: dict[RecordRef, Target] = {}  # records this message looked up or created
+        # The answer this message was given and kept (R10): status, body, and the body's text, which
+        # the receiver sends without rendering it again.
+        self.kept_answer: tuple[int, Any, str] | None = None
 
     @property
     def contacts_only(self) -> bool:
@@ -178,7 +187,8 @@ class FreshsalesCRM:
         return self._processed.recall(self._account.subdomain, message_id)
 
     def remember(self, message_id: str, answer: Mapping[str, Any]) -> None:
-        self._processed.remember(self._account.subdomain, message_id, answer)
+        text = self._processed.remember(self._account.subdomain, message_id, answer)
+        self.kept_answer = (answer["status"], answer["body"], text)
 
     def _ref(self, target: Target | None) -> RecordRef | None:
         if target is None:

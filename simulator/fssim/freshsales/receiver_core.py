@@ -212,4 +212,9 @@ class ReceiverCore:
                 return error_answer(403, toggle_off_message(account.subdomain), rule="R1")
             crm = FreshsalesCRM(self._fs, current, self.processed)
             outcome = apply(message, crm, received_at=self._fs.clock.now())
+        kept = crm.kept_answer
+        if kept is not None and not outcome.replayed:
+            # The answer the rules just kept for this messageId (R10): its text is already rendered.
+            status, content, text = kept
+            return json_answer(content, status, text=text)
         return json_answer(outcome.to_json(), outcome.status, _REPLAYED if outcome.replayed else None)
