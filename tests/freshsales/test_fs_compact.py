@@ -68,7 +68,7 @@ def test_a_stored_lead_and_its_timeline_item_keep_only_what_they_cannot_derive()
     sim.freshsales.accounts.create("acme", plan="forest", api_key="k")
     lead = sim.freshsales.records.create("acme", "lead", {"email": "ada@example.com", "last_name": "Lovelace"})
     [(_, raw)] = sim.db.collection("fs_records").items()
-    assert list(raw) == ["_packed", "_account", "_entity"]  # one text and the owner, not a dict of fields
+    assert list(raw) == ["_orjson", "_account", "_entity"]  # one text and the owner, not a dict of fields
     stored = from_text(raw)
     assert len(stored) < len(lead) / 3  # about 55 fields answered, a dozen kept
     [(_, raw_item)] = sim.db.collection("fs_activities").items()
@@ -80,16 +80,21 @@ def test_a_stored_lead_and_its_timeline_item_keep_only_what_they_cannot_derive()
     assert list(created)[:3] == ["id", "actionable_type", "actionable_id"] and list(created)[-1] == "created_at"
 
 
-_KEYS = st.one_of(st.text(max_size=2), st.sampled_from(["_a", "_packed"]), st.integers(0, 2))
-_ODD_VALUES = st.one_of(_VALUES, st.floats(allow_nan=True), st.tuples(st.integers()), st.lists(st.floats(), max_size=2))
+_KEYS = st.one_of(st.text(max_size=2), st.sampled_from(["_a", "_packed", "_orjson"]), st.integers(0, 2))
+# What orjson writes otherwise than json, or not at all: integers past 64 bits, text past ASCII, lone
+# surrogates, floats with exponents, infinity.
+_ORJSON_EDGES = st.sampled_from([2**64, 2**64 - 1, -2**63 - 1, 2**70, "é", "雪", "😀", "\ud800", "a\x00\x7f",
+                                 1e16, 1e-7, 5e-324, float("inf"), -0.0])
+_ODD_VALUES = st.one_of(_VALUES, st.floats(allow_nan=True), st.tuples(st.integers()), st.lists(st.floats(), max_size=2),
+                        _ORJSON_EDGES, st.lists(_ORJSON_EDGES, max_size=2), st.integers(), st.text(max_size=3))
 
 
 @given(doc=st.dictionaries(_KEYS, _ODD_VALUES, max_size=4))
 def test_a_document_kept_as_text_reads_back_exactly_or_stays_a_dict(doc: dict[str, Any]) -> None:
     """NaN, tuples and int keys cannot round-trip through JSON, nor private fields amid public ones be
     put back in their place: those documents are stored as they are. (One that begins with a
-    ``_packed`` field is not: records and timeline items begin with their ``id``.)"""
-    assume(not doc or next(iter(doc)) != "_packed")
+    ``_packed`` or ``_orjson`` field is not: records and timeline items begin with their ``id``.)"""
+    assume(not doc or next(iter(doc)) not in ("_packed", "_orjson"))
     stored = to_text(doc)
     back = from_text(stored)
     assert back == doc or (back is doc and stored is doc)
@@ -101,3 +106,21 @@ def test_a_document_stored_whole_before_reads_as_itself() -> None:
     """A --db file written before the texts: its whole documents still read back, unchanged."""
     item = {"id": 9, "action_type": "note", "_packed": 1}
     assert from_text(item) is item
+
+
+def test_texts_written_by_json_before_read_back_as_they_were() -> None:
+    """A --db file of packed texts written by json (``_packed``): an integer past 64 bits stays exact
+    (orjson would read it as a float), escapes read as their characters."""
+    raw = {"_packed": '{"id":3,"n":123456789012345678901234567890,"name":"Lovelac\\u00e9","x":1e+16}',
+           "_account": "acme"}
+    assert from_text(raw) == {"id": 3, "n": 123456789012345678901234567890, "name": "Lovelacé", "x": 1e16,
+                              "_account": "acme"}
+
+
+def test_only_ascii_text_is_written_by_orjson() -> None:
+    """orjson's text is kept only when it is ASCII: a character past Latin-1 would make CPython keep the
+    whole text at 2 or 4 bytes a character; json's escapes keep it at one."""
+    assert list(to_text({"id": 1, "name": "Ada", "_account": "acme"})) == ["_orjson", "_account"]
+    stored = to_text({"id": 1, "name": "雪", "_account": "acme"})
+    assert list(stored) == ["_packed", "_account"] and stored["_packed"].isascii()
+    assert list(to_text({"id": 1, "n": 2**64, "_account": "acme"})) == ["_packed", "_account"]

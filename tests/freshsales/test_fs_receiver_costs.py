@@ -58,3 +58,24 @@ def test_the_exactly_once_memory_keeps_the_answer_text_it_sends(sim: Simulator, 
     assert (replayed.status, replayed.body) == (answers[0].status, answers[0].body)
     assert replayed.header("x-fssim-replayed") == "true"
     assert json.loads(replayed.body) == replayed.rendered_from[0]  # type: ignore[index]
+
+
+def test_stored_texts_are_written_by_orjson_not_json(sim: Simulator, monkeypatch: Any) -> None:
+    """The lead and its timeline items are kept as orjson's text: no json encoding per stored document
+    (there were two per identify, one per track), and they read back whole."""
+    from fssim.freshsales import compact
+
+    encoded: list[Any] = []
+    encode = compact._encode
+    monkeypatch.setattr(compact, "_encode", lambda value: encoded.append(value) or encode(value))
+    created = json.loads(_deliver(sim, {"type": "identify", "userId": "ada@example.com", "messageId": "m1",
+                                        "traits": {"firstName": "Ada", "lastName": "Lovelace"}}).body)
+    _deliver(sim, {"type": "track", "userId": "ada@example.com", "event": "Signed Up", "messageId": "m2",
+                   "properties": {"plan": "pro", "seats": 3, "ratio": 1e-7}})
+    assert encoded == []
+    for table in ("fs_records", "fs_activities"):
+        assert all(next(iter(raw)) == "_orjson" for _, raw in sim.db.collection(table).items())
+    lead = sim.freshsales.records.get("acme", "lead", created["record"]["id"])
+    assert (lead["first_name"], lead["last_name"]) == ("Ada", "Lovelace")
+    event = sim.freshsales.timeline.activities("acme", "lead", lead["id"])[-1]
+    assert event["action_data"] == {"name": "Signed Up", "properties": {"plan": "pro", "seats": 3, "ratio": 1e-7}}
