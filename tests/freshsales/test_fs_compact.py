@@ -124,3 +124,37 @@ def test_only_ascii_text_is_written_by_orjson() -> None:
     stored = to_text({"id": 1, "name": "雪", "_account": "acme"})
     assert list(stored) == ["_packed", "_account"] and stored["_packed"].isascii()
     assert list(to_text({"id": 1, "n": 2**64, "_account": "acme"})) == ["_packed", "_account"]
+
+
+_ITEM_KEYS = st.sampled_from(["action_type", "action_data", "note", "source", "user_activity", "automation",
+                              "composite_id", "actionable_type", "actionable_id", "targetable_type", "targetable_id",
+                              "targetable_name", "id", "created_at", "_x"])
+_ITEM_VALUES = st.one_of(_VALUES, st.sampled_from(["Lead", "Contact", 3, 4, "Lead-3-9", "Contact-3-9", "update-2"]))
+
+
+@given(data=st.dictionaries(_ITEM_KEYS, _ITEM_VALUES, max_size=6), entity=st.sampled_from(["lead", "contact", "deal"]),
+       at=st.floats(0, 4e9), other_time=st.booleans(), name=st.one_of(st.none(), st.text(max_size=3)))
+def test_an_item_packed_straight_from_its_data_is_stored_as_the_whole_item_would_be(
+        data: dict[str, Any], entity: str, at: float, other_time: bool, name: str | None) -> None:
+    """Timeline stores the receiver's items packed straight from their data (packed_item): exactly what
+    packing the whole item stores, or None and the whole item is packed."""
+    from datetime import UTC, datetime
+
+    from fssim.clock import isoformat
+    from fssim.freshsales.compact import packed_item
+    from fssim.freshsales.timeline import TIMELINE_TYPES
+
+    created_at = "2020-01-01T00:00:00+00:00" if other_time else isoformat(datetime.fromtimestamp(at, tz=UTC))
+    kind = TIMELINE_TYPES[entity]
+    item = {"id": 9, "actionable_type": kind, "actionable_id": 3, "targetable_type": kind, "targetable_id": 3,
+            "targetable_name": name, "user_activity": False, "composite_id": f"{kind}-3-9", "automation": False,
+            "action_data": {}, **data, "created_at": created_at}
+    private = {"_account": "acme", "_entity": entity, "_record_id": 3, "_at": at}
+    whole = {**item, **private}
+    packed = packed_item(9, entity, 3, name, data, created_at, private)
+    if packed is None:
+        assert entity == "deal" or {"id", "created_at", "_x"} & set(data)
+        return
+    assert packed == to_text(whole, item_drops(whole), exact=True)
+    back = unpack_item(from_text(packed))
+    assert back == whole and list(back) == list(whole)

@@ -79,3 +79,30 @@ def test_stored_texts_are_written_by_orjson_not_json(sim: Simulator, monkeypatch
     assert (lead["first_name"], lead["last_name"]) == ("Ada", "Lovelace")
     event = sim.freshsales.timeline.activities("acme", "lead", lead["id"])[-1]
     assert event["action_data"] == {"name": "Signed Up", "properties": {"plan": "pro", "seats": 3, "ratio": 1e-7}}
+
+
+def test_timeline_items_are_packed_straight_from_their_data(sim: Simulator, monkeypatch: Any) -> None:
+    """A lead's "created" item and a track's event item are stored packed from their data: the whole
+    item is neither built, copied nor compared field by field with what it derives from (to_text ran for
+    each item: an identify packed two documents that way, a track one)."""
+    from fssim.freshsales import compact, timeline
+
+    packed: list[Any] = []
+    to_text = compact.to_text
+    monkeypatch.setattr(compact, "to_text", lambda doc, *a, **k: packed.append(doc) or to_text(doc, *a, **k))
+    copied: list[Any] = []
+    deep_copy = timeline.strictjson.deep_copy
+    monkeypatch.setattr(timeline.strictjson, "deep_copy",
+                        lambda value: (isinstance(value, dict) and "action_type" in value and copied.append(value))
+                        or deep_copy(value))
+    created = json.loads(_deliver(sim, {"type": "identify", "userId": "ada@example.com", "messageId": "m1",
+                                        "traits": {"firstName": "Ada"}}).body)
+    assert [doc["_entity"] for doc in packed] == ["lead"]  # the lead itself, not its "created" item
+    assert copied == []
+    _deliver(sim, {"type": "track", "userId": "ada@example.com", "event": "Signed Up", "messageId": "m2",
+                   "properties": {"plan": "pro"}})
+    assert len(packed) == 1 and copied == []
+    items = sim.freshsales.timeline.activities("acme", "lead", created["record"]["id"])
+    assert [item["action_type"] for item in items] == ["create", "event"]
+    assert items[1]["composite_id"] == f"Lead-{created['record']['id']}-{items[1]['id']}"
+    assert items[1]["action_data"] == {"name": "Signed Up", "properties": {"plan": "pro"}}

@@ -221,6 +221,12 @@ def to_text(doc: Mapping[str, Any], drops: Mapping[str, Any] = _NOTHING, *, exac
         public[key] = value
     if _TEXT in private or _JSON_TEXT in private:
         return _without(doc, drops)
+    stored = _as_text(public, private)
+    return _without(doc, drops) if stored is None else stored
+
+
+def _as_text(public: Mapping[str, Any], private: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """``{text key: the text of public, **private}``, or None when json cannot write ``public``."""
     try:
         text = orjson.dumps(public, option=_ORJSON_OPTIONS)
         if text.isascii():
@@ -230,7 +236,48 @@ def to_text(doc: Mapping[str, Any], drops: Mapping[str, Any] = _NOTHING, *, exac
     try:
         return {_JSON_TEXT: _encode(public), **private}
     except (TypeError, ValueError):
-        return _without(doc, drops)
+        return None
+
+
+_ITEM_FIELD_SET = frozenset(_ITEM_FIELDS)
+
+
+def packed_item(item_id: int, entity: str, record_id: int, name: Any, data: Mapping[str, Any], created_at: str,
+                private: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """What ``to_text(item, item_drops(item))`` stores for the item Timeline builds from these (``id``,
+    the owner's fields, ``action_data: {}``, then ``data``, then ``created_at``, then ``private``: the
+    owner, entity, record id and ``_at``), made without building the item and comparing every field.
+
+    ``data``'s values must read back as themselves (:func:`fssim.strictjson.reads_back_as_itself`).
+    None when ``data`` sets the item's ``id``, a ``created_at`` or a private field, or the owner is not
+    a lead or contact: then the item is built and packed whole (``tests/freshsales/test_fs_compact.py``
+    holds the two ways to the same result)."""
+    if "id" in data or "created_at" in data or entity not in ENTITY_TYPES or type(record_id) is not int \
+            or type(item_id) is not int or type(private.get("_at")) is not float or _any_private(list(data)):
+        return None
+    public: Doc = {"id": item_id}
+    if _ITEM_FIELD_SET.isdisjoint(data):  # a page view or an event: only the owner's name is kept
+        public["targetable_name"] = name
+    else:  # a field set by ``data`` is kept in its place unless it is the value derived anyway
+        kind = ENTITY_TYPES[entity]
+        derived = {"actionable_type": kind, "actionable_id": record_id, "targetable_type": kind,
+                   "targetable_id": record_id, "user_activity": False, "automation": False}
+        for key in _ITEM_FIELDS:
+            if key not in data:
+                if key == "targetable_name":
+                    public[key] = name
+                continue
+            value = data[key]
+            default = f"{kind}-{record_id}-{item_id}" if key == "composite_id" else derived.get(key, _ABSENT)
+            if value is not default and (type(value) is not type(default) or value != default):
+                public[key] = value
+    public["action_data"] = {}
+    for key, value in data.items():
+        if key not in _ITEM_FIELD_SET:
+            public[key] = value
+    if created_at != _created_at(private["_at"]):
+        public["created_at"] = created_at  # not the time ``_at`` says: kept, as to_text keeps it
+    return _as_text(public, private)
 
 
 def from_text(raw: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -308,6 +355,11 @@ class CompactCollection:
         finally:
             self._writing = None
 
+    def insert_packed(self, packed: Mapping[str, Any]) -> int:
+        """Store a document the caller packed itself (:func:`packed_item`); an index that is not
+        :meth:`by_private` is shown it unpacked."""
+        return self._collection.insert(packed)
+
     def replace(self, doc_id: int, document: Mapping[str, Any]) -> None:
         packed = to_text(document, self._drops_of(document))
         self._writing = (packed, document)
@@ -322,6 +374,11 @@ class CompactCollection:
 
     def index(self, key_of: Callable[[Mapping[str, Any]], Hashable | None]) -> Index:
         return self._collection.index(lambda doc: key_of(self._for_index(doc)))
+
+    def by_private(self, key_of: Callable[[Mapping[str, Any]], Hashable | None]) -> Index:
+        """An index whose key is made of private (``_``) fields only, which every stored document keeps
+        as values: shown each stored document as it is, never unpacked."""
+        return self._collection.index(key_of)
 
     def multi_index(self, keys_of: Callable[[Mapping[str, Any]], Iterable[Hashable]]) -> Index:
         return self._collection.multi_index(lambda doc: keys_of(self._for_index(doc)))

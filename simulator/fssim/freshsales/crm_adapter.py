@@ -175,7 +175,7 @@ class FreshsalesCRM:
 
     def add_activity(self, ref: RecordRef, activity: Mapping[str, Any]) -> None:
         target = self._seen.get(ref) or self._fs.records.target(self._account, ref.entity, ref.id)
-        self._fs.timeline.add_activity(target, dict(activity))
+        self._fs.timeline.record(target, dict(activity))
 
     def custom_fields(self, entity: Entity) -> Mapping[str, CustomField]:
         return {

@@ -245,7 +245,7 @@ class Records:
         if doc.get("owner_id") is None:
             doc["owner_id"] = owner.user_id
         self._records.insert(doc, doc_id=record_id)
-        self._timeline.add_activity(_target(doc), {
+        self._timeline.record(_target(doc), {
             "action_type": "create", "user_activity": True, **({"created_at": timeline_at} if timeline_at else {}),
             "action_data": {"name": f"{ENTITY_TYPES[entity]} created"}})
         return doc
@@ -264,7 +264,7 @@ class Records:
         group = f"update-{self._ids.next()}"
         target = _target(doc)
         for name, (old, new) in changes.items():
-            self._timeline.add_activity(target, {
+            self._timeline.record(target, {
                 "action_type": "update", "user_activity": True, "composite_id": group,
                 **({"created_at": timeline_at} if timeline_at else {}),
                 "action_data": {"property_key": name, "property_value": new, "previous_value": old}})
