@@ -106,3 +106,19 @@ def test_timeline_items_are_packed_straight_from_their_data(sim: Simulator, monk
     assert [item["action_type"] for item in items] == ["create", "event"]
     assert items[1]["composite_id"] == f"Lead-{created['record']['id']}-{items[1]['id']}"
     assert items[1]["action_data"] == {"name": "Signed Up", "properties": {"plan": "pro"}}
+
+
+def test_a_message_reads_the_clock_once(sim: Simulator, monkeypatch: Any) -> None:
+    """Its receipt, the record's created_at and the exactly-once window share one clock read (an
+    identify read it four times, a track three)."""
+    reads: list[Any] = []
+    now = type(sim.clock).now
+    monkeypatch.setattr(type(sim.clock), "now", lambda clock: reads.append(clock) or now(clock))
+    created = json.loads(_deliver(sim, {"type": "identify", "userId": "ada@example.com", "messageId": "m1",
+                                        "traits": {"firstName": "Ada"}}).body)
+    assert len(reads) == 1
+    _deliver(sim, {"type": "track", "userId": "ada@example.com", "event": "Signed Up", "messageId": "m2"})
+    _deliver(sim, {"type": "identify", "userId": "ada@example.com", "messageId": "m3", "traits": {"lastName": "L"}})
+    assert len(reads) == 3
+    lead = sim.freshsales.records.get("acme", "lead", created["record"]["id"])
+    assert lead["created_at"] == lead["updated_at"] == sim.clock.now().replace(microsecond=0).isoformat()

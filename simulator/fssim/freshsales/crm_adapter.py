@@ -56,9 +56,10 @@ class ProcessedMessages:
         started = self._clock.timestamp()
         self._expiry = ExpiryQueue(self._answers, lambda doc: float(doc.get("at", started)))
 
-    def recall(self, account: str, message_id: str) -> Mapping[str, Any] | None:
+    def recall(self, account: str, message_id: str, at: float | None = None) -> Mapping[str, Any] | None:
+        """The answer kept for this messageId; ``at``: the time now, when the caller has read the clock."""
         with self._db.lock:
-            self._expiry.sweep(self._clock.timestamp() - self.window)
+            self._expiry.sweep((self._clock.timestamp() if at is None else at) - self.window)
             doc_id = self._index.first((account, message_id))
             if doc_id is None:
                 return None
@@ -71,13 +72,13 @@ class ProcessedMessages:
             answer = doc["answer"]  # kept before answers kept their body's text
             return cast(dict[str, Any], json.loads(answer) if isinstance(answer, str) else dict(answer))
 
-    def remember(self, account: str, message_id: str, answer: Mapping[str, Any]) -> str:
+    def remember(self, account: str, message_id: str, answer: Mapping[str, Any], at: float | None = None) -> str:
         """Keep ``answer`` (``{"status", "body"}``) unless one is kept already; the body's text, which
-        the receiver sends as it is."""
+        the receiver sends as it is. ``at`` as for :meth:`recall`."""
         text = answer_text(answer["body"])
         with self._db.lock:
             if self._index.first((account, message_id)) is None:
-                now = self._clock.timestamp()
+                now = self._clock.timestamp() if at is None else at
                 doc_id = self._answers.insert({"account": account, "message_id": message_id, "at": now,
                                                "status": answer["status"], "body": text})
                 self._expiry.added(doc_id, now)
@@ -96,13 +97,18 @@ class FreshsalesCRM:
     """One account of the fake Freshsales, as the integration rules see it while one message is applied.
 
     Build it inside the store transaction the message runs in, from the account read in it: it trusts
-    that snapshot (plan, product, custom fields) for the whole message.
+    that snapshot (plan, product, custom fields) for the whole message. ``now``: the time the receiver
+    read once for the message, used for every write and the exactly-once window instead of reading
+    the clock again for each (it reads it when not given).
     """
 
-    def __init__(self, freshsales: Freshsales, account: Account, processed: ProcessedMessages) -> None:
+    def __init__(self, freshsales: Freshsales, account: Account, processed: ProcessedMessages,
+                 now: datetime | None = None) -> None:
         self._fs = freshsales
         self._account = account
         self._processed = processed
+        self._now = now
+        self._at = None if now is None else now.timestamp()
         self._seen: dict[RecordRef, Target] = {}  # records this message looked up or created
         # The answer this message was given and kept (R10): status, body, and the body's text, which
         # the receiver sends without rendering it again.
@@ -122,7 +128,8 @@ class FreshsalesCRM:
         # ``at`` is the message's time: it dates the "created" timeline item, so the timeline reads in
         # the order things happened (R8); the record's own created_at is the time Freshsales wrote it.
         try:
-            target = self._fs.records.create_ref(self._account, entity, dict(fields), timeline_at=timeline_time(at))
+            target = self._fs.records.create_ref(self._account, entity, dict(fields), timeline_at=timeline_time(at),
+                                                 now=self._now)
         except FreshsalesError as error:
             raise CRMConflict(_refusal(error)) from error
         ref = self._ref(target)
@@ -135,7 +142,7 @@ class FreshsalesCRM:
         self._seen.pop(ref, None)  # its display name may change
         try:
             changes = self._fs.records.change(
-                self._account, ref.entity, ref.id, dict(fields), timeline_at=timeline_time(at))
+                self._account, ref.entity, ref.id, dict(fields), timeline_at=timeline_time(at), now=self._now)
         except FreshsalesError as error:
             raise CRMConflict(_refusal(error)) from error
         # The store reports every field that moved; the rules answer with the ones the message wrote.
@@ -184,10 +191,10 @@ class FreshsalesCRM:
         }
 
     def recall(self, message_id: str) -> Mapping[str, Any] | None:
-        return self._processed.recall(self._account.subdomain, message_id)
+        return self._processed.recall(self._account.subdomain, message_id, self._at)
 
     def remember(self, message_id: str, answer: Mapping[str, Any]) -> None:
-        text = self._processed.remember(self._account.subdomain, message_id, answer)
+        text = self._processed.remember(self._account.subdomain, message_id, answer, self._at)
         self.kept_answer = (answer["status"], answer["body"], text)
 
     def _ref(self, target: Target | None) -> RecordRef | None:

@@ -210,8 +210,10 @@ class ReceiverCore:
             current = self._fs.accounts.get(account.subdomain)
             if current is None or not current.segment_enabled:
                 return error_answer(403, toggle_off_message(account.subdomain), rule="R1")
-            crm = FreshsalesCRM(self._fs, current, self.processed)
-            outcome = apply(message, crm, received_at=self._fs.clock.now())
+            # One clock read per message: its receipt, its writes and the exactly-once window.
+            now = self._fs.clock.now()
+            crm = FreshsalesCRM(self._fs, current, self.processed, now)
+            outcome = apply(message, crm, received_at=now)
         kept = crm.kept_answer
         if kept is not None and not outcome.replayed:
             # The answer the rules just kept for this messageId (R10): its text is already rendered.
