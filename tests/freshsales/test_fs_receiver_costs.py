@@ -122,3 +122,20 @@ def test_a_message_reads_the_clock_once(sim: Simulator, monkeypatch: Any) -> Non
     assert len(reads) == 3
     lead = sim.freshsales.records.get("acme", "lead", created["record"]["id"])
     assert lead["created_at"] == lead["updated_at"] == sim.clock.now().replace(microsecond=0).isoformat()
+
+
+def test_items_are_dated_from_the_message_time_text_unprinted(sim: Simulator, monkeypatch: Any) -> None:
+    """A message Segment delivers carries its times as Segment writes them: its items' time is cut from
+    that text, with no datetime printed (one ISO print per message, about a tenth of the rules' work)."""
+    from fssim.integration import message as message_module
+
+    printed: list[Any] = []
+    print_time = message_module.timeline_time
+    monkeypatch.setattr(message_module, "timeline_time", lambda moment: printed.append(moment) or print_time(moment))
+    created = json.loads(_deliver(sim, {"type": "identify", "userId": "ada@example.com", "messageId": "m1",
+                                        "timestamp": "2026-01-01T10:00:00.123Z", "traits": {"firstName": "Ada"}}).body)
+    _deliver(sim, {"type": "track", "userId": "ada@example.com", "event": "Signed Up", "messageId": "m2",
+                   "timestamp": "2026-01-01T10:00:01.456Z"})
+    assert printed == []
+    items = sim.freshsales.timeline.activities("acme", "lead", created["record"]["id"])
+    assert [item["created_at"] for item in items] == ["2026-01-01T10:00:00+00:00", "2026-01-01T10:00:01+00:00"]

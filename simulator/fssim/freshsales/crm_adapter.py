@@ -20,7 +20,6 @@ from fssim.expiry import ExpiryQueue
 from fssim.freshsales.accounts import Account
 from fssim.freshsales.errors import FreshsalesError
 from fssim.freshsales.shapes import Target
-from fssim.integration import timeline_time
 from fssim.integration.crm import CRMConflict, CustomField, Entity, FieldType, RecordRef
 from fssim.store import Database
 from fssim.wire import answer_text
@@ -124,25 +123,24 @@ class FreshsalesCRM:
     def find_by_external_id(self, external_id: str) -> RecordRef | None:
         return self._ref(self._fs.records.find_by_external_id(self._account, external_id))
 
-    def create(self, entity: Entity, fields: Mapping[str, Any], *, at: datetime) -> RecordRef:
+    def create(self, entity: Entity, fields: Mapping[str, Any], *, at: str) -> RecordRef:
         # ``at`` is the message's time: it dates the "created" timeline item, so the timeline reads in
         # the order things happened (R8); the record's own created_at is the time Freshsales wrote it.
         try:
-            target = self._fs.records.create_ref(self._account, entity, dict(fields), timeline_at=timeline_time(at),
-                                                 now=self._now)
+            target = self._fs.records.create_ref(self._account, entity, dict(fields), timeline_at=at, now=self._now)
         except FreshsalesError as error:
             raise CRMConflict(_refusal(error)) from error
         ref = self._ref(target)
         assert ref is not None
         return ref
 
-    def update(self, ref: RecordRef, fields: Mapping[str, Any], *, at: datetime) -> list[str]:
+    def update(self, ref: RecordRef, fields: Mapping[str, Any], *, at: str) -> list[str]:
         if not fields:
             return []
         self._seen.pop(ref, None)  # its display name may change
         try:
             changes = self._fs.records.change(
-                self._account, ref.entity, ref.id, dict(fields), timeline_at=timeline_time(at), now=self._now)
+                self._account, ref.entity, ref.id, dict(fields), timeline_at=at, now=self._now)
         except FreshsalesError as error:
             raise CRMConflict(_refusal(error)) from error
         # The store reports every field that moved; the rules answer with the ones the message wrote.
