@@ -178,7 +178,9 @@ class ReceiverCore:
         account = self.authenticate(headers)
         if not isinstance(account, Account):
             return account
-        fault = await settle(self.failures.take(account.subdomain, "segment"), client_timeout=SEGMENT_TIMEOUT_SECONDS)
+        fault = self.failures.take(account.subdomain, "segment")
+        if fault is not None:  # the usual case, no fault, needs no coroutine of settle's
+            fault = await settle(fault, client_timeout=SEGMENT_TIMEOUT_SECONDS)
         if fault is not None:
             gone = no_answer(fault)
             if gone is not None:
