@@ -198,7 +198,8 @@ class FreshsalesCRM:
     def _ref(self, target: Target | None) -> RecordRef | None:
         if target is None:
             return None
-        ref = RecordRef(entity=cast(Entity, target.entity), id=target.id)
+        entity: Entity = target.entity  # type: ignore[assignment]  # a lead or contact: no cast() call per message
+        ref = RecordRef(entity=entity, id=target.id)
         self._seen[ref] = target
         return ref
 
