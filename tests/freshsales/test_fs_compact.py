@@ -6,6 +6,7 @@ Packing must never change an answer: every document reads back equal *and in the
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import assume, given
@@ -158,3 +159,19 @@ def test_an_item_packed_straight_from_its_data_is_stored_as_the_whole_item_would
     assert packed == to_text(whole, item_drops(whole), exact=True)
     back = unpack_item(from_text(packed))
     assert back == whole and list(back) == list(whole)
+
+
+@given(moment=st.datetimes(min_value=datetime(1900, 1, 2), max_value=datetime(9998, 12, 30), timezones=st.just(UTC))
+       | st.builds(lambda second: datetime.fromtimestamp(second, tz=UTC).replace(microsecond=999_999),
+                   st.integers(-2_000_000_000, 4_000_000_000)))
+def test_an_item_time_printed_from_its_instant_is_dropped_only_when_derived_again(moment: datetime) -> None:
+    """Timeline says created_at was printed from the instant ``_at`` was taken from: packing then skips
+    printing ``_at`` again, and stores exactly what comparing the two texts stores."""
+    from fssim.clock import isoformat
+    from fssim.freshsales.compact import packed_item
+
+    data = {"action_type": "event", "action_data": {"name": "E"}}
+    private = {"_account": "acme", "_entity": "lead", "_record_id": 3, "_at": moment.timestamp()}
+    packed = packed_item(9, "lead", 3, "Ada", data, isoformat(moment), private, printed_from_at=True)
+    assert packed == packed_item(9, "lead", 3, "Ada", data, isoformat(moment), private)
+    assert packed is not None and unpack_item(from_text(packed))["created_at"] == isoformat(moment)

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -240,15 +241,19 @@ def _as_text(public: Mapping[str, Any], private: Mapping[str, Any]) -> Mapping[s
 
 
 _ITEM_FIELD_SET = frozenset(_ITEM_FIELDS)
+_CARRY = 0.999  # far below 1 - 0.5e-6, where rounding to microseconds may carry a time to the next second
 
 
 def packed_item(item_id: int, entity: str, record_id: int, name: Any, data: Mapping[str, Any], created_at: str,
-                private: Mapping[str, Any]) -> Mapping[str, Any] | None:
+                private: Mapping[str, Any], *, printed_from_at: bool = False) -> Mapping[str, Any] | None:
     """What ``to_text(item, item_drops(item))`` stores for the item Timeline builds from these (``id``,
     the owner's fields, ``action_data: {}``, then ``data``, then ``created_at``, then ``private``: the
     owner, entity, record id and ``_at``), made without building the item and comparing every field.
 
     ``data``'s values must read back as themselves (:func:`fssim.strictjson.reads_back_as_itself`).
+    ``printed_from_at``: ``created_at`` is :func:`fssim.clock.isoformat` of the very instant whose
+    ``timestamp()`` is ``private["_at"]`` (as Timeline writes items); then it is the derived text unless
+    that float lies within a microsecond of the next second, and is not printed again to compare.
     None when ``data`` sets the item's ``id``, a ``created_at`` or a private field, or the owner is not
     a lead or contact: then the item is built and packed whole (``tests/freshsales/test_fs_compact.py``
     holds the two ways to the same result)."""
@@ -275,7 +280,9 @@ def packed_item(item_id: int, entity: str, record_id: int, name: Any, data: Mapp
     for key, value in data.items():
         if key not in _ITEM_FIELD_SET:
             public[key] = value
-    if created_at != _created_at(private["_at"]):
+    at = private["_at"]
+    # fromtimestamp(at) lands on at's own second unless rounding to microseconds carries it over.
+    if not (printed_from_at and at - math.floor(at) < _CARRY) and created_at != _created_at(at):
         public["created_at"] = created_at  # not the time ``_at`` says: kept, as to_text keeps it
     return _as_text(public, private)
 

@@ -98,7 +98,8 @@ class Timeline:
         private = {"_account": account, "_entity": entity, "_record_id": record_id, "_at": moment.timestamp()}
         if not answer and exact:
             # Stored as text, so nothing keeps the caller's values: no copy of them is needed.
-            packed = packed_item(activity_id, entity, record_id, name, data, created_at, private)
+            packed = packed_item(activity_id, entity, record_id, name, data, created_at, private,
+                                 printed_from_at=True)
             if packed is not None:
                 self._items.insert_packed(packed)
                 return None
