@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 from fssim.clock import Clock
 from fssim.segment.enrich import iso_ms
@@ -37,7 +37,7 @@ from fssim.segment.link import (
     network_error_code,
 )
 from fssim.segment.logs import OPEN_STATUSES, DeliveryLog
-from fssim.segment.shapes import Attempt, DeliveryEntry, FlushResult
+from fssim.segment.shapes import Attempt, FlushResult
 from fssim.wire import Exchange
 
 # RECEIVER_PATH, SETTINGS_HEADER and USER_AGENT live with the link and are named here too, where the
@@ -199,10 +199,10 @@ class Deliverer:
         if entry.get("held_by") == blocker or not self._claim(delivery_id):
             return  # already said so, or another flush is trying it right now and will write its state
         try:
-            delivery = cast(DeliveryEntry | None, self.log.current(delivery_id))  # fresh, under the claim
+            delivery = self.log.stored(delivery_id)  # fresh, under the claim
             if delivery is None or delivery["status"] not in OPEN_STATUSES:
                 return
-            self.log.update(delivery["id"], {
+            self.log.update(delivery_id, {
                 **delivery,
                 "held_by": blocker,
                 "reason": f"waits for delivery {blocker}, an earlier message of the same user to this "
@@ -213,21 +213,22 @@ class Deliverer:
 
     async def _attempt(self, delivery_id: int) -> tuple[int, bool]:
         """Try one delivery: (how many were tried, 0 or 1; whether it is still open afterwards)."""
-        # The log hands back the stored document: the delivery record the pipeline wrote. Its message is
-        # shared with the store, so nothing here changes it: it is sent, and written back as it was.
-        delivery = cast(DeliveryEntry | None, self.log.current(delivery_id))
+        # The stored entry itself, fresh under the claim and not copied: nothing here changes it. Its
+        # message is sent as it is, and each new state is a new dict built from it (:meth:`_write`).
+        delivery = self.log.stored(delivery_id)
         if delivery is None or delivery["status"] not in OPEN_STATUSES:
             return 0, False
         destination = self._destination_of(int(delivery["destination_id"]))
         if destination is None or not destination.get("enabled", True):
-            self._finish(delivery, "discarded", "errors.discarded.INVALID_SETTINGS",
+            self._finish(delivery_id, delivery, None, "discarded", "errors.discarded.INVALID_SETTINGS",
                          "the destination no longer exists or was disabled", attempt=None)
             return 1, False
         settings = destination["settings"]
         started_at = self.clock.now()
-        if delivery.get("deadline") is None:
+        deadline = delivery.get("deadline")
+        if deadline is None:
             # The 4-hour retry window starts with the first attempt.
-            delivery["deadline"] = started_at.timestamp() + RETRY_WINDOW_SECONDS
+            deadline = started_at.timestamp() + RETRY_WINDOW_SECONDS
         started = time.perf_counter()
         number = len(delivery["attempts"]) + 1
         try:
@@ -236,81 +237,83 @@ class Deliverer:
             # The attempt itself raised: in process the receiver's own exception comes straight through.
             # Trying again would raise again and hold up every delivery behind this one, so it is given
             # up at once, with the exception named (simulator policy).
-            self._give_up(delivery, number, started_at, started, error)
+            self._give_up(delivery_id, delivery, deadline, number, started_at, started, error)
             return 1, False
         if isinstance(reply, NoReply):
             attempt: Attempt = {"number": number, "at": iso_ms(started_at), "status_code": None,
                                 "error": reply.code, "message": reply.message, "duration_ms": _ms(started)}
-            return 1, self._after_failure(delivery, attempt, reply.code, None)
+            return 1, self._after_failure(delivery_id, delivery, deadline, attempt, reply.code, None)
         # The whole answer is kept: the receiver lists ignored traits (R7) and what it changed there.
         attempt = {"number": number, "at": iso_ms(started_at), "status_code": reply.status,
                    "message": reply.message, "response": reply.body, "duration_ms": _ms(started)}
         verdict = classify_status(reply.status)
         if verdict == "delivered":
-            self._finish(delivery, "delivered", f"success.{reply.status}", reply.message, attempt)
+            self._finish(delivery_id, delivery, deadline, "delivered", f"success.{reply.status}", reply.message,
+                         attempt)
         elif verdict == "discard":
-            self._finish(delivery, "discarded", f"errors.discarded.{reply.status}", reply.message, attempt)
+            self._finish(delivery_id, delivery, deadline, "discarded", f"errors.discarded.{reply.status}",
+                         reply.message, attempt)
         else:
-            return 1, self._after_failure(delivery, attempt, str(reply.status), reply.retry_after)
+            return 1, self._after_failure(delivery_id, delivery, deadline, attempt, str(reply.status),
+                                          reply.retry_after)
         return 1, False
 
-    def _give_up(self, delivery: DeliveryEntry, number: int, started_at: datetime, started: float,
-                 error: BaseException) -> None:
+    def _give_up(self, delivery_id: int, delivery: Mapping[str, Any], deadline: float, number: int,
+                 started_at: datetime, started: float, error: BaseException) -> None:
         name = type(error).__name__
         detail = (str(error) or name)[:500]
         attempt: Attempt = {"number": number, "at": iso_ms(started_at), "status_code": None, "error": name,
                             "message": detail, "duration_ms": _ms(started)}
         _log.warning("delivery %s (messageId %r) raised %s and was given up: %s",
-                     delivery["id"], delivery.get("message_id"), name, detail)
-        self._finish(delivery, "failed", f"{FAILED_INTERNAL_CODE}.{name}",
+                     delivery_id, delivery.get("message_id"), name, detail)
+        self._finish(delivery_id, delivery, deadline, "failed", f"{FAILED_INTERNAL_CODE}.{name}",
                      f"delivering this message raised {name} ({detail}); it is not retried, and the deliveries "
                      "after it go on", attempt)
 
-    def _after_failure(self, delivery: DeliveryEntry, attempt: Attempt, reason_code: str,
-                       retry_after: float | None) -> bool:
+    def _after_failure(self, delivery_id: int, delivery: Mapping[str, Any], deadline: float, attempt: Attempt,
+                       reason_code: str, retry_after: float | None) -> bool:
         """Schedule the retry, or give up past the window; whether the delivery is still open."""
         now = self.clock.timestamp()
         attempts = [*delivery["attempts"], attempt]
-        window_end = delivery.get("deadline")
-        assert window_end is not None, "the first attempt opens the retry window"
-        deadline = float(window_end)
+        deadline = float(deadline)
         if now >= deadline:
-            self._finish(delivery, "failed", f"errors.retries-exhausted.{reason_code}",
+            self._finish(delivery_id, delivery, deadline, "failed", f"errors.retries-exhausted.{reason_code}",
                          f"still failing after {len(attempts)} attempts over 4 hours: {attempt['message']}",
                          attempt)
             return False
         due = min(now + backoff_seconds(len(attempts), delivery["message_id"], retry_after), deadline)
-        return self.log.update(delivery["id"], {
-            **_not_held(delivery),
-            "status": "awaiting-retry",
-            "code": f"errors.awaiting-retry.{reason_code}",
-            "reason": attempt["message"],
-            "attempts": attempts,
-            "deadline": deadline,
-            "due": due,
-            "next_attempt_at": iso_ms(datetime.fromtimestamp(due, tz=UTC)),
-        })
+        new = _next_state(delivery, deadline)
+        new["status"] = "awaiting-retry"
+        new["code"] = f"errors.awaiting-retry.{reason_code}"
+        new["reason"] = attempt["message"]
+        new["attempts"] = attempts
+        new["deadline"] = deadline
+        new["due"] = due
+        new["next_attempt_at"] = iso_ms(datetime.fromtimestamp(due, tz=UTC))
+        return self.log.update(delivery_id, new)
 
-    def _finish(self, delivery: DeliveryEntry, status: str, code: str, reason: str | None,
-                attempt: Attempt | None) -> None:
-        attempts = delivery["attempts"] if attempt is None else [*delivery["attempts"], attempt]
-        self.log.update(delivery["id"], {
-            **_not_held(delivery),
-            "status": status,
-            "code": code,
-            "reason": reason,
-            "attempts": attempts,
-            "next_attempt_at": None,
-            "finished_at": iso_ms(self.clock.now()),
-        })
+    def _finish(self, delivery_id: int, delivery: Mapping[str, Any], deadline: float | None, status: str,
+                code: str, reason: str | None, attempt: Attempt | None) -> None:
+        new = _next_state(delivery, deadline)
+        new["status"] = status
+        new["code"] = code
+        new["reason"] = reason
+        new["attempts"] = delivery["attempts"] if attempt is None else [*delivery["attempts"], attempt]
+        new["next_attempt_at"] = None
+        new["finished_at"] = iso_ms(self.clock.now())
+        self.log.update(delivery_id, new)
 
 
-def _not_held(delivery: DeliveryEntry) -> DeliveryEntry:
-    """The delivery with ``held_by`` cleared once it is tried; a never-held entry keeps its shape."""
-    if "held_by" not in delivery:
-        return delivery
-    cleared: DeliveryEntry = {**delivery, "held_by": None}
-    return cleared
+def _next_state(delivery: Mapping[str, Any], deadline: float | None) -> dict[str, Any]:
+    """The stored entry's one new copy, for its next state: its retry window's end set once an attempt
+    opened it, and ``held_by`` cleared once it is tried (a never-held entry keeps its shape). Keys that
+    are new go last, and the ones it has keep their place, so the log's JSON keeps its key order."""
+    new = dict(delivery)
+    if deadline is not None:
+        new["deadline"] = deadline
+    if "held_by" in new:
+        new["held_by"] = None
+    return new
 
 
 def _order_keys(entry: Mapping[str, Any]) -> tuple[tuple[Any, str, Any], ...]:
