@@ -17,6 +17,7 @@ import pytest
 
 from fssim import Fssim
 from fssim.segment import tracking
+from fssim.store import Collection
 
 MESSAGES = 40  # half identify, half track, new users: the shape of bench_e2e's traffic
 
@@ -61,7 +62,7 @@ def _called_from_segment() -> bool:
         module = frame.f_globals.get("__name__", "")
         if module.startswith("fssim.segment."):
             return True
-        if module not in ("fssim.clock", "fssim.store", "json", __name__):
+        if module not in ("fssim.clock", "fssim.store", "fssim.segment.retention", "json", __name__):
             return False
     return False
 
@@ -87,6 +88,9 @@ def counted(fssim: Fssim, monkeypatch: pytest.MonkeyPatch) -> Counts:
         for write in ("insert", "replace"):
             counts.watch(monkeypatch, collection, write, f"{label} writes")
     counts.watch(monkeypatch, segment.dedupe.seen, "insert", "messageId writes")
+    counts.watch(monkeypatch, Collection, "__contains__", "membership checks")
+    for log in (segment.events, segment.deliveries):
+        counts.watch(monkeypatch, log.retention, "prune", "window prunes")
     return counts
 
 
@@ -166,3 +170,17 @@ def test_counting_the_logs_reads_no_entry_and_keeps_the_order_of_first_entries(
         assert list(log.counts().items()) == by_scan[log]  # the same counts, keys in the same order
     # GET /_sim/state counts both logs: it copied every entry of both (10,000 each by default) to do so.
     assert counts.calls["log reads"] == 0
+
+
+def test_an_event_id_is_counted_not_looked_up(fssim: Fssim, counted: Counts) -> None:
+    _deliver(fssim)
+    # The event log is its collection's only writer, so the id an accepted message's event will get is
+    # counted; each was checked against the stored entries first (one look-up per message).
+    assert counted.calls["membership checks"] == 0
+
+
+def test_a_log_write_inside_the_window_prunes_nothing(fssim: Fssim, counted: Counts) -> None:
+    _deliver(fssim)
+    # Far inside both logs' windows nothing can leave, and no delivery is held past it: the window is
+    # not walked at all. It was walked after every write of either log (two per message).
+    assert counted.calls["window prunes"] == 0

@@ -172,15 +172,18 @@ class EventLog(_Log):
     def next_id(self) -> int:
         """The id the next :meth:`add` gives its entry: the pipeline names an accepted message's event
         in its deliveries before it writes the event, whole, with their ids (so once, not twice)."""
+        # Counted here, not checked against the collection each time (a look-up per message): this log
+        # is the collection's only writer, and a reset or a file opened starts the count over from it.
         with self.db.lock:
-            if self._next_id is None or self._next_id in self.entries:  # (re)started, or written around us
+            if self._next_id is None:
                 self._next_id = max(self.entries.ids(), default=0) + 1
             return self._next_id
 
     def add(self, entry: Mapping[str, Any], at: float | None = None, doc_id: int | None = None) -> int:
         with self.db.lock:
             entry_id = super().add(entry, at, self.next_id() if doc_id is None else doc_id)
-            self._next_id = max(self._next_id or 0, entry_id + 1)
+            if self._next_id is None or entry_id >= self._next_id:
+                self._next_id = entry_id + 1
             return entry_id
 
     def forget(self) -> None:
