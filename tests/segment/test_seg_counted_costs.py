@@ -89,6 +89,8 @@ def counted(fssim: Fssim, monkeypatch: pytest.MonkeyPatch) -> Counts:
             counts.watch(monkeypatch, collection, write, f"{label} writes")
     counts.watch(monkeypatch, segment.dedupe.seen, "insert", "messageId writes")
     counts.watch(monkeypatch, Collection, "__contains__", "membership checks")
+    for read in ("get", "peek"):
+        counts.watch(monkeypatch, segment.workspace.destinations, read, "destination reads")
     for log in (segment.events, segment.deliveries):
         counts.watch(monkeypatch, log.retention, "prune", "window prunes")
     return counts
@@ -184,3 +186,10 @@ def test_a_log_write_inside_the_window_prunes_nothing(fssim: Fssim, counted: Cou
     # Far inside both logs' windows nothing can leave, and no delivery is held past it: the window is
     # not walked at all. It was walked after every write of either log (two per message).
     assert counted.calls["window prunes"] == 0
+
+
+def test_an_attempt_reads_no_destination_from_the_store(fssim: Fssim, counted: Counts) -> None:
+    _deliver(fssim)
+    # The request's routing reads its source's destinations once, and the deliverer keeps the one it
+    # looked up until the destinations change: every attempt read it from the store (41 reads here).
+    assert counted.calls["destination reads"] <= 2

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Mapping
 from typing import Any, cast
 
 from starlette.routing import BaseRoute
@@ -119,8 +120,8 @@ class Segment:
     def sources(self) -> list[SourceView]:
         return self.workspace.all_sources()
 
-    def _destination(self, destination_id: int) -> dict[str, Any] | None:
-        return self.workspace.destinations.get(destination_id)
+    def _destination(self, destination_id: int) -> Mapping[str, Any] | None:
+        return self.workspace.destination(destination_id)
 
     @staticmethod
     def _public(destination: dict[str, Any]) -> ConnectedDestination:
