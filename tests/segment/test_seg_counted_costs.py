@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from fssim import Fssim
-from fssim.segment import tracking
+from fssim.segment import routing, tracking
 from fssim.store import Collection
 
 MESSAGES = 40  # half identify, half track, new users: the shape of bench_e2e's traffic
@@ -91,6 +91,7 @@ def counted(fssim: Fssim, monkeypatch: pytest.MonkeyPatch) -> Counts:
     counts.watch(monkeypatch, Collection, "__contains__", "membership checks")
     for read in ("get", "peek"):
         counts.watch(monkeypatch, segment.workspace.destinations, read, "destination reads")
+    counts.watch(monkeypatch, routing, "_switched_off", "verdicts worked out")  # one per destination routed
     for log in (segment.events, segment.deliveries):
         counts.watch(monkeypatch, log.retention, "prune", "window prunes")
     return counts
@@ -193,3 +194,10 @@ def test_an_attempt_reads_no_destination_from_the_store(fssim: Fssim, counted: C
     # The request's routing reads its source's destinations once, and the deliverer keeps the one it
     # looked up until the destinations change: every attempt read it from the store (41 reads here).
     assert counted.calls["destination reads"] <= 2
+
+
+def test_a_request_routes_each_type_of_message_once(fssim: Fssim, counted: Counts) -> None:
+    _deliver(fssim)
+    # A message without an integrations object is routed by its type alone: one routing per type and
+    # request (an identify, a track), shared by the request's messages. It was one per message.
+    assert counted.calls["verdicts worked out"] == 2

@@ -15,7 +15,7 @@ from fssim.clock import Clock
 from fssim.segment.dedupe import Deduplicator
 from fssim.segment.enrich import enrich, iso_ms, merge_batch_fields
 from fssim.segment.logs import DeliveryLog, EventLog
-from fssim.segment.routing import Route, route
+from fssim.segment.routing import Route, Router
 from fssim.segment.shapes import (
     DeliveryRecord,
     DestinationEntry,
@@ -126,12 +126,13 @@ class Pipeline:
                                              reason="the batch contained no messages"), received.epoch)
             # The workspace hands back stored documents; they are the destinations it wrote.
             destinations = cast(list[DestinationEntry], self.workspace.destinations_of(source["name"]))
+            router = Router(destinations)
             for item in items:
-                self._one(item, batch, path, source, destinations, received, result)
+                self._one(item, batch, path, source, router, received, result)
         return result
 
-    def _one(self, item: Any, batch: Message, path: str, source: Source,
-             destinations: list[DestinationEntry], received: _Received, result: IngestResult) -> None:
+    def _one(self, item: Any, batch: Message, path: str, source: Source, router: Router, received: _Received,
+             result: IngestResult) -> None:
         received_at, received_iso, at = received.moment, received.iso, received.epoch
         source_name = source["name"]
         message = merge_batch_fields(item, batch) if isinstance(item, dict) else item
@@ -159,7 +160,7 @@ class Pipeline:
         # writing it first and again with its routes cost a second write (and index update) per message.
         event_id = self.events.next_id()
         routed: list[RoutedDelivery] = []
-        for verdict in route(enriched, destinations):
+        for verdict in router(enriched):
             delivery = _delivery_record(who, event_id, source_name, verdict.destination, received_iso, at, verdict,
                                         enriched)
             if verdict.filtered is None:
