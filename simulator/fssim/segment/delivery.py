@@ -154,24 +154,45 @@ class Deliverer:
             queue = [(delivery_id, entry) for delivery_id, entry in queue if float(entry["due"]) <= now]
             self._shuffle.shuffle(queue)
         tried = held = 0
+        ordered = self.order == "ordered"
+        inflight, inflight_lock = self._inflight, self._inflight_lock
         next_yield = time.perf_counter() + YIELD_EVERY_SECONDS
         elsewhere: list[int] = []
         # (destination, "u"|"a", id) -> the earliest delivery still open for it: later ones wait for it.
         waiting: dict[tuple[Any, str, Any], int] = {}
+        # The loop runs once per delivery, so its steps are written out in it (no call per step).
         for delivery_id, entry in queue:
-            keys = _order_keys(entry) if self.order == "ordered" else ()
-            blocker = next((waiting[key] for key in keys if key in waiting), None)
+            due = float(entry["due"]) <= now
+            user_key = anonymous_key = blocker = None
+            if ordered:
+                # Who the delivery belongs to: its destination with its userId and with its anonymousId.
+                # Both count, so an anonymous page, the identify that names the user (carrying the same
+                # anonymousId) and the user's later tracks form one chain.
+                destination, user, anonymous = entry.get("destination_id"), entry.get("user_id"), \
+                    entry.get("anonymous_id")
+                if user is not None:
+                    user_key = (destination, "u", user)
+                    blocker = waiting.get(user_key)
+                if anonymous is not None:
+                    anonymous_key = (destination, "a", anonymous)
+                    if blocker is None:
+                        blocker = waiting.get(anonymous_key)
             if blocker is not None:
-                held += float(entry["due"]) <= now
+                held += due
                 self._hold(delivery_id, entry, blocker)
-            elif float(entry["due"]) <= now:
-                if not self._claim(delivery_id):
+            elif due:
+                with inflight_lock:  # claimed: one delivery is never tried by two flushes at once
+                    claimed = delivery_id not in inflight
+                    if claimed:
+                        inflight.add(delivery_id)
+                if not claimed:
                     elsewhere.append(delivery_id)  # another flush is trying it: still open, for all we know
                 else:
                     try:
                         attempted, still_open = await self._attempt(delivery_id)
                     finally:
-                        self._release(delivery_id)
+                        with inflight_lock:
+                            inflight.discard(delivery_id)
                     tried += attempted
                     # An in-process delivery never really suspends; yield so that the server keeps
                     # answering SDKs (and /_sim/...) while a long flush runs in its event loop. Every
@@ -182,8 +203,10 @@ class Deliverer:
                         next_yield = time.perf_counter() + YIELD_EVERY_SECONDS
                     if not still_open:  # the attempt knows how it left the entry: no read to ask
                         continue
-            for key in keys:
-                waiting.setdefault(key, delivery_id)
+            if user_key is not None:
+                waiting.setdefault(user_key, delivery_id)
+            if anonymous_key is not None:
+                waiting.setdefault(anonymous_key, delivery_id)
         while elsewhere:
             # Another flush (the background loop, another request) is trying these right now.
             await asyncio.sleep(0.005)
@@ -314,21 +337,6 @@ def _next_state(delivery: Mapping[str, Any], deadline: float | None) -> dict[str
     if "held_by" in new:
         new["held_by"] = None
     return new
-
-
-def _order_keys(entry: Mapping[str, Any]) -> tuple[tuple[Any, str, Any], ...]:
-    """Who a delivery belongs to, for ordering: its destination with its userId and its anonymousId.
-
-    Both ids count, so an anonymous page, the identify that names the user (carrying the same
-    anonymousId) and the user's later tracks form one chain.
-    """
-    destination = entry.get("destination_id")
-    keys = []
-    if entry.get("user_id") is not None:
-        keys.append((destination, "u", entry["user_id"]))
-    if entry.get("anonymous_id") is not None:
-        keys.append((destination, "a", entry["anonymous_id"]))
-    return tuple(keys)
 
 
 def _ms(started: float) -> float:
