@@ -62,7 +62,7 @@ def _called_from_segment() -> bool:
         module = frame.f_globals.get("__name__", "")
         if module.startswith("fssim.segment."):
             return True
-        if module not in ("fssim.clock", "fssim.store", "fssim.segment.retention", "json", __name__):
+        if module not in ("fssim.clock", "fssim.store", "fssim.segment.retention", "fssim.expiry", "json", __name__):
             return False
     return False
 
@@ -92,6 +92,7 @@ def counted(fssim: Fssim, monkeypatch: pytest.MonkeyPatch) -> Counts:
     for read in ("get", "peek"):
         counts.watch(monkeypatch, segment.workspace.destinations, read, "destination reads")
     counts.watch(monkeypatch, routing, "_switched_off", "verdicts worked out")  # one per destination routed
+    counts.watch(monkeypatch, segment.dedupe._expiry, "sweep", "dedupe window sweeps")
     for log in (segment.events, segment.deliveries):
         counts.watch(monkeypatch, log.retention, "prune", "window prunes")
     return counts
@@ -201,3 +202,10 @@ def test_a_request_routes_each_type_of_message_once(fssim: Fssim, counted: Count
     # A message without an integrations object is routed by its type alone: one routing per type and
     # request (an identify, a track), shared by the request's messages. It was one per message.
     assert counted.calls["verdicts worked out"] == 2
+
+
+def test_a_request_sweeps_the_dedupe_window_once(fssim: Fssim, counted: Counts) -> None:
+    _deliver(fssim)
+    # Every message of a request is seen at the request's time, so the expired messageIds are swept once
+    # when it starts; each message swept again (40 here).
+    assert counted.calls["dedupe window sweeps"] == 1
