@@ -340,4 +340,7 @@ def _next_state(delivery: Mapping[str, Any], deadline: float | None) -> dict[str
 
 
 def _ms(started: float) -> float:
-    return round((time.perf_counter() - started) * 1000, 2)
+    """Milliseconds since ``started``, to the hundredth. ``round(x * 100) / 100``, not ``round(x, 2)``,
+    which goes through decimal digits and back and cost more than the rest of an attempt's entry; they
+    can differ only when the duration is within a rounding error of a half hundredth."""
+    return round((time.perf_counter() - started) * 100_000) / 100
