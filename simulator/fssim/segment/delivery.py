@@ -160,6 +160,9 @@ class Deliverer:
         elsewhere: list[int] = []
         # (destination, "u"|"a", id) -> the earliest delivery still open for it: later ones wait for it.
         waiting: dict[tuple[Any, str, Any], int] = {}
+        # The moment the last attempt finished, while nothing else ran since: the next attempt starts then,
+        # so one clock read is one attempt's end and the next one's start.
+        last_finished: datetime | None = None
         # The loop runs once per delivery, so its steps are written out in it (no call per step).
         for delivery_id, entry in queue:
             due = float(entry["due"]) <= now
@@ -189,7 +192,7 @@ class Deliverer:
                     elsewhere.append(delivery_id)  # another flush is trying it: still open, for all we know
                 else:
                     try:
-                        attempted, still_open = await self._attempt(delivery_id)
+                        attempted, still_open, last_finished = await self._attempt(delivery_id, last_finished)
                     finally:
                         with inflight_lock:
                             inflight.discard(delivery_id)
@@ -201,6 +204,7 @@ class Deliverer:
                     if time.perf_counter() >= next_yield:
                         await asyncio.sleep(0)
                         next_yield = time.perf_counter() + YIELD_EVERY_SECONDS
+                        last_finished = None  # other work ran: the next attempt reads the clock
                     if not still_open:  # the attempt knows how it left the entry: no read to ask
                         continue
             if user_key is not None:
@@ -234,20 +238,23 @@ class Deliverer:
         finally:
             self._release(delivery_id)
 
-    async def _attempt(self, delivery_id: int) -> tuple[int, bool]:
-        """Try one delivery: (how many were tried, 0 or 1; whether it is still open afterwards)."""
+    async def _attempt(self, delivery_id: int, started_at: datetime | None = None) -> tuple[int, bool, datetime | None]:
+        """Try one delivery: (how many were tried, 0 or 1; whether it is still open afterwards; the moment
+        it finished, if it read the clock). ``started_at``: when the attempt before it finished, if nothing
+        ran in between (then this one starts at that moment, without reading the clock again)."""
         # The stored entry itself, fresh under the claim and not copied: nothing here changes it. Its
         # message is sent as it is, and each new state is a new dict built from it (:meth:`_write`).
         delivery = self.log.stored(delivery_id)
         if delivery is None or delivery["status"] not in OPEN_STATUSES:
-            return 0, False
+            return 0, False, started_at
         destination = self._destination_of(int(delivery["destination_id"]))
         if destination is None or not destination.get("enabled", True):
-            self._finish(delivery_id, delivery, None, "discarded", "errors.discarded.INVALID_SETTINGS",
-                         "the destination no longer exists or was disabled", attempt=None)
-            return 1, False
+            return 1, False, self._finish(delivery_id, delivery, None, "discarded",
+                                          "errors.discarded.INVALID_SETTINGS",
+                                          "the destination no longer exists or was disabled", attempt=None)
         settings = destination["settings"]
-        started_at = self.clock.now()
+        if started_at is None:
+            started_at = self.clock.now()
         deadline = delivery.get("deadline")
         if deadline is None:
             # The 4-hour retry window starts with the first attempt.
@@ -260,50 +267,48 @@ class Deliverer:
             # The attempt itself raised: in process the receiver's own exception comes straight through.
             # Trying again would raise again and hold up every delivery behind this one, so it is given
             # up at once, with the exception named (simulator policy).
-            self._give_up(delivery_id, delivery, deadline, number, started_at, started, error)
-            return 1, False
+            return 1, False, self._give_up(delivery_id, delivery, deadline, number, started_at, started, error)
         if isinstance(reply, NoReply):
             attempt: Attempt = {"number": number, "at": iso_ms(started_at), "status_code": None,
                                 "error": reply.code, "message": reply.message, "duration_ms": _ms(started)}
-            return 1, self._after_failure(delivery_id, delivery, deadline, attempt, reply.code, None)
+            return (1, *self._after_failure(delivery_id, delivery, deadline, attempt, reply.code, None))
         # The whole answer is kept: the receiver lists ignored traits (R7) and what it changed there.
         attempt = {"number": number, "at": iso_ms(started_at), "status_code": reply.status,
                    "message": reply.message, "response": reply.body, "duration_ms": _ms(started)}
         verdict = classify_status(reply.status)
         if verdict == "delivered":
-            self._finish(delivery_id, delivery, deadline, "delivered", f"success.{reply.status}", reply.message,
-                         attempt)
-        elif verdict == "discard":
-            self._finish(delivery_id, delivery, deadline, "discarded", f"errors.discarded.{reply.status}",
-                         reply.message, attempt)
-        else:
-            return 1, self._after_failure(delivery_id, delivery, deadline, attempt, str(reply.status),
-                                          reply.retry_after)
-        return 1, False
+            return 1, False, self._finish(delivery_id, delivery, deadline, "delivered", f"success.{reply.status}",
+                                          reply.message, attempt)
+        if verdict == "discard":
+            return 1, False, self._finish(delivery_id, delivery, deadline, "discarded",
+                                          f"errors.discarded.{reply.status}", reply.message, attempt)
+        return (1, *self._after_failure(delivery_id, delivery, deadline, attempt, str(reply.status),
+                                        reply.retry_after))
 
     def _give_up(self, delivery_id: int, delivery: Mapping[str, Any], deadline: float, number: int,
-                 started_at: datetime, started: float, error: BaseException) -> None:
+                 started_at: datetime, started: float, error: BaseException) -> datetime:
         name = type(error).__name__
         detail = (str(error) or name)[:500]
         attempt: Attempt = {"number": number, "at": iso_ms(started_at), "status_code": None, "error": name,
                             "message": detail, "duration_ms": _ms(started)}
         _log.warning("delivery %s (messageId %r) raised %s and was given up: %s",
                      delivery_id, delivery.get("message_id"), name, detail)
-        self._finish(delivery_id, delivery, deadline, "failed", f"{FAILED_INTERNAL_CODE}.{name}",
-                     f"delivering this message raised {name} ({detail}); it is not retried, and the deliveries "
-                     "after it go on", attempt)
+        return self._finish(delivery_id, delivery, deadline, "failed", f"{FAILED_INTERNAL_CODE}.{name}",
+                            f"delivering this message raised {name} ({detail}); it is not retried, and the "
+                            "deliveries after it go on", attempt)
 
     def _after_failure(self, delivery_id: int, delivery: Mapping[str, Any], deadline: float, attempt: Attempt,
-                       reason_code: str, retry_after: float | None) -> bool:
-        """Schedule the retry, or give up past the window; whether the delivery is still open."""
-        now = self.clock.timestamp()
+                       reason_code: str, retry_after: float | None) -> tuple[bool, datetime]:
+        """Schedule the retry, or give up past the window: whether the delivery is still open, and when."""
+        moment = self.clock.now()
+        now = moment.timestamp()
         attempts = [*delivery["attempts"], attempt]
         deadline = float(deadline)
         if now >= deadline:
             self._finish(delivery_id, delivery, deadline, "failed", f"errors.retries-exhausted.{reason_code}",
                          f"still failing after {len(attempts)} attempts over 4 hours: {attempt['message']}",
-                         attempt)
-            return False
+                         attempt, finished=moment)
+            return False, moment
         due = min(now + backoff_seconds(len(attempts), delivery["message_id"], retry_after), deadline)
         new = _next_state(delivery, deadline)
         new["status"] = "awaiting-retry"
@@ -313,18 +318,23 @@ class Deliverer:
         new["deadline"] = deadline
         new["due"] = due
         new["next_attempt_at"] = iso_ms(datetime.fromtimestamp(due, tz=UTC))
-        return self.log.update(delivery_id, new)
+        return self.log.update(delivery_id, new), moment
 
     def _finish(self, delivery_id: int, delivery: Mapping[str, Any], deadline: float | None, status: str,
-                code: str, reason: str | None, attempt: Attempt | None) -> None:
+                code: str, reason: str | None, attempt: Attempt | None, finished: datetime | None = None) -> datetime:
+        """Write the delivery's final state; returns the moment it finished (``finished``, if the caller
+        has just read the clock)."""
+        if finished is None:
+            finished = self.clock.now()
         new = _next_state(delivery, deadline)
         new["status"] = status
         new["code"] = code
         new["reason"] = reason
         new["attempts"] = delivery["attempts"] if attempt is None else [*delivery["attempts"], attempt]
         new["next_attempt_at"] = None
-        new["finished_at"] = iso_ms(self.clock.now())
+        new["finished_at"] = iso_ms(finished)
         self.log.update(delivery_id, new)
+        return finished
 
 
 def _next_state(delivery: Mapping[str, Any], deadline: float | None) -> dict[str, Any]:
