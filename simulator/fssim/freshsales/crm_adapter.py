@@ -71,10 +71,12 @@ class ProcessedMessages:
             answer = doc["answer"]  # kept before answers kept their body's text
             return cast(dict[str, Any], json.loads(answer) if isinstance(answer, str) else dict(answer))
 
-    def remember(self, account: str, message_id: str, answer: Mapping[str, Any], at: float | None = None) -> str:
+    def remember(self, account: str, message_id: str, answer: Mapping[str, Any], at: float | None = None, *,
+                 floatless: bool = False) -> str:
         """Keep ``answer`` (``{"status", "body"}``) unless one is kept already; the body's text, which
-        the receiver sends as it is. ``at`` as for :meth:`recall`."""
-        text = answer_text(answer["body"])
+        the receiver sends as it is. ``at`` as for :meth:`recall`; ``floatless``: the body holds no
+        float (:func:`fssim.wire.answer_text`)."""
+        text = answer_text(answer["body"], floatless=floatless)
         with self._db.lock:
             if self._index.first((account, message_id)) is None:
                 now = self._clock.timestamp() if at is None else at
@@ -192,7 +194,8 @@ class FreshsalesCRM:
         return self._processed.recall(self._account.subdomain, message_id, self._at)
 
     def remember(self, message_id: str, answer: Mapping[str, Any]) -> None:
-        text = self._processed.remember(self._account.subdomain, message_id, answer, self._at)
+        # The rules' answers (Outcome.to_json) hold names, messages and ids: never a float.
+        text = self._processed.remember(self._account.subdomain, message_id, answer, self._at, floatless=True)
         self.kept_answer = (answer["status"], answer["body"], text)
 
     def _ref(self, target: Target | None) -> RecordRef | None:
