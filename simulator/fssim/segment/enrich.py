@@ -32,17 +32,26 @@ _MILLISECONDS = tuple(f".{n:03d}Z" for n in range(1000))
 _last_second: tuple[tuple[int, ...] | None, str] = (None, "")
 
 
+# The last moment printed, itself: one clock read is one delivery's finish and the next one's start, so
+# the same moment is printed twice in a row (an identity check costs next to nothing).
+_last_moment: tuple[datetime | None, str] = (None, "")
+
+
 def iso_ms(moment: datetime) -> str:
     """ISO-8601 in UTC with milliseconds and ``Z``, as Segment prints ``receivedAt``."""
-    global _last_second
-    if moment.tzinfo is not UTC:
-        moment = moment.astimezone(UTC)
-    second = (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
+    global _last_second, _last_moment
+    last = _last_moment
+    if moment is last[0]:
+        return last[1]
+    utc = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+    second = (utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second)
     cached = _last_second
     if cached[0] != second:
         # "...+00:00" without its offset: the moment is in UTC here.
-        cached = _last_second = (second, moment.isoformat(timespec="seconds")[:-6])
-    return cached[1] + _MILLISECONDS[moment.microsecond // 1000]
+        cached = _last_second = (second, utc.isoformat(timespec="seconds")[:-6])
+    printed = cached[1] + _MILLISECONDS[utc.microsecond // 1000]
+    _last_moment = (moment, printed)
+    return printed
 
 
 # Every message of a batch carries the batch's sentAt: parsed (and printed) once per text, not per
