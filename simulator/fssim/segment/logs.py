@@ -108,9 +108,11 @@ class _Log:
         self.entries = db.collection(table)
         # Ids by status, before the window: a delivery log's window asks which entries are open while it
         # rebuilds. Counting the log (``GET /_sim/state``, the dashboard) then reads no entry at all.
+        # Its keys as a tuple, for multi_index: index() would wrap the key function in one more call, and
+        # the index is kept on every write (two or three per message).
         statuses = self.statuses
-        self._by_status = self.entries.index(lambda doc: status if (status := doc.get("status")) in statuses
-                                             else None)
+        self._by_status = self.entries.multi_index(
+            lambda doc: (status,) if (status := doc.get("status")) in statuses else ())
         self.retention = Retention(self.entries, window, _time_of(self.time_field), clock.timestamp,
                                    self._still_open)
 
