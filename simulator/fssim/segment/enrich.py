@@ -117,7 +117,9 @@ def enrich(
         enriched["messageId"] = f"fssim-{uuid.uuid4()}"
     received = enriched["receivedAt"] = received_iso if received_iso is not None else iso_ms(received_at)
     sent_text, original_text = enriched.get("sentAt"), enriched.get("timestamp")
-    sent_at = None if sent_text is None else _parse(sent_text)
+    # A batch's sentAt is one short text for all its messages: read from the cache without a call.
+    sent_at = (_parse_text(sent_text) if type(sent_text) is str and len(sent_text) <= _CACHED_LENGTH
+               else None if sent_text is None else _parse(sent_text))
     original = None if original_text is None else _parse(original_text)
     if original_text is not None and original is None:
         warnings.append(f"timestamp {original_text!r} is not a usable ISO-8601 time; the server time was used")
@@ -147,7 +149,9 @@ def enrich(
         enriched["channel"] = CHANNEL_OF_KIND[source_kind]
     enriched["version"] = API_VERSION
     if enriched.get("type") == "identify":
-        warnings += _traits_only_in_context(enriched)
+        context = enriched["context"]
+        if isinstance(context, dict) and "traits" in context:
+            warnings += _traits_only_in_context(enriched)
     return enriched, warnings
 
 
