@@ -275,7 +275,8 @@ class Deliverer:
         # The whole answer is kept: the receiver lists ignored traits (R7) and what it changed there.
         attempt = {"number": number, "at": iso_ms(started_at), "status_code": reply.status,
                    "message": reply.message, "response": reply.body, "duration_ms": _ms(started)}
-        verdict = classify_status(reply.status)
+        # A 2xx (nearly every answer) is told without the call; classify_status says the same of it.
+        verdict = "delivered" if 200 <= reply.status < 300 else classify_status(reply.status)
         if verdict == "delivered":
             return 1, False, self._finish(delivery_id, delivery, deadline, "delivered", f"success.{reply.status}",
                                           reply.message, attempt)

@@ -32,17 +32,26 @@ _MILLISECONDS = tuple(f".{n:03d}Z" for n in range(1000))
 _last_second: tuple[tuple[int, ...] | None, str] = (None, "")
 
 
+# The last moment printed, itself: one clock read is one delivery's finish and the next one's start, so
+# the same moment is printed twice in a row (an identity check costs next to nothing).
+_last_moment: tuple[datetime | None, str] = (None, "")
+
+
 def iso_ms(moment: datetime) -> str:
     """ISO-8601 in UTC with milliseconds and ``Z``, as Segment prints ``receivedAt``."""
-    global _last_second
-    if moment.tzinfo is not UTC:
-        moment = moment.astimezone(UTC)
-    second = (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
+    global _last_second, _last_moment
+    last = _last_moment
+    if moment is last[0]:
+        return last[1]
+    utc = moment if moment.tzinfo is UTC else moment.astimezone(UTC)
+    second = (utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second)
     cached = _last_second
     if cached[0] != second:
         # "...+00:00" without its offset: the moment is in UTC here.
-        cached = _last_second = (second, moment.isoformat(timespec="seconds")[:-6])
-    return cached[1] + _MILLISECONDS[moment.microsecond // 1000]
+        cached = _last_second = (second, utc.isoformat(timespec="seconds")[:-6])
+    printed = cached[1] + _MILLISECONDS[utc.microsecond // 1000]
+    _last_moment = (moment, printed)
+    return printed
 
 
 # Every message of a batch carries the batch's sentAt: parsed (and printed) once per text, not per
@@ -108,7 +117,9 @@ def enrich(
         enriched["messageId"] = f"fssim-{uuid.uuid4()}"
     received = enriched["receivedAt"] = received_iso if received_iso is not None else iso_ms(received_at)
     sent_text, original_text = enriched.get("sentAt"), enriched.get("timestamp")
-    sent_at = None if sent_text is None else _parse(sent_text)
+    # A batch's sentAt is one short text for all its messages: read from the cache without a call.
+    sent_at = (_parse_text(sent_text) if type(sent_text) is str and len(sent_text) <= _CACHED_LENGTH
+               else None if sent_text is None else _parse(sent_text))
     original = None if original_text is None else _parse(original_text)
     if original_text is not None and original is None:
         warnings.append(f"timestamp {original_text!r} is not a usable ISO-8601 time; the server time was used")
@@ -138,7 +149,9 @@ def enrich(
         enriched["channel"] = CHANNEL_OF_KIND[source_kind]
     enriched["version"] = API_VERSION
     if enriched.get("type") == "identify":
-        warnings += _traits_only_in_context(enriched)
+        context = enriched["context"]
+        if isinstance(context, dict) and "traits" in context:
+            warnings += _traits_only_in_context(enriched)
     return enriched, warnings
 
 
