@@ -192,11 +192,11 @@ def public(doc: StoredRecord, product: str, *, copy: bool = True) -> PublicRecor
     answer that is encoded at once and never changed (issue 12: a read copied every field to throw the
     copy away after encoding it).
     """
+    record: dict[str, Any] = dict(doc)  # in C; then only the few container values are copied again
     if copy:
-        atoms = strictjson.ATOMS  # most values are scalars: shared as they are, without a call each
-        record = {key: value if type(value) in atoms else strictjson.deep_copy(value) for key, value in doc.items()}
-    else:
-        record = dict(doc)  # in C
+        atoms = strictjson.ATOMS
+        for key in [key for key, value in record.items() if type(value) not in atoms]:
+            record[key] = strictjson.deep_copy(record[key])
     for key in _PRIVATE:
         record.pop(key, None)
     if not record.keys() <= _FIELDS:  # a key no record is built with: any other "_" one must go too
