@@ -79,27 +79,41 @@ class InPlaceTable(Table):
         if key in raw:
             raise ValueError(f"Document with ID {doc_id} already exists")
         raw[key] = dict(document)
-        cast(Holding, self._storage).changed(self.name, (key,))
+        self._holding().changed(self._name, (key,))
 
     def put(self, doc_id: int, document: Mapping[str, Any]) -> None:
         """Store ``document`` whole under ``doc_id`` in one write (``Table.update`` would merge keys)."""
         key = str(doc_id)
         self._raw_table()[key] = dict(document)
-        cast(Holding, self._storage).changed(self.name, (key,))
+        self._holding().changed(self._name, (key,))
+
+    # add, put and documents run several times per delivered message: they read the table's name from
+    # its slot (not TinyDB's ``name`` property), allocate no default table, and make no ``cast`` call
+    # (a function call at run time).
+
+    def _holding(self) -> Holding:
+        return self._storage  # type: ignore[return-value]  # fssim's storages are Holdings
 
     def _raw_table(self) -> dict[str, Mapping[str, Any]]:
         # add and put change one document: straight into the storage's table, without the updater,
         # the id view and the query cache of _update_table (the cache is off: Database.collection).
-        tables = self._storage.read()
+        tables: dict[str, dict[str, Mapping[str, Any]]] | None = self._storage.read()
         if tables is None:  # TinyDB's memory storage before its first write
             self._storage.write({})
-            tables = cast("dict[str, dict[str, Any]]", self._storage.read())
-        # Quoted: a subscripted Mapping in a cast is built at run time, on every write.
-        return cast("dict[str, Mapping[str, Any]]", tables.setdefault(self.name, {}))
+            tables = self._storage.read()
+            assert tables is not None
+        raw = tables.get(self._name)
+        if raw is None:
+            raw = tables[self._name] = {}
+        return raw
 
     def documents(self) -> dict[str, Mapping[str, Any]]:
         """The stored documents by (string) id, uncopied: for :class:`Collection`, which copies."""
-        return self._read_table()
+        tables: dict[str, dict[str, Mapping[str, Any]]] | None = self._storage.read()
+        if tables is None:
+            return {}
+        raw = tables.get(self._name)
+        return {} if raw is None else raw
 
 
 class FssimTinyDB(TinyDB):

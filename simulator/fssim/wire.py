@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from fssim import jsontext
 
-__all__ = ["Exchange", "NoAnswer", "WireAnswer", "WireRequest", "json_answer", "json_body"]
+__all__ = ["Exchange", "NoAnswer", "WireAnswer", "WireRequest", "answer_text", "json_answer", "json_body"]
 
 
 def json_body(value: Any) -> bytes:
@@ -116,14 +116,22 @@ Exchange = Callable[[WireRequest], Awaitable[WireAnswer | NoAnswer]]
 _starlette_json = jsontext.encoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
-def json_answer(content: Any, status: int, headers: Mapping[str, str] | None = None) -> WireAnswer:
+def answer_text(content: Any) -> str:
+    """A JSON answer's body as text, before its UTF-8 encoding: what :func:`json_answer` sends."""
+    return _starlette_json(content)
+
+
+def json_answer(content: Any, status: int, headers: Mapping[str, str] | None = None, *,
+                text: str | None = None) -> WireAnswer:
     """A JSON answer byte for byte as Starlette's ``JSONResponse`` renders it (compact, UTF-8, no NaN),
     with its headers in the same order (the given ones, then length and type), so an answer made here
     and one made by Starlette cannot be told apart on the wire.
 
     ``content`` must be plain JSON data (str keys, lists, scalars) that nobody changes afterwards: it is
-    kept as :attr:`WireAnswer.rendered_from`, which then equals ``json.loads(body)``."""
-    body = _starlette_json(content).encode()
+    kept as :attr:`WireAnswer.rendered_from`, which then equals ``json.loads(body)``. ``text``: its
+    :func:`answer_text`, when the caller has already rendered it (the receiver's exactly-once memory
+    keeps that very text), so it is not rendered twice."""
+    body = (_starlette_json(content) if text is None else text).encode()
     extra = tuple((name.lower(), value) for name, value in (headers or {}).items())
     return WireAnswer(status, (*extra, ("content-length", str(len(body))), ("content-type", "application/json")),
                       body, (content,))

@@ -29,3 +29,20 @@ def test_any_iso_text_gives_the_printed_seconds(moment: datetime, timespec: str,
     if zulu and text.endswith("+00:00"):
         text = text[:-6] + "Z"
     assert _whole_seconds(text) == isoformat(parse_iso(text))
+
+
+@given(moment=st.datetimes(min_value=datetime(1000, 1, 2), max_value=datetime(9998, 12, 30), timezones=_zones),
+       timespec=st.sampled_from(["seconds", "milliseconds", "microseconds"]), zulu=st.booleans(),
+       field=st.sampled_from(["timestamp", "originalTimestamp", "receivedAt", None]))
+def test_a_message_time_text_is_what_printing_its_parsed_time_gives(moment: datetime, timespec: str, zulu: bool,
+                                                                    field: str | None) -> None:
+    """The rules date items with the message's time text cut from the message when Segment wrote it
+    (UTC, milliseconds, "Z"): always the text printing the parsed time gives."""
+    from fssim.integration.message import event_time, event_time_text
+
+    text = moment.isoformat(timespec=timespec)
+    if zulu and text.endswith("+00:00"):
+        text = text[:-6] + "Z"
+    message = {} if field is None else {field: text}
+    received = datetime(2026, 1, 1, 10, 0, 0, 123456, tzinfo=UTC)
+    assert event_time_text(message, received) == timeline_time(event_time(message, received))

@@ -73,7 +73,21 @@ def test_answers_are_kept_as_compact_text_and_come_back_equal() -> None:
     processed.remember("acme", "m1", answer)
     assert processed.recall("acme", "m1") == answer
     [(_, stored)] = db.collection(ProcessedMessages.TABLE).items()
-    assert isinstance(stored["answer"], str)
+    assert isinstance(stored["body"], str)  # the answer body's text, as the receiver sent it
     clock.advance(DAY + 1)
     assert processed.recall("acme", "m1") is None
     assert len(processed) == 0
+
+
+def test_answers_kept_before_as_one_text_or_a_dict_are_still_recalled() -> None:
+    """A ``--db`` file written before answers kept their body's text holds ``{"answer": ...}``."""
+    db = Database()
+    clock = Clock(frozen=True)
+    answers = db.collection(ProcessedMessages.TABLE)
+    answer = {"status": 202, "body": {"message": "no lead or contact matches", "result": "not_processed"}}
+    answers.insert({"account": "acme", "message_id": "m1", "at": clock.timestamp(),
+                    "answer": json.dumps(answer, separators=(",", ":"))})
+    answers.insert({"account": "acme", "message_id": "m2", "at": clock.timestamp(), "answer": answer})
+    processed = ProcessedMessages(db, clock)
+    assert processed.recall("acme", "m1") == answer
+    assert processed.recall("acme", "m2") == answer

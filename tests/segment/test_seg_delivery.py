@@ -231,3 +231,28 @@ def test_retry_policy_table() -> None:
     assert delays[0] < delays[3] < delays[6]
     assert max(delays) <= 3600 * 1.2
     assert backoff_seconds(1, "m-1", retry_after=900) == 900
+
+
+def test_each_attempt_goes_with_the_settings_its_destination_has_then(segment: Segment, tracking: TestClient,
+                                                                       connect: Callable[..., Remote]) -> None:
+    remote = connect()
+    send(tracking, {"type": "identify", "userId": "u1"})
+    flush(segment)  # the deliverer has looked the destination up (and keeps it)
+    segment.add_destination("web", "freshsales", "rotated-key", "acme")  # connecting again updates its settings
+    send(tracking, {"type": "identify", "userId": "u2"})
+    flush(segment)
+    assert [r.headers["authorization"] for r in remote.requests] == [
+        "Basic " + base64.b64encode(key).decode() for key in (b"secret-key:", b"rotated-key:")]
+
+
+def test_a_delivery_whose_destination_is_gone_is_discarded_for_its_settings(segment: Segment, tracking: TestClient,
+                                                                             connect: Callable[..., Remote]) -> None:
+    remote = connect()
+    send(tracking, {"type": "identify", "userId": "u1"})
+    flush(segment)
+    send(tracking, {"type": "identify", "userId": "u2"})
+    segment.workspace.destinations.clear()  # as in a --db file whose destination was removed by hand
+    flush(segment)
+    delivered, gone = segment.delivery_log({})
+    assert delivered["status"] == "delivered" and len(remote.requests) == 1
+    assert (gone["status"], gone["code"]) == ("discarded", "errors.discarded.INVALID_SETTINGS")

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from fssim.clock import Clock, parse_iso
 from fssim.segment import Segment
 from fssim.segment.enrich import enrich
-from fssim.segment.routing import route
+from fssim.segment.routing import Router, route
 from fssim.store import Database
 
 FRESHSALES = {"id": 1, "type": "freshsales", "name": "Freshsales", "enabled": True,
@@ -53,6 +53,21 @@ def test_routing_matches_segments_rules(kind: str, integrations: dict[str, Any])
         assert verdict.code == "filtered.unsupported_type"
     else:
         assert verdict.filtered is None
+
+
+@given(st.lists(st.tuples(st.sampled_from(["identify", "track", "page", "screen", "group", "alias"]),
+                          st.one_of(st.none(), st.dictionaries(st.sampled_from(["All", "Freshsales"]),
+                                                               integrations_values, max_size=2))),
+                min_size=1, max_size=12))
+def test_a_requests_router_gives_every_message_the_verdicts_route_gives(
+        messages: list[tuple[str, dict[str, Any] | None]]) -> None:
+    disabled = {**FRESHSALES, "id": 2, "enabled": False}
+    mobile = {**FRESHSALES, "id": 3, "name": "Freshsales (mobile)"}
+    destinations: list[Any] = [FRESHSALES, disabled, mobile]
+    router = Router(destinations)  # one request: it keeps the verdicts of messages routed by type alone
+    for kind, integrations in messages:
+        message = {"type": kind} if integrations is None else {"type": kind, "integrations": integrations}
+        assert router(message) == route(message, destinations)
 
 
 @given(

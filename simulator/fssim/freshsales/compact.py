@@ -19,21 +19,32 @@ already says (``actionable_*`` and ``targetable_*`` type and id, ``composite_id`
 ``_at``) and without the constant ``False`` flags, whenever they equal what is derived; an item whose
 field differs (a note's ``actionable_type``, a moved item's ``composite_id``) keeps it.
 
-Then both are kept as one compact JSON text (``{"_packed": "..."}``), not as a dict of dicts: a stored
+Then both are kept as one compact JSON text (``{"_orjson": "..."}``), not as a dict of dicts: a stored
 item's dict, its ``action_data`` dict and their small objects cost about 1 KB in CPython, its text a
 third of that, and past the first 24 h of a replay the CRM's leads and items are all that still grows
 (issue 12: 1M messages under 1 GiB). A document JSON cannot carry exactly (a tuple, a non-string key,
 NaN) stays a dict. Simulator policy: a ``--db`` file holds these texts as they are; it is still a TinyDB
 JSON database, and a file written before (whole dicts) reads as it did.
+
+The text is orjson's (several times cheaper to write and to read than json's, and written for every
+stored document) when orjson writes it in ASCII, the text of nearly every document: orjson writes
+other characters as UTF-8, not as escapes, and one character past Latin-1 would make CPython keep the
+whole text at 2 or 4 bytes a character. It reads back with orjson, which reads integers past 64 bits
+as floats: orjson refuses to write those, so none is in its texts. Any other document (non-ASCII text,
+an integer past 64 bits, a lone surrogate) is written by json as before, under ``_packed``, and read
+back by json, as are the ``_packed`` texts of files written before.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import math
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
+
+import orjson
 
 from fssim import jsontext, strictjson
 from fssim.clock import isoformat
@@ -165,15 +176,19 @@ def _with_created_at(doc: Doc, raw: Mapping[str, Any], derived: Doc) -> Doc:
     return ordered
 
 
-_TEXT = "_packed"  # the key of a document's text; it comes first, its private ``_`` fields after it
+_TEXT = "_orjson"  # the key of orjson's text; it comes first, its private ``_`` fields after it
+_JSON_TEXT = "_packed"  # the key of json's text (written before, or not ASCII in orjson's)
 _encode = jsontext.encoder(separators=(",", ":"), allow_nan=False)  # ASCII: one byte a character
+# Subclasses, dataclasses and datetimes are not written by orjson in its own way: they go to json, whose
+# text (or refusal) they got before.
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
 
 
 def to_text(doc: Mapping[str, Any], drops: Mapping[str, Any] = _NOTHING, *, exact: bool = False) -> Mapping[str, Any]:
-    """``doc`` as ``{"_packed": JSON of its public fields, **its private "_" fields}``, or ``doc`` itself
-    when JSON would not give it back equal or its private fields are not all at its end. The public
-    fields equal to ``drops`` (:func:`record_drops`, :func:`item_drops`) are left out of the text, in
-    the same pass.
+    """``doc`` as ``{"_orjson": JSON of its public fields, **its private "_" fields}`` (or ``_packed``, see
+    the module's text), or ``doc`` itself when JSON would not give it back equal or its private fields
+    are not all at its end. The public fields equal to ``drops`` (:func:`record_drops`,
+    :func:`item_drops`) are left out of the text, in the same pass.
 
     The private fields (owner, entity, record id, time) stay values, not text: the indexes' keys are
     made of them, and a value the caller shares (the account's name) is then not one more copy per key.
@@ -197,29 +212,99 @@ def to_text(doc: Mapping[str, Any], drops: Mapping[str, Any] = _NOTHING, *, exac
             continue
         if default is not _ABSENT and type(value) is type(default) and value == default:
             continue
-        if private or (type(value) not in atoms and not exact and not strictjson.reads_back_as_itself(value)):
+        kind = type(value)
+        if private or (kind not in atoms and not exact and not strictjson.reads_back_as_itself(value)):
             # A public field after a private one (not how fssim writes documents), or a value JSON would
             # not give back equal: stored as a dict.
             return _without(doc, drops)
+        if kind is float and value - value != 0.0:
+            return _without(doc, drops)  # NaN or infinity: orjson would write null, json refuses it
         public[key] = value
-    if _TEXT in private:
+    if _TEXT in private or _JSON_TEXT in private:
         return _without(doc, drops)
+    stored = _as_text(public, private)
+    return _without(doc, drops) if stored is None else stored
+
+
+def _as_text(public: Mapping[str, Any], private: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """``{text key: the text of public, **private}``, or None when json cannot write ``public``."""
     try:
-        text = _encode(public)
+        text = orjson.dumps(public, option=_ORJSON_OPTIONS)
+        if text.isascii():
+            return {_TEXT: text.decode(), **private}
+    except orjson.JSONEncodeError:
+        pass  # an integer past 64 bits, a lone surrogate, a subclass: json's text, as before
+    try:
+        return {_JSON_TEXT: _encode(public), **private}
     except (TypeError, ValueError):
-        return _without(doc, drops)
-    return {_TEXT: text, **private}
+        return None
+
+
+_ITEM_FIELD_SET = frozenset(_ITEM_FIELDS)
+_CARRY = 0.999  # far below 1 - 0.5e-6, where rounding to microseconds may carry a time to the next second
+
+
+def packed_item(item_id: int, entity: str, record_id: int, name: Any, data: Mapping[str, Any], created_at: str,
+                private: Mapping[str, Any], *, printed_from_at: bool = False) -> Mapping[str, Any] | None:
+    """What ``to_text(item, item_drops(item))`` stores for the item Timeline builds from these (``id``,
+    the owner's fields, ``action_data: {}``, then ``data``, then ``created_at``, then ``private``: the
+    owner, entity, record id and ``_at``), made without building the item and comparing every field.
+
+    ``data``'s values must read back as themselves (:func:`fssim.strictjson.reads_back_as_itself`).
+    ``printed_from_at``: ``created_at`` is :func:`fssim.clock.isoformat` of the very instant whose
+    ``timestamp()`` is ``private["_at"]`` (as Timeline writes items); then it is the derived text unless
+    that float lies within a microsecond of the next second, and is not printed again to compare.
+    None when ``data`` sets the item's ``id``, a ``created_at`` or a private field, or the owner is not
+    a lead or contact: then the item is built and packed whole (``tests/freshsales/test_fs_compact.py``
+    holds the two ways to the same result)."""
+    if "id" in data or "created_at" in data or entity not in ENTITY_TYPES or type(record_id) is not int \
+            or type(item_id) is not int or type(private.get("_at")) is not float or _any_private(list(data)):
+        return None
+    public: Doc = {"id": item_id}
+    if _ITEM_FIELD_SET.isdisjoint(data):  # a page view or an event: only the owner's name is kept
+        public["targetable_name"] = name
+    else:  # a field set by ``data`` is kept in its place unless it is the value derived anyway
+        kind = ENTITY_TYPES[entity]
+        derived = {"actionable_type": kind, "actionable_id": record_id, "targetable_type": kind,
+                   "targetable_id": record_id, "user_activity": False, "automation": False}
+        for key in _ITEM_FIELDS:
+            if key not in data:
+                if key == "targetable_name":
+                    public[key] = name
+                continue
+            value = data[key]
+            default = f"{kind}-{record_id}-{item_id}" if key == "composite_id" else derived.get(key, _ABSENT)
+            if value is not default and (type(value) is not type(default) or value != default):
+                public[key] = value
+    public["action_data"] = {}
+    for key, value in data.items():
+        if key not in _ITEM_FIELD_SET:
+            public[key] = value
+    at = private["_at"]
+    # fromtimestamp(at) lands on at's own second unless rounding to microseconds carries it over.
+    if not (printed_from_at and at - math.floor(at) < _CARRY) and created_at != _created_at(at):
+        public["created_at"] = created_at  # not the time ``_at`` says: kept, as to_text keeps it
+    return _as_text(public, private)
 
 
 def from_text(raw: Mapping[str, Any]) -> Mapping[str, Any]:
     """What :func:`to_text` was given (a document stored whole reads as itself: none of those begins
-    with ``_packed``, since records and timeline items begin with their ``id``)."""
-    text = raw.get(_TEXT)
-    if not isinstance(text, str) or next(iter(raw)) != _TEXT:
+    with ``_orjson`` or ``_packed``, since records and timeline items begin with their ``id``)."""
+    first = next(iter(raw), None)
+    if first == _TEXT:
+        text = raw[_TEXT]
+        if not isinstance(text, str):
+            return raw
+        found: Doc = orjson.loads(text)
+    elif first == _JSON_TEXT:
+        text = raw[_JSON_TEXT]
+        if not isinstance(text, str):
+            return raw
+        found = json.loads(text)
+    else:
         return raw
-    found: Doc = json.loads(text)
     for key, value in raw.items():
-        if key != _TEXT:
+        if key != first:
             found[key] = value
     return found
 
@@ -277,6 +362,11 @@ class CompactCollection:
         finally:
             self._writing = None
 
+    def insert_packed(self, packed: Mapping[str, Any]) -> int:
+        """Store a document the caller packed itself (:func:`packed_item`); an index that is not
+        :meth:`by_private` is shown it unpacked."""
+        return self._collection.insert(packed)
+
     def replace(self, doc_id: int, document: Mapping[str, Any]) -> None:
         packed = to_text(document, self._drops_of(document))
         self._writing = (packed, document)
@@ -291,6 +381,11 @@ class CompactCollection:
 
     def index(self, key_of: Callable[[Mapping[str, Any]], Hashable | None]) -> Index:
         return self._collection.index(lambda doc: key_of(self._for_index(doc)))
+
+    def by_private(self, key_of: Callable[[Mapping[str, Any]], Hashable | None]) -> Index:
+        """An index whose key is made of private (``_``) fields only, which every stored document keeps
+        as values: shown each stored document as it is, never unpacked."""
+        return self._collection.index(key_of)
 
     def multi_index(self, keys_of: Callable[[Mapping[str, Any]], Iterable[Hashable]]) -> Index:
         return self._collection.multi_index(lambda doc: keys_of(self._for_index(doc)))

@@ -19,6 +19,7 @@ Building and checking what a write would store (and matching an upsert's identif
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from typing import Any, Protocol, cast
 
 from fssim import strictjson
@@ -213,11 +214,13 @@ class Records:
             return public(self._create(owner, entity, payload, timeline_at), owner.product)
 
     def create_ref(
-        self, account: AccountRef, entity: str, payload: dict[str, Any], *, timeline_at: str | None = None
+        self, account: AccountRef, entity: str, payload: dict[str, Any], *, timeline_at: str | None = None,
+        now: datetime | None = None,
     ) -> Target:
-        """:meth:`create`, answering with a reference instead of a copy of the record."""
+        """:meth:`create`, answering with a reference instead of a copy of the record. ``now``: the time
+        of the write when the caller has read the clock already (the receiver, once per message)."""
         with self._db.transaction():
-            return _target(self._create(self._account(account, entity), entity, payload, timeline_at))
+            return _target(self._create(self._account(account, entity), entity, payload, timeline_at, now))
 
     def update(
         self, account: AccountRef, entity: str, record_id: int, payload: dict[str, Any], *,
@@ -232,28 +235,31 @@ class Records:
 
     def change(
         self, account: AccountRef, entity: str, record_id: int, payload: dict[str, Any], *,
-        timeline_at: str | None = None,
+        timeline_at: str | None = None, now: datetime | None = None,
     ) -> Changes:
-        """:meth:`update`, answering with what changed (field -> (old, new)) instead of the record."""
+        """:meth:`update`, answering with what changed (field -> (old, new)) instead of the record;
+        ``now`` as for :meth:`create_ref`."""
         with self._db.transaction():
-            _, changes = self._update(self._account(account, entity), entity, record_id, payload, timeline_at)
+            _, changes = self._update(self._account(account, entity), entity, record_id, payload, timeline_at, now)
             return changes
 
-    def _create(self, owner: Account, entity: str, payload: dict[str, Any], timeline_at: str | None) -> StoredRecord:
+    def _create(self, owner: Account, entity: str, payload: dict[str, Any], timeline_at: str | None,
+                now: datetime | None = None) -> StoredRecord:
         doc = self._drafts.build(owner, entity, blank_record(entity, 0), payload, creating=True)
         record_id = self._ids.next()
-        now = isoformat(self._clock.now())
-        doc["id"], doc["created_at"], doc["updated_at"] = record_id, now, now
+        written = isoformat(self._clock.now() if now is None else now)
+        doc["id"], doc["created_at"], doc["updated_at"] = record_id, written, written
         if doc.get("owner_id") is None:
             doc["owner_id"] = owner.user_id
         self._records.insert(doc, doc_id=record_id)
-        self._timeline.add_activity(_target(doc), {
+        self._timeline.record(_target(doc), {
             "action_type": "create", "user_activity": True, **({"created_at": timeline_at} if timeline_at else {}),
             "action_data": {"name": f"{ENTITY_TYPES[entity]} created"}})
         return doc
 
     def _update(
-        self, owner: Account, entity: str, record_id: int, payload: dict[str, Any], timeline_at: str | None
+        self, owner: Account, entity: str, record_id: int, payload: dict[str, Any], timeline_at: str | None,
+        now: datetime | None = None,
     ) -> tuple[StoredRecord, Changes]:
         current = self._doc(owner.subdomain, entity, record_id)
         doc = self._drafts.build(owner, entity, strictjson.deep_copy(current), payload,
@@ -261,12 +267,12 @@ class Records:
         changes = changes_between(current, doc)
         if not changes:
             return current, changes
-        doc["updated_at"] = isoformat(self._clock.now())
+        doc["updated_at"] = isoformat(self._clock.now() if now is None else now)
         self._records.replace(record_id, doc)
         group = f"update-{self._ids.next()}"
         target = _target(doc)
         for name, (old, new) in changes.items():
-            self._timeline.add_activity(target, {
+            self._timeline.record(target, {
                 "action_type": "update", "user_activity": True, "composite_id": group,
                 **({"created_at": timeline_at} if timeline_at else {}),
                 "action_data": {"property_key": name, "property_value": new, "previous_value": old}})

@@ -17,7 +17,7 @@ from typing import Any
 
 from fssim import strictjson
 from fssim.clock import Clock, isoformat, parse_iso
-from fssim.freshsales.compact import CompactTimeline
+from fssim.freshsales.compact import CompactTimeline, packed_item
 from fssim.freshsales.errors import ValidationError
 from fssim.freshsales.ids import IdSequence
 from fssim.freshsales.shapes import ENTITY_TYPES, Target
@@ -40,6 +40,12 @@ def _whole_seconds(text: str) -> str:
     return isoformat(parse_iso(text))
 
 
+def _checked(activity: dict[str, Any]) -> dict[str, Any]:
+    if not isinstance(activity, dict) or not isinstance(activity.get("action_type"), str):
+        raise ValidationError("an activity needs an 'action_type' string")
+    return activity
+
+
 class Timeline:
     """Timeline items by record. It never looks records up: whoever adds an item hands it the
     :class:`Target` (from :class:`~fssim.freshsales.records.Records`, which checked the record exists)."""
@@ -50,17 +56,24 @@ class Timeline:
         self._ids = ids
         # Stored without the fields its owner already says, read back whole (compact.py).
         self._items = CompactTimeline(db.collection("fs_activities"))
-        self._by_owner = self._items.index(lambda doc: (doc["_account"], doc["_entity"], doc["_record_id"]))
+        self._by_owner = self._items.by_private(lambda doc: (doc["_account"], doc["_entity"], doc["_record_id"]))
 
     def add_activity(self, target: Target, activity: dict[str, Any]) -> dict[str, Any]:
         """Append one item to ``target``'s timeline. ``activity`` needs ``action_type``; ``created_at``
         (ISO-8601 or a datetime) defaults to now; ``action_data`` and any other keys are kept as given.
         To add to a record known by id, use :meth:`Records.add_activity`, which checks it exists."""
-        if not isinstance(activity, dict) or not isinstance(activity.get("action_type"), str):
-            raise ValidationError("an activity needs an 'action_type' string")
-        return self._append(target, activity)
+        item = self._append(target, _checked(activity), answer=True)
+        assert item is not None
+        return item
 
-    def _append(self, target: Target, activity: dict[str, Any]) -> dict[str, Any]:
+    def record(self, target: Target, activity: dict[str, Any]) -> None:
+        """:meth:`add_activity` for a caller that does not read the item back (the receiver's page views
+        and events, a record's own create and update items): an item of plain JSON data is then stored
+        packed straight from ``activity`` (:func:`~fssim.freshsales.compact.packed_item`), without the
+        whole item, its copy of the data and the comparison of its fields with what they derive from."""
+        self._append(target, _checked(activity), answer=False)
+
+    def _append(self, target: Target, activity: dict[str, Any], *, answer: bool) -> dict[str, Any] | None:
         account, entity, record_id, name = target
         when = activity.get("created_at")
         try:
@@ -81,6 +94,15 @@ class Timeline:
             except (TypeError, ValueError) as error:
                 raise ValidationError(f"an activity must be JSON data: {error}") from None
         activity_id = self._ids.next()
+        created_at = _whole_seconds(when) if isinstance(when, str) else isoformat(moment)
+        private = {"_account": account, "_entity": entity, "_record_id": record_id, "_at": moment.timestamp()}
+        if not answer and exact:
+            # Stored as text, so nothing keeps the caller's values: no copy of them is needed.
+            packed = packed_item(activity_id, entity, record_id, name, data, created_at, private,
+                                 printed_from_at=True)
+            if packed is not None:
+                self._items.insert_packed(packed)
+                return None
         item: dict[str, Any] = {
             "id": activity_id,
             "actionable_type": TIMELINE_TYPES[entity],
@@ -93,13 +115,11 @@ class Timeline:
             "automation": False,
             "action_data": {},
             **strictjson.deep_copy(data),
-            "created_at": _whole_seconds(when) if isinstance(when, str) else isoformat(moment),
+            "created_at": created_at,
         }
         # The item's other fields are names, ids, flags and a time: with data that reads back as itself,
         # the whole item does, and the compact store need not walk it again.
-        self._items.insert({
-            **item, "_account": account, "_entity": entity, "_record_id": record_id, "_at": moment.timestamp(),
-        }, exact=exact)
+        self._items.insert({**item, **private}, exact=exact)
         return item
 
     def activities(self, account: str, entity: str, record_id: int) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ and returns an :class:`Outcome`. ``fssim.freshsales`` uses this package; it impo
 from fssim.integration.crm import CRM, CRMConflict, CustomField, Entity, FieldType, RecordRef
 from fssim.integration.emails import is_email, normalize_email
 from fssim.integration.mapping import MappedTraits, is_fs_contact, map_traits, snake_case
-from fssim.integration.message import Problem, check_message, event_time, json_kind
+from fssim.integration.message import Problem, check_message, event_time, event_time_text, json_kind
 from fssim.integration.outcome import IgnoredTrait, Outcome, Result
 from fssim.integration.rules import activity_for, apply, match_record, timeline_time
 from fssim.integration.values import coerce_value
@@ -30,6 +30,7 @@ __all__ = [
     "check_message",
     "coerce_value",
     "event_time",
+    "event_time_text",
     "is_email",
     "is_fs_contact",
     "json_kind",

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Literal, Protocol
 
 from fssim.errors import FssimError
@@ -73,13 +72,14 @@ class CRM(Protocol):
         """The lead or contact created for this database id (its ``external_id``)."""
         ...
 
-    def create(self, entity: Entity, fields: Mapping[str, Any], *, at: datetime) -> RecordRef:
-        """Create a record from Freshsales fields; raises :class:`CRMConflict` if the email is taken."""
+    def create(self, entity: Entity, fields: Mapping[str, Any], *, at: str) -> RecordRef:
+        """Create a record from Freshsales fields; raises :class:`CRMConflict` if the email is taken.
+        ``at``: the message's time as the rules write times (``timeline_time``), for its timeline item."""
         ...
 
-    def update(self, ref: RecordRef, fields: Mapping[str, Any], *, at: datetime) -> list[str]:
+    def update(self, ref: RecordRef, fields: Mapping[str, Any], *, at: str) -> list[str]:
         """Merge fields into a record; returns the names of the fields whose value changed.
-        Raises :class:`CRMConflict` if the store refuses the write."""
+        Raises :class:`CRMConflict` if the store refuses the write. ``at`` as for :meth:`create`."""
         ...
 
     def link_sales_account(self, ref: RecordRef, company: Mapping[str, Any]) -> str:

@@ -18,23 +18,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from fssim.integration.crm import CRM, CRMConflict, Entity, RecordRef
 from fssim.integration.emails import is_email, normalize_email
 from fssim.integration.mapping import is_fs_contact, map_traits
-from fssim.integration.message import check_message, event_time, json_kind
+from fssim.integration.message import check_message, event_time_text, json_kind, timeline_time
 from fssim.integration.outcome import IgnoredTrait, Outcome
 
 __all__ = ["activity_for", "apply", "match_record", "timeline_time"]
 
 _PAGE_PARTS = ("url", "path", "title", "referrer", "search")
-
-
-def timeline_time(moment: datetime) -> str:
-    """How activity times are written: UTC, milliseconds, so equal-second messages still sort right."""
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def apply(message: Any, crm: CRM, *, received_at: datetime) -> Outcome:
@@ -53,7 +48,7 @@ def apply(message: Any, crm: CRM, *, received_at: datetime) -> Outcome:
 
 
 def _process(message: Mapping[str, Any], crm: CRM, received_at: datetime) -> Outcome:
-    at = event_time(message, received_at)
+    at = event_time_text(message, received_at)  # what the CRM dates the message's items with
     if message["type"] == "identify":
         return _identify(message, crm, at)
     ref = match_record(crm, message.get("userId"))
@@ -80,8 +75,9 @@ def match_record(crm: CRM, user_id: Any) -> RecordRef | None:
     return crm.find_by_external_id(user_id)
 
 
-def activity_for(message: Mapping[str, Any], at: datetime) -> dict[str, Any]:
-    """The timeline entry for a page or track (R8), shaped like Freshsales' activities (§3.3)."""
+def activity_for(message: Mapping[str, Any], at: datetime | str) -> dict[str, Any]:
+    """The timeline entry for a page or track (R8), shaped like Freshsales' activities (§3.3); ``at``:
+    the message's time, or its text as :func:`timeline_time` writes it."""
     properties = message.get("properties") or {}
     if message["type"] == "page":
         page_context = (message.get("context") or {}).get("page") or {}
@@ -97,7 +93,7 @@ def activity_for(message: Mapping[str, Any], at: datetime) -> dict[str, Any]:
         action_type = "event"
     return {
         "action_type": action_type,
-        "created_at": timeline_time(at),
+        "created_at": at if isinstance(at, str) else timeline_time(at),
         "action_data": data,
         "source": "segment",
         "message_id": message["messageId"],
@@ -110,7 +106,7 @@ def _new_entity(crm: CRM, traits: Mapping[str, Any]) -> Entity:
     return "lead"
 
 
-def _identify(message: Mapping[str, Any], crm: CRM, at: datetime) -> Outcome:
+def _identify(message: Mapping[str, Any], crm: CRM, at: str) -> Outcome:
     user_id: str = message["userId"]
     traits: Mapping[str, Any] = message.get("traits") or {}
     if is_email(user_id):
@@ -178,7 +174,7 @@ def _type_kept(found: RecordRef, traits: Mapping[str, Any]) -> str:
             "(Freshsales does not convert records from Segment)")
 
 
-def _identify_by_email(email: str, traits: Mapping[str, Any], crm: CRM, at: datetime) -> Outcome:
+def _identify_by_email(email: str, traits: Mapping[str, Any], crm: CRM, at: str) -> Outcome:
     found = crm.find_by_email(normalize_email(email))
     entity = found.entity if found is not None else _new_entity(crm, traits)
     fields, ignored = _mapped(crm, traits, entity)
@@ -211,7 +207,7 @@ def _identify_by_email(email: str, traits: Mapping[str, Any], crm: CRM, at: date
     )
 
 
-def _identify_by_database_id(user_id: str, traits: Mapping[str, Any], crm: CRM, at: datetime) -> Outcome:
+def _identify_by_database_id(user_id: str, traits: Mapping[str, Any], crm: CRM, at: str) -> Outcome:
     existing = crm.find_by_external_id(user_id)
     entity = existing.entity if existing is not None else _new_entity(crm, traits)
     fields, ignored = _mapped(crm, traits, entity)

@@ -47,6 +47,8 @@ class Deduplicator:
         in one document. The caller holds the store's transaction, so that write joins the request's."""
         with self.db.lock:
             assert self._pending is None, "requests do not nest"
+            # Every message of the request is seen at ``now``: the window is swept once, here, not per message.
+            self._expiry.sweep(now - self.window)
             pending: dict[str, None] = {}
             self._pending = (pending, now)
             try:
@@ -61,17 +63,19 @@ class Deduplicator:
         # The lock, not a transaction: the pipeline holds one around each request already, and a
         # transaction's context manager per message cost more than the look-up.
         with self.db.lock:
-            self._expiry.sweep(now - self.window)
-            if self._pending is not None and message_id in self._pending[0]:
-                return self._pending[1]
+            pending = self._pending
+            if pending is None or pending[1] != now:  # a request swept at its start (see request)
+                self._expiry.sweep(now - self.window)
+            if pending is not None and message_id in pending[0]:
+                return pending[1]
             doc_id = self._by_id.first(message_id)
             if doc_id is not None:
                 doc = self.seen.get(doc_id)
                 if doc is not None and now - float(doc["seen_at"]) < self.window:
                     return float(doc["seen_at"])
                 self.seen.delete(doc_id)  # its ids were all seen at that time: all expired
-            if self._pending is not None and self._pending[1] == now:
-                self._pending[0][message_id] = None
+            if pending is not None and pending[1] == now:
+                pending[0][message_id] = None
             else:
                 self._remember([message_id], now)
             return None

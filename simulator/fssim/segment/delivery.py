@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 from fssim.clock import Clock
 from fssim.segment.enrich import iso_ms
@@ -37,7 +37,7 @@ from fssim.segment.link import (
     network_error_code,
 )
 from fssim.segment.logs import OPEN_STATUSES, DeliveryLog
-from fssim.segment.shapes import Attempt, DeliveryEntry, FlushResult
+from fssim.segment.shapes import Attempt, FlushResult
 from fssim.wire import Exchange
 
 # RECEIVER_PATH, SETTINGS_HEADER and USER_AGENT live with the link and are named here too, where the
@@ -154,24 +154,48 @@ class Deliverer:
             queue = [(delivery_id, entry) for delivery_id, entry in queue if float(entry["due"]) <= now]
             self._shuffle.shuffle(queue)
         tried = held = 0
+        ordered = self.order == "ordered"
+        inflight, inflight_lock = self._inflight, self._inflight_lock
         next_yield = time.perf_counter() + YIELD_EVERY_SECONDS
         elsewhere: list[int] = []
         # (destination, "u"|"a", id) -> the earliest delivery still open for it: later ones wait for it.
         waiting: dict[tuple[Any, str, Any], int] = {}
+        # The moment the last attempt finished, while nothing else ran since: the next attempt starts then,
+        # so one clock read is one attempt's end and the next one's start.
+        last_finished: datetime | None = None
+        # The loop runs once per delivery, so its steps are written out in it (no call per step).
         for delivery_id, entry in queue:
-            keys = _order_keys(entry) if self.order == "ordered" else ()
-            blocker = next((waiting[key] for key in keys if key in waiting), None)
+            due = float(entry["due"]) <= now
+            user_key = anonymous_key = blocker = None
+            if ordered:
+                # Who the delivery belongs to: its destination with its userId and with its anonymousId.
+                # Both count, so an anonymous page, the identify that names the user (carrying the same
+                # anonymousId) and the user's later tracks form one chain.
+                destination, user, anonymous = entry.get("destination_id"), entry.get("user_id"), \
+                    entry.get("anonymous_id")
+                if user is not None:
+                    user_key = (destination, "u", user)
+                    blocker = waiting.get(user_key)
+                if anonymous is not None:
+                    anonymous_key = (destination, "a", anonymous)
+                    if blocker is None:
+                        blocker = waiting.get(anonymous_key)
             if blocker is not None:
-                held += float(entry["due"]) <= now
+                held += due
                 self._hold(delivery_id, entry, blocker)
-            elif float(entry["due"]) <= now:
-                if not self._claim(delivery_id):
+            elif due:
+                with inflight_lock:  # claimed: one delivery is never tried by two flushes at once
+                    claimed = delivery_id not in inflight
+                    if claimed:
+                        inflight.add(delivery_id)
+                if not claimed:
                     elsewhere.append(delivery_id)  # another flush is trying it: still open, for all we know
                 else:
                     try:
-                        attempted, still_open = await self._attempt(delivery_id)
+                        attempted, still_open, last_finished = await self._attempt(delivery_id, last_finished)
                     finally:
-                        self._release(delivery_id)
+                        with inflight_lock:
+                            inflight.discard(delivery_id)
                     tried += attempted
                     # An in-process delivery never really suspends; yield so that the server keeps
                     # answering SDKs (and /_sim/...) while a long flush runs in its event loop. Every
@@ -180,10 +204,13 @@ class Deliverer:
                     if time.perf_counter() >= next_yield:
                         await asyncio.sleep(0)
                         next_yield = time.perf_counter() + YIELD_EVERY_SECONDS
+                        last_finished = None  # other work ran: the next attempt reads the clock
                     if not still_open:  # the attempt knows how it left the entry: no read to ask
                         continue
-            for key in keys:
-                waiting.setdefault(key, delivery_id)
+            if user_key is not None:
+                waiting.setdefault(user_key, delivery_id)
+            if anonymous_key is not None:
+                waiting.setdefault(anonymous_key, delivery_id)
         while elsewhere:
             # Another flush (the background loop, another request) is trying these right now.
             await asyncio.sleep(0.005)
@@ -199,10 +226,10 @@ class Deliverer:
         if entry.get("held_by") == blocker or not self._claim(delivery_id):
             return  # already said so, or another flush is trying it right now and will write its state
         try:
-            delivery = cast(DeliveryEntry | None, self.log.current(delivery_id))  # fresh, under the claim
+            delivery = self.log.stored(delivery_id)  # fresh, under the claim
             if delivery is None or delivery["status"] not in OPEN_STATUSES:
                 return
-            self.log.update(delivery["id"], {
+            self.log.update(delivery_id, {
                 **delivery,
                 "held_by": blocker,
                 "reason": f"waits for delivery {blocker}, an earlier message of the same user to this "
@@ -211,23 +238,27 @@ class Deliverer:
         finally:
             self._release(delivery_id)
 
-    async def _attempt(self, delivery_id: int) -> tuple[int, bool]:
-        """Try one delivery: (how many were tried, 0 or 1; whether it is still open afterwards)."""
-        # The log hands back the stored document: the delivery record the pipeline wrote. Its message is
-        # shared with the store, so nothing here changes it: it is sent, and written back as it was.
-        delivery = cast(DeliveryEntry | None, self.log.current(delivery_id))
+    async def _attempt(self, delivery_id: int, started_at: datetime | None = None) -> tuple[int, bool, datetime | None]:
+        """Try one delivery: (how many were tried, 0 or 1; whether it is still open afterwards; the moment
+        it finished, if it read the clock). ``started_at``: when the attempt before it finished, if nothing
+        ran in between (then this one starts at that moment, without reading the clock again)."""
+        # The stored entry itself, fresh under the claim and not copied: nothing here changes it. Its
+        # message is sent as it is, and each new state is a new dict built from it (:meth:`_write`).
+        delivery = self.log.stored(delivery_id)
         if delivery is None or delivery["status"] not in OPEN_STATUSES:
-            return 0, False
+            return 0, False, started_at
         destination = self._destination_of(int(delivery["destination_id"]))
         if destination is None or not destination.get("enabled", True):
-            self._finish(delivery, "discarded", "errors.discarded.INVALID_SETTINGS",
-                         "the destination no longer exists or was disabled", attempt=None)
-            return 1, False
+            return 1, False, self._finish(delivery_id, delivery, None, "discarded",
+                                          "errors.discarded.INVALID_SETTINGS",
+                                          "the destination no longer exists or was disabled", attempt=None)
         settings = destination["settings"]
-        started_at = self.clock.now()
-        if delivery.get("deadline") is None:
+        if started_at is None:
+            started_at = self.clock.now()
+        deadline = delivery.get("deadline")
+        if deadline is None:
             # The 4-hour retry window starts with the first attempt.
-            delivery["deadline"] = started_at.timestamp() + RETRY_WINDOW_SECONDS
+            deadline = started_at.timestamp() + RETRY_WINDOW_SECONDS
         started = time.perf_counter()
         number = len(delivery["attempts"]) + 1
         try:
@@ -236,97 +267,90 @@ class Deliverer:
             # The attempt itself raised: in process the receiver's own exception comes straight through.
             # Trying again would raise again and hold up every delivery behind this one, so it is given
             # up at once, with the exception named (simulator policy).
-            self._give_up(delivery, number, started_at, started, error)
-            return 1, False
+            return 1, False, self._give_up(delivery_id, delivery, deadline, number, started_at, started, error)
         if isinstance(reply, NoReply):
             attempt: Attempt = {"number": number, "at": iso_ms(started_at), "status_code": None,
                                 "error": reply.code, "message": reply.message, "duration_ms": _ms(started)}
-            return 1, self._after_failure(delivery, attempt, reply.code, None)
+            return (1, *self._after_failure(delivery_id, delivery, deadline, attempt, reply.code, None))
         # The whole answer is kept: the receiver lists ignored traits (R7) and what it changed there.
         attempt = {"number": number, "at": iso_ms(started_at), "status_code": reply.status,
                    "message": reply.message, "response": reply.body, "duration_ms": _ms(started)}
         verdict = classify_status(reply.status)
         if verdict == "delivered":
-            self._finish(delivery, "delivered", f"success.{reply.status}", reply.message, attempt)
-        elif verdict == "discard":
-            self._finish(delivery, "discarded", f"errors.discarded.{reply.status}", reply.message, attempt)
-        else:
-            return 1, self._after_failure(delivery, attempt, str(reply.status), reply.retry_after)
-        return 1, False
+            return 1, False, self._finish(delivery_id, delivery, deadline, "delivered", f"success.{reply.status}",
+                                          reply.message, attempt)
+        if verdict == "discard":
+            return 1, False, self._finish(delivery_id, delivery, deadline, "discarded",
+                                          f"errors.discarded.{reply.status}", reply.message, attempt)
+        return (1, *self._after_failure(delivery_id, delivery, deadline, attempt, str(reply.status),
+                                        reply.retry_after))
 
-    def _give_up(self, delivery: DeliveryEntry, number: int, started_at: datetime, started: float,
-                 error: BaseException) -> None:
+    def _give_up(self, delivery_id: int, delivery: Mapping[str, Any], deadline: float, number: int,
+                 started_at: datetime, started: float, error: BaseException) -> datetime:
         name = type(error).__name__
         detail = (str(error) or name)[:500]
         attempt: Attempt = {"number": number, "at": iso_ms(started_at), "status_code": None, "error": name,
                             "message": detail, "duration_ms": _ms(started)}
         _log.warning("delivery %s (messageId %r) raised %s and was given up: %s",
-                     delivery["id"], delivery.get("message_id"), name, detail)
-        self._finish(delivery, "failed", f"{FAILED_INTERNAL_CODE}.{name}",
-                     f"delivering this message raised {name} ({detail}); it is not retried, and the deliveries "
-                     "after it go on", attempt)
+                     delivery_id, delivery.get("message_id"), name, detail)
+        return self._finish(delivery_id, delivery, deadline, "failed", f"{FAILED_INTERNAL_CODE}.{name}",
+                            f"delivering this message raised {name} ({detail}); it is not retried, and the "
+                            "deliveries after it go on", attempt)
 
-    def _after_failure(self, delivery: DeliveryEntry, attempt: Attempt, reason_code: str,
-                       retry_after: float | None) -> bool:
-        """Schedule the retry, or give up past the window; whether the delivery is still open."""
-        now = self.clock.timestamp()
+    def _after_failure(self, delivery_id: int, delivery: Mapping[str, Any], deadline: float, attempt: Attempt,
+                       reason_code: str, retry_after: float | None) -> tuple[bool, datetime]:
+        """Schedule the retry, or give up past the window: whether the delivery is still open, and when."""
+        moment = self.clock.now()
+        now = moment.timestamp()
         attempts = [*delivery["attempts"], attempt]
-        window_end = delivery.get("deadline")
-        assert window_end is not None, "the first attempt opens the retry window"
-        deadline = float(window_end)
+        deadline = float(deadline)
         if now >= deadline:
-            self._finish(delivery, "failed", f"errors.retries-exhausted.{reason_code}",
+            self._finish(delivery_id, delivery, deadline, "failed", f"errors.retries-exhausted.{reason_code}",
                          f"still failing after {len(attempts)} attempts over 4 hours: {attempt['message']}",
-                         attempt)
-            return False
+                         attempt, finished=moment)
+            return False, moment
         due = min(now + backoff_seconds(len(attempts), delivery["message_id"], retry_after), deadline)
-        return self.log.update(delivery["id"], {
-            **_not_held(delivery),
-            "status": "awaiting-retry",
-            "code": f"errors.awaiting-retry.{reason_code}",
-            "reason": attempt["message"],
-            "attempts": attempts,
-            "deadline": deadline,
-            "due": due,
-            "next_attempt_at": iso_ms(datetime.fromtimestamp(due, tz=UTC)),
-        })
+        new = _next_state(delivery, deadline)
+        new["status"] = "awaiting-retry"
+        new["code"] = f"errors.awaiting-retry.{reason_code}"
+        new["reason"] = attempt["message"]
+        new["attempts"] = attempts
+        new["deadline"] = deadline
+        new["due"] = due
+        new["next_attempt_at"] = iso_ms(datetime.fromtimestamp(due, tz=UTC))
+        return self.log.update(delivery_id, new), moment
 
-    def _finish(self, delivery: DeliveryEntry, status: str, code: str, reason: str | None,
-                attempt: Attempt | None) -> None:
-        attempts = delivery["attempts"] if attempt is None else [*delivery["attempts"], attempt]
-        self.log.update(delivery["id"], {
-            **_not_held(delivery),
-            "status": status,
-            "code": code,
-            "reason": reason,
-            "attempts": attempts,
-            "next_attempt_at": None,
-            "finished_at": iso_ms(self.clock.now()),
-        })
-
-
-def _not_held(delivery: DeliveryEntry) -> DeliveryEntry:
-    """The delivery with ``held_by`` cleared once it is tried; a never-held entry keeps its shape."""
-    if "held_by" not in delivery:
-        return delivery
-    cleared: DeliveryEntry = {**delivery, "held_by": None}
-    return cleared
+    def _finish(self, delivery_id: int, delivery: Mapping[str, Any], deadline: float | None, status: str,
+                code: str, reason: str | None, attempt: Attempt | None, finished: datetime | None = None) -> datetime:
+        """Write the delivery's final state; returns the moment it finished (``finished``, if the caller
+        has just read the clock)."""
+        if finished is None:
+            finished = self.clock.now()
+        new = _next_state(delivery, deadline)
+        new["status"] = status
+        new["code"] = code
+        new["reason"] = reason
+        new["attempts"] = delivery["attempts"] if attempt is None else [*delivery["attempts"], attempt]
+        new["next_attempt_at"] = None
+        new["finished_at"] = iso_ms(finished)
+        self.log.update(delivery_id, new)
+        return finished
 
 
-def _order_keys(entry: Mapping[str, Any]) -> tuple[tuple[Any, str, Any], ...]:
-    """Who a delivery belongs to, for ordering: its destination with its userId and its anonymousId.
-
-    Both ids count, so an anonymous page, the identify that names the user (carrying the same
-    anonymousId) and the user's later tracks form one chain.
-    """
-    destination = entry.get("destination_id")
-    keys = []
-    if entry.get("user_id") is not None:
-        keys.append((destination, "u", entry["user_id"]))
-    if entry.get("anonymous_id") is not None:
-        keys.append((destination, "a", entry["anonymous_id"]))
-    return tuple(keys)
+def _next_state(delivery: Mapping[str, Any], deadline: float | None) -> dict[str, Any]:
+    """The stored entry's one new copy, for its next state: its retry window's end set once an attempt
+    opened it, and ``held_by`` cleared once it is tried (a never-held entry keeps its shape). Keys that
+    are new go last, and the ones it has keep their place, so the log's JSON keeps its key order."""
+    new = dict(delivery)
+    if deadline is not None:
+        new["deadline"] = deadline
+    if "held_by" in new:
+        new["held_by"] = None
+    return new
 
 
 def _ms(started: float) -> float:
-    return round((time.perf_counter() - started) * 1000, 2)
+    """Milliseconds since ``started``, to the hundredth. ``round(x * 100) / 100``, not ``round(x, 2)``,
+    which goes through decimal digits and back and cost more than the rest of an attempt's entry; they
+    can differ only when the duration is within a rounding error of a half hundredth."""
+    return round((time.perf_counter() - started) * 100_000) / 100

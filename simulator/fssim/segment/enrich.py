@@ -68,11 +68,6 @@ def _read_time(value: str) -> datetime | None:
 _parse_text = functools.lru_cache(maxsize=_SAME_TEXTS)(_read_time)
 
 
-def _iso_of(value: str, moment: datetime) -> str:
-    """``moment`` (what :func:`_parse` read from ``value``) as Segment prints it."""
-    return _iso_of_text(value) if len(value) <= _CACHED_LENGTH else iso_ms(moment)
-
-
 @functools.lru_cache(maxsize=_SAME_TEXTS)
 def _iso_of_text(value: str) -> str:
     moment = _parse_text(value)
@@ -83,13 +78,18 @@ def _iso_of_text(value: str) -> str:
 def merge_batch_fields(item: dict[str, Any], batch: dict[str, Any]) -> dict[str, Any]:
     """Batch-level ``context`` and ``integrations`` merged into one item; the item's own keys win."""
     merged = dict(item)
-    for key in ("context", "integrations"):
-        shared, own = batch.get(key), item.get(key)
-        if isinstance(shared, dict) and (own is None or isinstance(own, dict)):
-            merged[key] = {**shared, **(own or {})}
+    for key in _BATCH_OBJECTS:
+        shared = batch.get(key)
+        if isinstance(shared, dict):  # most batches have neither: then the item is not looked at
+            own = item.get(key)
+            if own is None or isinstance(own, dict):
+                merged[key] = {**shared, **(own or {})}
     if "sentAt" not in merged and isinstance(batch.get("sentAt"), str):
         merged["sentAt"] = batch["sentAt"]
     return merged
+
+
+_BATCH_OBJECTS = ("context", "integrations")
 
 
 def enrich(
@@ -99,39 +99,46 @@ def enrich(
 
     The write key never travels on to destinations, so it is removed here. ``received_iso`` is
     ``iso_ms(received_at)`` when the caller has it already (one batch, one time, many messages).
+    Every message goes through here, so the common steps are written out, not one call each.
     """
     warnings: list[str] = []
-    enriched = {key: value for key, value in message.items() if key != "writeKey"}
+    enriched = dict(message)  # in C; removing one key keeps the others' order
+    enriched.pop("writeKey", None)
     if enriched.get("messageId") is None:
         enriched["messageId"] = f"fssim-{uuid.uuid4()}"
-    enriched["receivedAt"] = received_iso if received_iso is not None else iso_ms(received_at)
-    sent_at = _parse(enriched.get("sentAt"))
-    original = _parse(enriched.get("timestamp"))
-    if enriched.get("timestamp") is not None and original is None:
-        warnings.append(f"timestamp {enriched['timestamp']!r} is not a usable ISO-8601 time; the server time was used")
-    if enriched.get("sentAt") is not None and sent_at is None:
-        warnings.append(f"sentAt {enriched['sentAt']!r} is not a usable ISO-8601 time; no clock-skew correction")
-    corrected = received_at
-    if original is not None:
-        enriched["originalTimestamp"] = enriched["timestamp"]
+    received = enriched["receivedAt"] = received_iso if received_iso is not None else iso_ms(received_at)
+    sent_text, original_text = enriched.get("sentAt"), enriched.get("timestamp")
+    sent_at = None if sent_text is None else _parse(sent_text)
+    original = None if original_text is None else _parse(original_text)
+    if original_text is not None and original is None:
+        warnings.append(f"timestamp {original_text!r} is not a usable ISO-8601 time; the server time was used")
+    if sent_text is not None and sent_at is None:
+        warnings.append(f"sentAt {sent_text!r} is not a usable ISO-8601 time; no clock-skew correction")
+    if original is None:
+        enriched["timestamp"] = received
+    else:
+        enriched["originalTimestamp"] = original_text
         corrected = original
         if sent_at is not None:
             try:
                 corrected = received_at - (sent_at - original)
             except OverflowError:
                 # Any time is accepted, but a skew of millennia leaves the calendar: keep the caller's time.
-                warnings.append(f"sentAt {enriched['sentAt']!r} and timestamp {enriched['timestamp']!r} are too "
+                warnings.append(f"sentAt {sent_text!r} and timestamp {original_text!r} are too "
                                 "far apart to correct; the caller's timestamp was kept")
-    enriched["timestamp"] = enriched["receivedAt"] if corrected is received_at else iso_ms(corrected)
+        enriched["timestamp"] = iso_ms(corrected)
     if sent_at is not None:
-        enriched["sentAt"] = _iso_of(enriched["sentAt"], sent_at)
-    for key in ("context", "integrations"):
-        if enriched.get(key) is None:
-            enriched[key] = {}
+        assert isinstance(sent_text, str)  # _parse reads only text
+        enriched["sentAt"] = _iso_of_text(sent_text) if len(sent_text) <= _CACHED_LENGTH else iso_ms(sent_at)
+    if enriched.get("context") is None:
+        enriched["context"] = {}
+    if enriched.get("integrations") is None:
+        enriched["integrations"] = {}
     if enriched.get("channel") is None and source_kind in CHANNEL_OF_KIND:
         enriched["channel"] = CHANNEL_OF_KIND[source_kind]
     enriched["version"] = API_VERSION
-    warnings += _traits_only_in_context(enriched)
+    if enriched.get("type") == "identify":
+        warnings += _traits_only_in_context(enriched)
     return enriched, warnings
 
 

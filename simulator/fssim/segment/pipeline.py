@@ -15,10 +15,9 @@ from fssim.clock import Clock
 from fssim.segment.dedupe import Deduplicator
 from fssim.segment.enrich import enrich, iso_ms, merge_batch_fields
 from fssim.segment.logs import DeliveryLog, EventLog
-from fssim.segment.routing import route
+from fssim.segment.routing import Route, Router
 from fssim.segment.shapes import (
     DeliveryRecord,
-    DeliveryState,
     DestinationEntry,
     EventRecord,
     Message,
@@ -56,13 +55,31 @@ def _who(message: Any) -> Who:
 
 def _event_entry(message: Any, *, received_at: str, path: str, source: str | None, status: str,
                  code: str | None = None, reason: str | None = None,
-                 warnings: list[str] | None = None, who: Who | None = None) -> EventRecord:
+                 warnings: list[str] | None = None, who: Who | None = None,
+                 destinations: list[RoutedDelivery] | None = None) -> EventRecord:
     """An event-log entry. The one place they are made, so every entry has the same keys whatever became
-    of the message (docs/segment.md §7); an accepted one's ``destinations`` are set once it is routed.
+    of the message (docs/segment.md §7); an accepted one's ``destinations`` are the routes it was given.
     ``who``: ``_who(message)`` when the caller has it already (its deliveries carry the same)."""
     return {**(_who(message) if who is None else who), "received_at": received_at, "path": path, "source": source,
-            "status": status, "code": code, "reason": reason, "warnings": warnings or [], "destinations": [],
-            "message": message}
+            "status": status, "code": code, "reason": reason, "warnings": warnings or [],
+            "destinations": destinations or [], "message": message}
+
+
+def _delivery_record(who: Who, event_id: int, source: str, destination: DestinationEntry, received_iso: str,
+                     at: float, verdict: Route, message: Message) -> DeliveryRecord:
+    """A new delivery-log entry: pending, or filtered with the route's reason. The one place they are made;
+    who and where first, then how it stands (docs/segment.md §7)."""
+    if verdict.filtered is not None:
+        return {**who, "event_id": event_id, "source": source, "destination": destination["name"],
+                "destination_type": destination["type"], "destination_id": destination["id"],
+                "subdomain": destination["settings"]["subdomain"], "created_at": received_iso, "attempts": [],
+                "message": message, "status": "filtered", "code": verdict.code, "reason": verdict.filtered,
+                "due": None, "next_attempt_at": None}
+    return {**who, "event_id": event_id, "source": source, "destination": destination["name"],
+            "destination_type": destination["type"], "destination_id": destination["id"],
+            "subdomain": destination["settings"]["subdomain"], "created_at": received_iso, "attempts": [],
+            "message": message, "status": "pending", "code": None, "reason": None, "due": at, "deadline": None,
+            "next_attempt_at": received_iso}
 
 
 class _Received(NamedTuple):
@@ -109,20 +126,21 @@ class Pipeline:
                                              reason="the batch contained no messages"), received.epoch)
             # The workspace hands back stored documents; they are the destinations it wrote.
             destinations = cast(list[DestinationEntry], self.workspace.destinations_of(source["name"]))
+            router = Router(destinations)
             for item in items:
-                self._one(item, batch, path, source, destinations, received, result)
+                self._one(item, batch, path, source, router, received, result)
         return result
 
-    def _one(self, item: Any, batch: Message, path: str, source: Source,
-             destinations: list[DestinationEntry], received: _Received, result: IngestResult) -> None:
+    def _one(self, item: Any, batch: Message, path: str, source: Source, router: Router, received: _Received,
+             result: IngestResult) -> None:
         received_at, received_iso, at = received.moment, received.iso, received.epoch
-        where: dict[str, Any] = {"received_at": received_iso, "path": path, "source": source["name"]}
+        source_name = source["name"]
         message = merge_batch_fields(item, batch) if isinstance(item, dict) else item
         discard = validate(message)
         if discard is not None:
             result.discarded += 1
-            self.events.add(_event_entry(message, **where, status="discarded", code=discard.code,
-                                         reason=discard.reason), at)
+            self.events.add(_event_entry(message, received_at=received_iso, path=path, source=source_name,
+                                         status="discarded", code=discard.code, reason=discard.reason), at)
             return
         enriched, warnings = enrich(message, received_at=received_at, source_kind=source.get("kind"),
                                     received_iso=received_iso)
@@ -130,7 +148,8 @@ class Pipeline:
         if first_seen is not None:
             result.duplicates += 1
             self.events.add(_event_entry(
-                enriched, **where, status="duplicate", code="duplicate_message_id", warnings=warnings,
+                enriched, received_at=received_iso, path=path, source=source_name, status="duplicate",
+                code="duplicate_message_id", warnings=warnings,
                 reason=f"messageId {enriched['messageId']!r} was already received at "
                        f"{iso_ms(datetime.fromtimestamp(first_seen, tz=received_at.tzinfo))}"
                        " (24 h de-duplication window)"), at)
@@ -141,33 +160,14 @@ class Pipeline:
         # writing it first and again with its routes cost a second write (and index update) per message.
         event_id = self.events.next_id()
         routed: list[RoutedDelivery] = []
-        for verdict in route(enriched, destinations):
-            destination = verdict.destination
-            state: DeliveryState
-            if verdict.filtered is not None:
-                state = {"status": "filtered", "code": verdict.code, "reason": verdict.filtered,
-                         "due": None, "next_attempt_at": None}
-            else:
+        for verdict in router(enriched):
+            delivery = _delivery_record(who, event_id, source_name, verdict.destination, received_iso, at, verdict,
+                                        enriched)
+            if verdict.filtered is None:
                 result.deliveries += 1
-                state = {"status": "pending", "code": None, "reason": None, "due": at,
-                         "deadline": None, "next_attempt_at": received_iso}
-            delivery: DeliveryRecord = {
-                **who,
-                "event_id": event_id,
-                "source": source["name"],
-                "destination": destination["name"],
-                "destination_type": destination["type"],
-                "destination_id": destination["id"],
-                "subdomain": destination["settings"]["subdomain"],
-                "created_at": received_iso,
-                "attempts": [],
-                "message": enriched,
-                **state,  # last: the log shows who and where first, then how it stands
-            }
-            delivery_id = self.deliveries.add(delivery, at)
-            routed.append({"destination": destination["name"], "delivery_id": delivery_id,
+            routed.append({"destination": delivery["destination"], "delivery_id": self.deliveries.add(delivery, at),
                            "status": delivery["status"], "reason": delivery["reason"]})
-        event = _event_entry(enriched, **where, status="accepted", warnings=warnings, who=who,
-                             reason=None if routed else "the source has no enabled destination")
-        event["destinations"] = routed
-        self.events.add(event, at, doc_id=event_id)
+        self.events.add(_event_entry(enriched, received_at=received_iso, path=path, source=source_name,
+                                     status="accepted", warnings=warnings, who=who, destinations=routed,
+                                     reason=None if routed else "the source has no enabled destination"),
+                        at, doc_id=event_id)

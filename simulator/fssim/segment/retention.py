@@ -86,8 +86,16 @@ class Retention:
 
     def added(self, entry_id: int, at: float) -> None:
         """A new entry was written at simulated time ``at``: note it, then drop what fell out."""
-        self._order.append((entry_id, at))
-        self.prune(at)
+        order = self._order
+        order.append((entry_id, at))
+        # Nearly every write leaves the window as it is: only then is it pruned (the check is inline
+        # because it runs for every log write, two per message).
+        window, held = self.window, self._held
+        if (held or (window.max_entries is not None and len(order) > window.max_entries)
+                or (window.max_age_seconds is not None and order[0][1] < at - window.max_age_seconds)):
+            self.prune(at)
+        else:
+            self._since_recheck += 1
 
     def prune(self, now: float) -> None:
         """Drop every entry outside the window at ``now`` that may go (never an open delivery)."""

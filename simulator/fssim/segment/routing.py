@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from fssim.segment.shapes import DestinationEntry, Message
 from fssim.segment.workspace import DESTINATION_NAMES
 
-__all__ = ["SUPPORTED_TYPES", "Route", "route"]
+__all__ = ["SUPPORTED_TYPES", "Route", "Router", "route"]
 
 SUPPORTED_TYPES = {"freshsales": ("identify", "page", "track")}
 
@@ -65,3 +65,24 @@ def route(message: Message, destinations: list[DestinationEntry]) -> list[Route]
             continue
         verdicts.append(Route(destination))
     return verdicts
+
+
+class Router:
+    """:func:`route` over one request's destinations, for each of its messages.
+
+    A message without an ``integrations`` object, or with an empty one (most messages: enrichment makes
+    a missing one ``{}``), is routed by its type alone, so its verdicts are worked out once per type and
+    request and shared (nobody changes them); any other message is routed on its own."""
+
+    def __init__(self, destinations: list[DestinationEntry]) -> None:
+        self.destinations = destinations
+        self._by_type: dict[Any, list[Route]] = {}
+
+    def __call__(self, message: Message) -> list[Route]:
+        if message.get("integrations"):
+            return route(message, self.destinations)
+        kind = message["type"]
+        verdicts = self._by_type.get(kind)
+        if verdicts is None:
+            verdicts = self._by_type[kind] = route(message, self.destinations)
+        return verdicts

@@ -64,7 +64,7 @@ class Segment:
         self.events = EventLog(db, clock, self.log_window)
         self.deliveries = DeliveryLog(db, clock, self.log_window)
         self.pipeline = Pipeline(db, clock, self.workspace, self.dedupe, self.events, self.deliveries)
-        self.deliverer = Deliverer(self.deliveries, clock, self._destination, order=delivery_order,
+        self.deliverer = Deliverer(self.deliveries, clock, self.workspace.destination, order=delivery_order,
                                    seed=delivery_seed)
         self._wake: asyncio.Event | None = None
         self._wake_loop: asyncio.AbstractEventLoop | None = None
@@ -118,9 +118,6 @@ class Segment:
 
     def sources(self) -> list[SourceView]:
         return self.workspace.all_sources()
-
-    def _destination(self, destination_id: int) -> dict[str, Any] | None:
-        return self.workspace.destinations.get(destination_id)
 
     @staticmethod
     def _public(destination: dict[str, Any]) -> ConnectedDestination:

@@ -51,6 +51,11 @@ class Workspace:
         self._by_name = self.sources.index(lambda doc: doc.get("name"))
         self._by_key = self.sources.index(lambda doc: doc.get("write_key"))
         self._by_source = self.destinations.index(lambda doc: doc.get("source"))
+        # The stored destinations by id, as the deliverer looks one up for every attempt: a store read
+        # each time cost as much as building the attempt's log entry. Any write to the destinations
+        # (connect, a reset) empties it, under the lock the write holds.
+        self._destination_by_id: dict[int, Mapping[str, Any] | None] = {}
+        self.destinations.watch(self._destination_by_id.clear)
 
     def add_source(self, name: Any, write_key: Any, kind: Any = "web", *, now: datetime) -> SourceView:
         name = _text(name, "name")
@@ -74,6 +79,16 @@ class Workspace:
     def source_by_key(self, write_key: str) -> dict[str, Any] | None:
         doc_id = self._by_key.first(write_key)
         return None if doc_id is None else self.sources.get(doc_id)
+
+    def destination(self, destination_id: int) -> Mapping[str, Any] | None:
+        """The stored destination itself (never to be changed), or ``None`` if there is none."""
+        try:
+            return self._destination_by_id[destination_id]
+        except KeyError:
+            # Read and kept under the lock, so a write cannot slip in between and leave an old copy kept.
+            with self.db.lock:
+                found = self._destination_by_id[destination_id] = self.destinations.peek(destination_id)
+            return found
 
     def destinations_of(self, source: str) -> list[dict[str, Any]]:
         found = ((doc_id, self.destinations.get(doc_id)) for doc_id in sorted(self._by_source.ids(source)))
