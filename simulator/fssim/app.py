@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+from starlette.types import Receive, Scope, Send
 
 from fssim import control, dashboard
 from fssim.allowed import allowed_methods
@@ -33,7 +34,7 @@ from fssim.segment.retention import DEFAULT_LOG_MAX_AGE_SECONDS, DEFAULT_LOG_MAX
 from fssim.segment.service import Segment
 from fssim.store import Database
 
-__all__ = ["IN_PROCESS_BASE_URL", "Simulator", "SimulatorConfig", "create_app"]
+__all__ = ["IN_PROCESS_BASE_URL", "Simulator", "SimulatorApp", "SimulatorConfig", "create_app"]
 
 # Where Segment's in-process delivery "sends" its requests, as /_sim/state shows it: the host is never
 # resolved, each request is handed to the receiver's core as a value.
@@ -109,6 +110,35 @@ class Simulator:
         return intercept(self, **options)
 
 
+class SimulatorApp(Starlette):
+    """The one app: Starlette, with a REST call's way into it made short.
+
+    A REST call (``/api/...``, ``/crm/sales/api/...``) goes from here to the edge guard and then straight
+    to its mount (:class:`RestShortcut` decides, as the app's router would). Starlette's own outer layers
+    do nothing for it: ``TrackingCORS`` acts on ``/v1`` only, and the server-error layer never answers a
+    guarded call (the guard answers every error as JSON, then raises it on, which that layer only
+    re-raises once an answer has started). So it meets neither (issue 12: each layer costs every call).
+    Every other request, and the lifespan, take Starlette's way through all of them.
+    """
+
+    def __init__(self, *, rest_mounts: Sequence[RestMount], allowed_hosts: tuple[str, ...], **options: Any) -> None:
+        super().__init__(**options)
+        self._shortcut = RestShortcut(super().__call__, mounts=rest_mounts)
+        self._guarded_rest = EdgeGuard(_to_mount, allowed_hosts=allowed_hosts)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope["app"] = self
+            if self._shortcut.take(scope):
+                await self._guarded_rest(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
+
+async def _to_mount(scope: Scope, receive: Receive, send: Send) -> None:
+    await scope["endpoint"](scope, receive, send)  # the mount RestShortcut.take chose
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     """Every answer is JSON, even for an unknown path, because clients parse error bodies."""
     assert isinstance(exc, HTTPException)
@@ -126,7 +156,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def create_app(sim: Simulator) -> Starlette:
+def create_app(sim: Simulator) -> SimulatorApp:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         task = None
@@ -152,15 +182,16 @@ def create_app(sim: Simulator) -> Starlette:
         *control.routes(sim),
         *dashboard.routes(sim),  # the HTML pages at / and /ui/... for people
     ]
-    return Starlette(
+    return SimulatorApp(
+        rest_mounts=rest_mounts,
+        allowed_hosts=sim.config.allowed_hosts,
         routes=routes,
         lifespan=lifespan,
         # Browsers may call the Tracking API from any page (analytics.js); nothing else is opened to them.
         # The edge guard sits inside CORS, so a browser can read the Tracking API's refusals too. A REST
-        # call goes from the guard straight to its mount (RestShortcut), past the layers below.
+        # call meets its own edge guard before all of these (SimulatorApp).
         middleware=[Middleware(TrackingCORS, origins=sim.config.cors_origins),
-                    Middleware(EdgeGuard, allowed_hosts=sim.config.allowed_hosts),
-                    Middleware(RestShortcut, mounts=rest_mounts)],
+                    Middleware(EdgeGuard, allowed_hosts=sim.config.allowed_hosts)],
         # Refusals are answered by the routes themselves (fssim.endpoints.to_routes); this only makes
         # Starlette's own 404/405 JSON.
         exception_handlers={HTTPException: _http_error},

@@ -243,7 +243,7 @@ class EdgeGuard:
 
     def _refusal(self, scope: Scope, path: str, limit: Limit) -> tuple[int, dict[str, Any]] | None:
         """The first check the request fails, as (status, body); ``None`` when it passes them all."""
-        if not is_public(path):
+        if limit is _CONTROL:  # what is_public(path) says: every public path has its own surface's limit
             refused = self._control_refusal(scope, path)
             if refused is not None:
                 return refused
@@ -258,7 +258,7 @@ class EdgeGuard:
                                f"Content-Length {_printable(declared)!r} is not a number of bytes")
             if length > limit.size:
                 return _too_large(limit, length)
-        if limit.surface == "rest" and _LONG_ID.search(path):
+        if limit is _REST and len(path) > 20 and _LONG_ID.search(path):  # 20 digits and a slash at least
             return 404, _rest_error(404, "No record has this id: an id has at most 19 digits")
         return None
 

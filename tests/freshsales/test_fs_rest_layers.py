@@ -1,8 +1,10 @@
 """What a REST call passes through (issue 12: REST server CPU). Counted, not timed.
 
-A REST call goes from the edge guard straight to the REST router and then to the endpoint's gate, an
-ASGI app: it meets no Starlette ``ExceptionMiddleware``, no app-level ``Router``, no ``Request`` object
-and no ``Response`` object on its way to a 2xx. Its answers are the bytes a ``Response`` would send.
+A REST call goes from the app (``SimulatorApp``) to its edge guard, straight to the REST router and then
+to the endpoint's gate, an ASGI app: it meets no Starlette ``ServerErrorMiddleware``, no ``TrackingCORS``,
+no ``ExceptionMiddleware``, no app-level ``Router``, no ``Route.matches``/``Route.handle`` (the REST router
+matches its routes itself), no ``Request`` object and no ``Response`` object on its way to a 2xx. Its
+answers are the bytes a ``Response`` would send.
 """
 
 from __future__ import annotations
@@ -15,15 +17,17 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Match, Router
+from starlette.routing import Match, Route, Router
 from starlette.testclient import TestClient
 
 from fssim.app import Simulator
 from fssim.freshsales.rest.auth import send_json
 from fssim.freshsales.rest.routing import RestMount, RestShortcut
+from fssim.segment.browser import TrackingCORS
 
 HEADERS = {"Authorization": "Token token=acme-key"}
 
@@ -44,8 +48,12 @@ def passed() -> Iterator[Counter[str]]:
 
         setattr(cls, name, counting)
 
+    count(ServerErrorMiddleware, "__call__")
+    count(TrackingCORS, "__call__")
     count(ExceptionMiddleware, "__call__")
     count(Router, "__call__")
+    count(Route, "matches")
+    count(Route, "handle")
     count(Request, "__init__")
     count(Response, "__init__")
     yield counted
@@ -69,6 +77,7 @@ def test_a_rest_call_skips_the_app_layers_and_builds_no_request_or_response(
 def test_other_surfaces_still_pass_through_the_app_router(client: TestClient, passed: Counter[str]) -> None:
     assert client.get("/_sim/health").status_code == 200
     assert passed["ExceptionMiddleware.__call__"] == 1 and passed["Router.__call__"] == 1
+    assert passed["ServerErrorMiddleware.__call__"] == 1 and passed["TrackingCORS.__call__"] == 1
 
 
 def test_rest_errors_keep_their_shapes_on_the_short_path(sim: Simulator, client: TestClient) -> None:

@@ -122,10 +122,12 @@ class Records:
 
     # -- reading --------------------------------------------------------------------------------------
 
-    def get(self, account: AccountRef, entity: str, record_id: int) -> PublicRecord:
+    def get(self, account: AccountRef, entity: str, record_id: int, *, copy: bool = True) -> PublicRecord:
+        """The record as the API shows it. ``copy=False``, for an answer encoded at once: its lists and
+        dicts may be the stored document's own, so the caller must not change them (:func:`public`)."""
         with self._db.lock:
             owner = self._account(account, entity)
-            return public(self._doc(owner.subdomain, entity, record_id), owner.product)
+            return public(self._doc(owner.subdomain, entity, record_id), owner.product, copy=copy)
 
     def exists(self, account: str, entity: str, record_id: int) -> bool:
         with self._db.lock:
@@ -369,8 +371,9 @@ class Records:
         return [cast(StoredRecord, doc) for doc in (self._records.get(i) for i in ids) if doc is not None]
 
     def _stored(self, account: str, entity: str, record_id: int) -> StoredRecord | None:
-        found = self._docs([record_id]) if isinstance(record_id, int) and record_id > 0 else []
-        doc = found[0] if found else None
+        if not isinstance(record_id, int) or record_id <= 0:
+            return None
+        doc = cast(StoredRecord | None, self._records.get(record_id))  # only this class writes fs_records
         if doc is None or doc["_account"] != account or doc["_entity"] != entity:
             return None
         return doc

@@ -23,11 +23,11 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from fssim import jsontext
 from fssim.freshsales.accounts import Account
 from fssim.freshsales.errors import FreshsalesError, ValidationError
 from fssim.freshsales.fault_answers import act_out
 from fssim.freshsales.hosts import subdomain_of_host
+from fssim.freshsales.rest.answer_text import answer_text
 from fssim.freshsales.rest.errors import error_response, parse_json, unauthorized
 
 if TYPE_CHECKING:
@@ -94,9 +94,6 @@ def token_of(header: str | None) -> str | None:
 
 
 _subdomain_of_host = lru_cache(maxsize=256)(subdomain_of_host)
-# One encoder for every answer, built once (fssim.jsontext): what json.JSONEncoder(separators=(",", ":"))
-# renders, without building its C encoder again per answer.
-_encode = jsontext.encoder(separators=(",", ":"))
 
 
 async def _forced(fs: Freshsales, request: Request, key: str | None, host: str | None) -> Response | None:
@@ -215,7 +212,7 @@ class Gate:
             return error_response(500, ["Internal error in the fake Freshsales (a simulator bug; "
                                         "the traceback is in the server log)"], headers)
         # ``true`` (a deleted record) and arrays (search) are valid answers too, so no dict-only helper.
-        return status, _encode(body).encode(), headers
+        return status, answer_text(body), headers
 
 
 def guarded(fs: Freshsales, handler: Handler) -> Gate:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from starlette.responses import JSONResponse
 
 from fssim import strictjson
@@ -26,6 +27,28 @@ def error_response(status: int, messages: list[str], headers: dict[str, str] | N
     return JSONResponse({"errors": {"code": status, "message": messages}}, status_code=status, headers=headers)
 
 
+# Every byte but a digit becomes a space, a digit a 0: a run of 20 of them is a number orjson may not
+# read exactly (past 64 bits it reads an integer as a float).
+_DIGIT_RUNS = bytes.maketrans(bytes(range(256)), bytes(48 if 48 <= byte <= 57 else 32 for byte in range(256)))
+_LONG_RUN = b"0" * 20
+_SLOW = object()
+
+
+def _read_quickly(raw: bytes) -> Any:
+    """What :func:`fssim.strictjson.loads` reads from ``raw``, by orjson (several times cheaper: issue 12),
+    or ``_SLOW`` when strictjson must read it. orjson reads strict JSON alike (no NaN, no Infinity, no
+    out-of-range float, no lone surrogate, the last of repeated keys in the first one's place); it
+    differs only on what is left to strictjson here: integers of 20 digits or more, nesting that may be
+    deeper than strictjson's limit (more brackets than that), a byte order mark, and every error, whose
+    message strictjson writes."""
+    if raw.count(b"{") + raw.count(b"[") > strictjson.MAX_DEPTH or _LONG_RUN in raw.translate(_DIGIT_RUNS):
+        return _SLOW
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return _SLOW
+
+
 def unauthorized() -> JSONResponse:
     return JSONResponse(UNAUTHORIZED_BODY, status_code=401)
 
@@ -35,6 +58,9 @@ def parse_json(raw: bytes) -> Any:
     Infinity, which Python's json module would otherwise accept and later write back out)."""
     if not raw.strip():
         raise ValidationError("The request body is empty: send a JSON object")
+    quick = _read_quickly(raw)
+    if quick is not _SLOW:
+        return quick
     try:
         return strictjson.loads(raw)
     except strictjson.NotJSON as error:

@@ -44,7 +44,8 @@ def _entity_endpoints(entity: str) -> list[Endpoint]:
         return 201, {entity: record}
 
     def view(call: Call) -> tuple[int, Any]:
-        record = call.fs.records.get(call.account, entity, call.path_id())
+        # Encoded at once and never changed: no copy of the record's lists and dicts (issue 12).
+        record = call.fs.records.get(call.account, entity, call.path_id(), copy=False)
         return 200, {entity: record, **side_loads(call, entity, [record])}
 
     def update(call: Call) -> tuple[int, Any]:

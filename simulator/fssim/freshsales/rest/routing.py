@@ -26,7 +26,9 @@ and a client that mistyped a path learns that first, whatever its key.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Match, Mount, Route, Router, get_route_path
@@ -45,8 +47,10 @@ class RestRouter:
 
     def __init__(self, routes: list[BaseRoute]) -> None:
         self._router = Router(routes=routes, redirect_slashes=False)
-        self._any, by_segment = _by_first_segment(routes)
-        self._by_shape = {segment: _by_depth(candidates) for segment, candidates in by_segment.items()}
+        anywhere, by_segment = _by_first_segment(routes)
+        self._any = _matchers(anywhere)
+        self._by_shape = {segment: [_matchers(shape) for shape in _by_depth(candidates)]
+                          for segment, candidates in by_segment.items()}
 
     @property
     def routes(self) -> list[BaseRoute]:
@@ -70,16 +74,33 @@ class RestRouter:
         route_path = get_route_path(scope)
         by_depth = self._by_shape.get(_first_segment(route_path))
         candidates = self._any if by_depth is None else by_depth[min(route_path.count("/"), len(by_depth) - 1)]
-        for route in candidates:
-            match, child_scope = route.matches(scope)
-            if match == Match.FULL:
-                # What Starlette's Router does with the route it finds, without finding it again.
-                scope["route"] = route
-                scope.update(child_scope)
-                await route.handle(scope, receive, send)
-                return
-            if match == Match.PARTIAL:
-                allowed |= set(getattr(route, "methods", None) or ())
+        for route, match_path, convertors, methods, app, endpoint in candidates:
+            if match_path is None:  # not a plain Route: its own matching
+                match, child_scope = route.matches(scope)
+                if match == Match.FULL:
+                    # What Starlette's Router does with the route it finds, without finding it again.
+                    scope["route"] = route
+                    scope.update(child_scope)
+                    await route.handle(scope, receive, send)
+                    return
+                if match == Match.PARTIAL:
+                    allowed |= set(getattr(route, "methods", None) or ())
+                continue
+            # ``Route.matches`` and ``Route.handle``, written out for a route whose app is its endpoint.
+            found = match_path(route_path)
+            if found is None:
+                continue
+            if methods and scope["method"] not in methods:
+                allowed |= methods
+                continue
+            path_params = dict(scope.get("path_params", {}))
+            for name, value in found.groupdict().items():
+                path_params[name] = convertors[name].convert(value)
+            scope["route"] = route
+            scope["endpoint"] = endpoint
+            scope["path_params"] = path_params
+            await app(scope, receive, send)
+            return
         method, shown = scope["method"], scope["path"]
         if allowed:
             status, message = 405, (f"Method {method} is not allowed on {shown}; "
@@ -89,6 +110,20 @@ class RestRouter:
             status, message, headers = 404, f"Not Found: no Freshsales API endpoint {method} {shown}", {}
         await JSONResponse(unknown_path_body(status, message), status_code=status, headers=headers)(
             scope, receive, send)
+
+
+# A candidate route: the route, then for a plain ``Route`` its regex's match, parameter converters,
+# methods, app and endpoint (no regex for any other route, which matches and handles itself).
+_Matcher = tuple[BaseRoute, Callable[[str], "re.Match[str] | None"] | None, dict[str, Any], "set[str] | None",
+                 ASGIApp, Any]
+
+
+def _matchers(routes: list[BaseRoute]) -> list[_Matcher]:
+    """What :meth:`RestRouter.__call__` needs of each route, read once (issue 12: a REST call tried a
+    handful of ``Route.matches``, each reading the route path and building a child scope again)."""
+    return [(route, route.path_regex.match, route.param_convertors, route.methods, route.app, route.endpoint)
+            if isinstance(route, Route) and type(route) is Route else (route, None, {}, None, route.handle, None)
+            for route in routes]
 
 
 def _first_segment(path: str) -> str:
@@ -141,13 +176,14 @@ class RestMount(Mount):
 
 
 class RestShortcut:
-    """ASGI middleware, right behind the edge guard: a request the REST mounts take goes straight to them.
+    """ASGI middleware: a request the REST mounts take goes straight to them.
 
     The app's router would pick the same mount (the REST mounts are its first routes, and the mount's
     own ``matches`` decides here too), so the answer is the same; what is skipped is Starlette's
     ``ExceptionMiddleware`` and ``Router`` in between, whose only REST work was to find the mount:
     the REST router answers its own 404/405 and the gate its own errors, and anything that escapes
-    still meets the edge guard (JSON 500) and the server-error layer, as before (issue 12: REST CPU).
+    still meets the edge guard (JSON 500), as before (issue 12: REST CPU). :meth:`take` is the decision
+    alone, for an app that puts the edge guard between it and the mount (``fssim.app.SimulatorApp``).
     """
 
     def __init__(self, app: ASGIApp, *, mounts: Sequence[Mount]) -> None:
@@ -156,30 +192,37 @@ class RestShortcut:
         self._under = tuple((mount, mount.path + "/") for mount in self.mounts)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            route_path = get_route_path(scope)
-            for mount, under in self._under:
-                if not route_path.startswith(under) and route_path != mount.path:
-                    continue  # the mount cannot match: its path, or its path and a slash, start every match
-                if "\n" in route_path or scope.get("root_path"):
-                    match, child_scope = mount.matches(scope)  # rare: the mount's own regex decides
-                    if match is not Match.FULL:
-                        continue
-                else:
-                    # What ``mount.matches`` answers for a path it takes, without its regex: the mount's
-                    # path becomes the root path, the rest the path the REST router routes.
-                    child_scope = {"path_params": dict(scope.get("path_params", {})),
-                                   "app_root_path": scope.get("app_root_path", ""), "root_path": mount.path,
-                                   "endpoint": mount.app}
-                await self._handle(mount, child_scope, scope, receive, send)
-                return
+        if scope["type"] == "http" and self.take(scope):
+            await scope["endpoint"](scope, receive, send)
+            return
         await self.app(scope, receive, send)
 
-    @staticmethod
-    async def _handle(mount: Mount, child_scope: Scope, scope: Scope, receive: Receive, send: Send) -> None:
-        # What the app's Router does with the route it picks.
-        if "router" not in scope and "app" in scope:
-            scope["router"] = scope["app"].router
-        scope["route"] = mount
-        scope.update(child_scope)
-        await mount.app(scope, receive, send)
+    def take(self, scope: Scope) -> bool:
+        """Whether a REST mount takes this HTTP request; if it does, ``scope`` is now what the app's
+        router hands that mount (its ``endpoint`` the mount's app)."""
+        path: str = scope["path"]
+        plain = not scope.get("root_path") and "\n" not in path  # else the mount's own regex decides
+        if not plain:
+            path = get_route_path(scope)
+        for mount, under in self._under:
+            if not path.startswith(under) and path != mount.path:
+                continue  # the mount cannot match: its path, or its path and a slash, start every match
+            if plain:
+                # What ``mount.matches`` answers for a path it takes, without its regex: the mount's
+                # path becomes the root path, the rest the path the REST router routes.
+                if "router" not in scope and "app" in scope:
+                    scope["router"] = scope["app"].router
+                scope["route"] = mount
+                scope["path_params"] = dict(scope.get("path_params", {}))
+                scope["app_root_path"] = scope.get("app_root_path", "")
+                scope["root_path"] = mount.path
+                scope["endpoint"] = mount.app
+                return True
+            match, child_scope = mount.matches(scope)
+            if match is Match.FULL:
+                if "router" not in scope and "app" in scope:
+                    scope["router"] = scope["app"].router
+                scope["route"] = mount
+                scope.update(child_scope)
+                return True
+        return False
