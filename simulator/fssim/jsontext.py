@@ -19,7 +19,17 @@ import json.encoder
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["encoder"]
+import orjson
+
+__all__ = ["encoder", "orjson_text"]
+
+# orjson's compact UTF-8 text is json's (``separators=(",", ":")``, ``ensure_ascii=False``) byte for
+# byte for exact dicts, lists, strings (every code point), ints of up to 64 bits, booleans and None. It
+# prints floats' exponents otherwise ("1e-07" against "1e-7") and NaN and infinities as null; those
+# checks are the caller's, who knows its values. Subclasses, dataclasses and datetimes, which orjson
+# would write its own way, go to its ``default``, which is not given: an error, as for ints past 64 bits,
+# lone surrogates and non-string keys.
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
 
 
 def encoder(*, ensure_ascii: bool = True, allow_nan: bool = True,
@@ -40,3 +50,12 @@ def encoder(*, ensure_ascii: bool = True, allow_nan: bool = True,
         return "".join(render(value, 0))
 
     return encode
+
+
+def orjson_text(value: Any) -> bytes | None:
+    """orjson's compact UTF-8 text of ``value`` (several times cheaper than json's C encoder), or None
+    where orjson refuses it and json must write it (see ``_ORJSON_OPTIONS``)."""
+    try:
+        return orjson.dumps(value, option=_ORJSON_OPTIONS)
+    except orjson.JSONEncodeError:
+        return None

@@ -21,8 +21,6 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import orjson
-
 from fssim import jsontext
 
 __all__ = ["Exchange", "NoAnswer", "WireAnswer", "WireRequest", "answer_text", "json_answer", "json_body"]
@@ -118,22 +116,13 @@ Exchange = Callable[[WireRequest], Awaitable[WireAnswer | NoAnswer]]
 _starlette_json = jsontext.encoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
-# orjson's compact UTF-8 text is json's (ensure_ascii=False, compact) byte for byte for strings (every
-# code point), ints of up to 64 bits, booleans, None, lists and dicts; it prints floats otherwise
-# ("1e-7" against "1e-07") and refuses larger ints, lone surrogates and subclasses (then json writes it).
-_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
-
-
 def answer_text(content: Any, *, floatless: bool = False) -> str:
     """A JSON answer's body as text, before its UTF-8 encoding: what :func:`json_answer` sends.
 
     ``floatless``: the caller knows ``content`` holds no float (the rules' answers: names, messages and
     ids), so orjson, several times cheaper, writes the very same text."""
-    if floatless:
-        try:
-            return orjson.dumps(content, option=_ORJSON_OPTIONS).decode()
-        except orjson.JSONEncodeError:
-            pass
+    if floatless and (text := jsontext.orjson_text(content)) is not None:
+        return text.decode()  # json's very text (fssim.jsontext.orjson_text)
     return _starlette_json(content)
 
 

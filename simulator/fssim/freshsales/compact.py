@@ -179,9 +179,6 @@ def _with_created_at(doc: Doc, raw: Mapping[str, Any], derived: Doc) -> Doc:
 _TEXT = "_orjson"  # the key of orjson's text; it comes first, its private ``_`` fields after it
 _JSON_TEXT = "_packed"  # the key of json's text (written before, or not ASCII in orjson's)
 _encode = jsontext.encoder(separators=(",", ":"), allow_nan=False)  # ASCII: one byte a character
-# Subclasses, dataclasses and datetimes are not written by orjson in its own way: they go to json, whose
-# text (or refusal) they got before.
-_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
 
 
 def to_text(doc: Mapping[str, Any], drops: Mapping[str, Any] = _NOTHING, *, exact: bool = False) -> Mapping[str, Any]:
@@ -228,12 +225,10 @@ def to_text(doc: Mapping[str, Any], drops: Mapping[str, Any] = _NOTHING, *, exac
 
 def _as_text(public: Mapping[str, Any], private: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """``{text key: the text of public, **private}``, or None when json cannot write ``public``."""
-    try:
-        text = orjson.dumps(public, option=_ORJSON_OPTIONS)
-        if text.isascii():
-            return {_TEXT: text.decode(), **private}
-    except orjson.JSONEncodeError:
-        pass  # an integer past 64 bits, a lone surrogate, a subclass: json's text, as before
+    # Refused by orjson (an integer past 64 bits, a lone surrogate, a subclass) or not ASCII: json's text.
+    text = jsontext.orjson_text(public)
+    if text is not None and text.isascii():
+        return {_TEXT: text.decode(), **private}
     try:
         return {_JSON_TEXT: _encode(public), **private}
     except (TypeError, ValueError):

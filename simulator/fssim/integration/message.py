@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
-
 from fssim import jsontext
 
 __all__ = [
@@ -46,7 +44,6 @@ _compact_json = jsontext.encoder(separators=(",", ":"), ensure_ascii=False)
 # and each is followed or preceded by one more character (",", ":", "[" ...). So json's text is at most
 # 8 times orjson's, and a message orjson prints in an eighth of the limit is within it, unmeasured.
 _SURELY_WITHIN = MAX_MESSAGE_BYTES // 8
-_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
 
 
 @dataclass(frozen=True)
@@ -193,11 +190,9 @@ def check_message(message: Any) -> Problem | None:
 def _check_size(message: dict[str, Any]) -> Problem | None:
     """The 32 KB limit on the message's compact UTF-8 JSON, measured exactly (json's text, as the answer
     names it) only when orjson's cheaper text does not show it is far within (``_SURELY_WITHIN``)."""
-    try:
-        if len(orjson.dumps(message, option=_ORJSON_OPTIONS)) <= _SURELY_WITHIN:
-            return None
-    except orjson.JSONEncodeError:
-        pass  # an integer past 64 bits, a lone surrogate, a subclass, deep nesting: json measures it
+    cheap = jsontext.orjson_text(message)  # None: an integer past 64 bits, a lone surrogate, a subclass,
+    if cheap is not None and len(cheap) <= _SURELY_WITHIN:  # deep nesting; json measures those
+        return None
     try:
         size = len(_compact_json(message).encode("utf-8"))
     except (RecursionError, ValueError):

@@ -24,8 +24,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import orjson
-
 from fssim import jsontext
 
 __all__ = ["answer_text"]
@@ -33,9 +31,6 @@ __all__ = ["answer_text"]
 _json = jsontext.encoder(separators=(",", ":"))
 _SCALARS = frozenset({str, int, bool, type(None)})
 _PLAIN = _SCALARS | {dict, list}
-# Subclasses, dataclasses and datetimes go to orjson's ``default``, which is not given: an error, so json
-# writes (or refuses) them as before. A false value is never one of them but by a subclass of a plain type.
-_OPTIONS = orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
 
 
 def _plain(values: Iterable[Any]) -> bool:
@@ -63,11 +58,8 @@ def answer_text(value: Any) -> bytes:
     """``json.dumps(value, separators=(",", ":")).encode()``, through orjson when that is the same."""
     kind = type(value)
     if (kind is dict and _plain(value.values())) or (kind is list and _plain(value)):
-        try:
-            text = orjson.dumps(value, option=_OPTIONS)
-        except orjson.JSONEncodeError:
-            pass  # a key that is not a string, an integer past 64 bits, a lone surrogate, a subclass: json's way
-        else:
-            if text.isascii() and b"\x7f" not in text:
-                return text
+        # None: a key that is not a string, an integer past 64 bits, a lone surrogate, a subclass: json's way
+        text = jsontext.orjson_text(value)
+        if text is not None and text.isascii() and b"\x7f" not in text:
+            return text
     return _json(value).encode()
