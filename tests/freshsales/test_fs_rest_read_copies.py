@@ -77,3 +77,23 @@ def test_the_shared_read_is_the_copy_key_for_key(extra: dict[str, Any], product:
     expected = {key: value for key, value in doc.items() if key[:1] != "_"}
     expected["links"] = shapes.links("lead", 7, product)
     assert list(copied.items()) == list(expected.items())
+
+
+def test_a_rest_create_copies_none_of_the_records_values(
+        sim: Simulator, client: TestClient, copies: list[Any]) -> None:
+    sim.freshsales.accounts.create("acme", api_key="acme-key")
+    made = client.post("/api/leads", json={"lead": {"email": "ada@example.com", "tags": ["vip"]}}, headers=HEADERS)
+    assert made.status_code == 201, made.text
+    assert made.json()["lead"]["tags"] == ["vip"]
+    # The only copies are the blank record's own empty lists and dicts, made while building the record;
+    # before, the answer copied the record's values again (its tags among them), then threw them away.
+    assert copies and all(value in ([], {}) for value in copies), copies
+    read = client.get(f"/api/leads/{made.json()['lead']['id']}", headers=HEADERS)
+    assert read.json() == made.json()
+
+
+def test_records_create_still_answers_a_copy_the_caller_may_change(sim: Simulator) -> None:
+    sim.freshsales.accounts.create("acme", api_key="acme-key")
+    made = sim.freshsales.records.create("acme", "lead", {"email": "ada@example.com", "tags": ["vip"]})
+    made["tags"].append("changed")
+    assert sim.freshsales.records.get("acme", "lead", made["id"])["tags"] == ["vip"]

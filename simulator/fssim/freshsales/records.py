@@ -205,13 +205,15 @@ class Records:
     # -- writing --------------------------------------------------------------------------------------
 
     def create(
-        self, account: AccountRef, entity: str, payload: dict[str, Any], *, timeline_at: str | None = None
+        self, account: AccountRef, entity: str, payload: dict[str, Any], *, timeline_at: str | None = None,
+        copy: bool = True,
     ) -> PublicRecord:
         """A new lead or contact; :class:`ValidationError` naming every problem, and nothing stored.
-        ``timeline_at`` (ISO-8601) dates the timeline item, e.g. a Segment message's time (R8)."""
+        ``timeline_at`` (ISO-8601) dates the timeline item, e.g. a Segment message's time (R8).
+        ``copy=False``, for an answer encoded at once: as for :meth:`get`."""
         with self._db.transaction():
             owner = self._account(account, entity)
-            return public(self._create(owner, entity, payload, timeline_at), owner.product)
+            return public(self._create(owner, entity, payload, timeline_at), owner.product, copy=copy)
 
     def create_ref(
         self, account: AccountRef, entity: str, payload: dict[str, Any], *, timeline_at: str | None = None,
