@@ -20,7 +20,8 @@ import httpx
 
 from campaigns.scale import pick, report
 from fssim.app import IN_PROCESS_BASE_URL, Simulator, SimulatorConfig
-from fssim.freshsales.compact import from_text, unpack_item
+from fssim.freshsales.compact import from_text
+from fssim.freshsales.compact_items import unpack_item
 from fssim.server import ServerThread
 
 USERS = pick(bounded=100, soak=33_334)  # three messages each: ~300, or 100,002

@@ -13,16 +13,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from fssim.app import Simulator, SimulatorConfig
-from fssim.freshsales.compact import (
-    from_text,
-    item_drops,
-    pack,
-    pack_item,
-    record_drops,
-    to_text,
-    unpack,
-    unpack_item,
-)
+from fssim.freshsales.compact import from_text, pack, record_drops, to_text, unpack
+from fssim.freshsales.compact_items import item_drops, pack_item, unpack_item
 from fssim.freshsales.shapes import blank_record
 
 _VALUES = st.one_of(st.none(), st.booleans(), st.integers(-2, 2), st.text(max_size=3), st.just([]), st.just({}),
@@ -142,7 +134,7 @@ def test_an_item_packed_straight_from_its_data_is_stored_as_the_whole_item_would
     from datetime import UTC, datetime
 
     from fssim.clock import isoformat
-    from fssim.freshsales.compact import packed_item
+    from fssim.freshsales.compact_items import packed_item
     from fssim.freshsales.timeline import TIMELINE_TYPES
 
     created_at = "2020-01-01T00:00:00+00:00" if other_time else isoformat(datetime.fromtimestamp(at, tz=UTC))
@@ -168,7 +160,7 @@ def test_an_item_time_printed_from_its_instant_is_dropped_only_when_derived_agai
     """Timeline says created_at was printed from the instant ``_at`` was taken from: packing then skips
     printing ``_at`` again, and stores exactly what comparing the two texts stores."""
     from fssim.clock import isoformat
-    from fssim.freshsales.compact import packed_item
+    from fssim.freshsales.compact_items import packed_item
 
     data = {"action_type": "event", "action_data": {"name": "E"}}
     private = {"_account": "acme", "_entity": "lead", "_record_id": 3, "_at": moment.timestamp()}

@@ -17,7 +17,7 @@ from typing import Any
 
 from fssim import strictjson
 from fssim.clock import Clock, isoformat, parse_iso
-from fssim.freshsales.compact import CompactTimeline, packed_item
+from fssim.freshsales.compact_items import CompactTimeline, packed_item
 from fssim.freshsales.errors import ValidationError
 from fssim.freshsales.ids import IdSequence
 from fssim.freshsales.shapes import ENTITY_TYPES, Target
@@ -54,7 +54,7 @@ class Timeline:
         self._db = db
         self._clock = clock
         self._ids = ids
-        # Stored without the fields its owner already says, read back whole (compact.py).
+        # Stored without the fields its owner already says, read back whole (compact_items.py).
         self._items = CompactTimeline(db.collection("fs_activities"))
         self._by_owner = self._items.by_private(lambda doc: (doc["_account"], doc["_entity"], doc["_record_id"]))
 
@@ -69,7 +69,7 @@ class Timeline:
     def record(self, target: Target, activity: dict[str, Any]) -> None:
         """:meth:`add_activity` for a caller that does not read the item back (the receiver's page views
         and events, a record's own create and update items): an item of plain JSON data is then stored
-        packed straight from ``activity`` (:func:`~fssim.freshsales.compact.packed_item`), without the
+        packed straight from ``activity`` (:func:`~fssim.freshsales.compact_items.packed_item`), without the
         whole item, its copy of the data and the comparison of its fields with what they derive from."""
         self._append(target, _checked(activity), answer=False)
 
