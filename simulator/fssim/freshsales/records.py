@@ -32,7 +32,6 @@ from fssim.freshsales.fields import ENTITIES
 from fssim.freshsales.ids import IdSequence
 from fssim.freshsales.shapes import (
     ENTITY_TYPES,
-    PLURALS,
     PublicRecord,
     StoredRecord,
     Target,
@@ -40,17 +39,7 @@ from fssim.freshsales.shapes import (
     public,
 )
 from fssim.freshsales.timeline import Timeline
-from fssim.freshsales.views import (
-    DEFAULT_SORT,
-    RecordPage,
-    in_view,
-    narrowing_view,
-    page_problems,
-    pages,
-    sort_value,
-    sortable_fields,
-    sorted_page,
-)
+from fssim.freshsales.views import DEFAULT_SORT, RecordPage, list_page, sort_value
 from fssim.integration.emails import normalize_email
 from fssim.store import Database
 
@@ -164,27 +153,10 @@ class Records:
         sort_type: str = "desc", view_id: int | None = None,
     ) -> RecordPage:
         """One page of a list view, sorted by ``sort`` (default ``created_at``), ties broken by id."""
-        problems = page_problems(page, per_page, sort_type)
         with self._db.lock:
             owner = self._account(account, entity)
-            sort_field = sort or DEFAULT_SORT
-            if sort_field not in sortable_fields(owner, entity):
-                problems.append(f"sort field {sort_field} is not a sortable field of {PLURALS[entity]}")
-            if problems:
-                raise ValidationError(*problems)
-            view = narrowing_view(owner, entity, view_id)
-            owner_key = (owner.subdomain, entity)
-            total = self.count(owner.subdomain, entity)
-            if sort_field == DEFAULT_SORT and view is None and self._by_owner.ordered_count(owner_key) == total:
-                # The default sort of a whole-entity view: a slice of the ordered index, not a sort of them all.
-                start = (page - 1) * per_page
-                chosen = self._docs(self._by_owner.window(owner_key, start, start + per_page,
-                                                          descending=sort_type == "desc"))
-            else:
-                docs = in_view(self._docs(self._by_owner.ids(owner_key)), view, owner, self._clock.now())
-                total = len(docs)
-                chosen = sorted_page(docs, sort_field, descending=sort_type == "desc", page=page, per_page=per_page)
-            return RecordPage([public(doc, owner.product) for doc in chosen], total, pages(total, per_page))
+            return list_page(owner, entity, self._by_owner, self._docs, self._clock.now(), page=page,
+                             per_page=per_page, sort=sort, sort_type=sort_type, view_id=view_id)
 
     def check_module(self, account: AccountRef, entity: str) -> Account:
         """The account, or the error a request for ``entity`` gets there (leads on Suite: 404)."""

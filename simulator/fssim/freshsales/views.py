@@ -1,25 +1,27 @@
 """List views of leads and contacts: what a page may ask for, which records a view holds, and the
 order they are listed in (``GET /api/leads/view/{id}`` and friends; the dashboard pages by its own index).
 
-Pure functions over stored documents, so :class:`~fssim.freshsales.records.Records` keeps only the reading
-of the store: a page of the default sort is a slice of its ordered index there, any other is sorted here.
+Functions over stored documents, so :class:`~fssim.freshsales.records.Records` keeps only the reading
+of the store: :func:`list_page` is given its ordered index and a way to read documents; a page of the
+default sort is a slice of that index, any other is sorted here.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, TypeVar
 
 from fssim.clock import parse_iso
 from fssim.freshsales.accounts import Account
-from fssim.freshsales.errors import NotFoundError
+from fssim.freshsales.errors import NotFoundError, ValidationError
 from fssim.freshsales.fields import standard_fields
-from fssim.freshsales.shapes import PLURALS, PublicRecord
+from fssim.freshsales.shapes import PLURALS, PublicRecord, StoredRecord, public
+from fssim.indexes import SortedIndex
 
-__all__ = ["DEFAULT_SORT", "MAX_PER_PAGE", "NEW_VIEW_DAYS", "RecordPage", "field_value", "in_view", "narrowing_view",
-           "page_problems", "pages", "sort_value", "sortable_fields", "sorted_page"]
+__all__ = ["DEFAULT_SORT", "MAX_PER_PAGE", "NEW_VIEW_DAYS", "RecordPage", "field_value", "in_view", "list_page",
+           "narrowing_view", "page_problems", "pages", "sort_value", "sortable_fields", "sorted_page"]
 
 MAX_PER_PAGE = 100
 DEFAULT_SORT = "created_at"
@@ -101,3 +103,30 @@ def sorted_page(docs: Sequence[Doc], field: str, *, descending: bool, page: int,
     present.sort(key=lambda doc: (sort_value(doc, field), doc["id"]), reverse=descending)
     start = (page - 1) * per_page
     return (present + missing)[start:start + per_page]
+
+
+def list_page(
+    owner: Account, entity: str, by_owner: SortedIndex, docs: Callable[[Iterable[int]], list[StoredRecord]],
+    now: datetime, *, page: int, per_page: int, sort: str | None, sort_type: str, view_id: int | None,
+) -> RecordPage:
+    """One page of a list view of ``owner``'s ``entity`` records, sorted by ``sort`` (default
+    ``created_at``), ties broken by id; :class:`ValidationError` naming every problem with the request.
+    ``by_owner`` orders each (account, entity)'s ids by the default sort; ``docs`` reads ids' documents."""
+    problems = page_problems(page, per_page, sort_type)
+    sort_field = sort or DEFAULT_SORT
+    if sort_field not in sortable_fields(owner, entity):
+        problems.append(f"sort field {sort_field} is not a sortable field of {PLURALS[entity]}")
+    if problems:
+        raise ValidationError(*problems)
+    view = narrowing_view(owner, entity, view_id)
+    owner_key = (owner.subdomain, entity)
+    total = by_owner.count(owner_key)
+    if sort_field == DEFAULT_SORT and view is None and by_owner.ordered_count(owner_key) == total:
+        # The default sort of a whole-entity view: a slice of the ordered index, not a sort of them all.
+        start = (page - 1) * per_page
+        chosen = docs(by_owner.window(owner_key, start, start + per_page, descending=sort_type == "desc"))
+    else:
+        held = in_view(docs(by_owner.ids(owner_key)), view, owner, now)
+        total = len(held)
+        chosen = sorted_page(held, sort_field, descending=sort_type == "desc", page=page, per_page=per_page)
+    return RecordPage([public(doc, owner.product) for doc in chosen], total, pages(total, per_page))
