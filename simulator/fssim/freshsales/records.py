@@ -221,14 +221,16 @@ class Records:
                 now: datetime | None = None) -> StoredRecord:
         doc = self._drafts.build(owner, entity, blank_record(entity, 0), payload, creating=True)
         record_id = self._ids.next()
-        written = isoformat(self._clock.now() if now is None else now)
+        # One clock read per create: the record's times and its "created" item's are the same instant.
+        moment = self._clock.now() if now is None else now
+        written = isoformat(moment)
         doc["id"], doc["created_at"], doc["updated_at"] = record_id, written, written
         if doc.get("owner_id") is None:
             doc["owner_id"] = owner.user_id
         self._records.insert(doc, doc_id=record_id)
         self._timeline.record(_target(doc), {
             "action_type": "create", "user_activity": True, **({"created_at": timeline_at} if timeline_at else {}),
-            "action_data": {"name": f"{ENTITY_TYPES[entity]} created"}})
+            "action_data": {"name": f"{ENTITY_TYPES[entity]} created"}}, now=moment, now_text=written)
         return doc
 
     def _update(
@@ -241,7 +243,9 @@ class Records:
         changes = changes_between(current, doc)
         if not changes:
             return current, changes
-        doc["updated_at"] = isoformat(self._clock.now() if now is None else now)
+        # One clock read per update, as per create: every item of the update is of the same instant.
+        moment = self._clock.now() if now is None else now
+        doc["updated_at"] = written = isoformat(moment)
         self._records.replace(record_id, doc)
         group = f"update-{self._ids.next()}"
         target = _target(doc)
@@ -249,7 +253,8 @@ class Records:
             self._timeline.record(target, {
                 "action_type": "update", "user_activity": True, "composite_id": group,
                 **({"created_at": timeline_at} if timeline_at else {}),
-                "action_data": {"property_key": name, "property_value": new, "previous_value": old}})
+                "action_data": {"property_key": name, "property_value": new, "previous_value": old}},
+                now=moment, now_text=written)
         return doc, changes
 
     def delete(self, account: AccountRef, entity: str, record_id: int) -> PublicRecord:
