@@ -169,6 +169,10 @@ def _coerce(spec: FieldSpec, value: Any) -> Any:
     if value is None:
         return None
     kind = spec.type
+    if type(value) is str and (kind == "text" or kind == "email"):
+        # What coerce_value makes of a string in a text field (most fields of most writes), without
+        # looking the field up as a CustomField and the three calls to get there.
+        return value.strip()
     if kind in CUSTOM_FIELD_TYPES or kind == "email":
         # One rule for a field's type, whoever writes it: the Segment receiver's trait mapping too.
         field = _as_custom_field("text" if kind == "email" else kind, spec.choices)
