@@ -247,8 +247,17 @@ class CompactCollection:
         old = self._collection.delete(doc_id)
         return None if old is None else self._unpack(old)
 
+    def _on_whole(self, of: Callable[[Mapping[str, Any]], Any]) -> Callable[[Mapping[str, Any]], Any]:
+        """``of`` shown the whole document instead of the stored one: while this collection writes, the
+        one its caller gave (looked up here, not by a call to :meth:`_for_index` per index and write)."""
+        def on_whole(raw: Mapping[str, Any]) -> Any:
+            writing = self._writing
+            return of(writing[1] if writing is not None and writing[0] is raw else self._for_index(raw))
+
+        return on_whole
+
     def index(self, key_of: Callable[[Mapping[str, Any]], Hashable | None]) -> Index:
-        return self._collection.index(lambda doc: key_of(self._for_index(doc)))
+        return self._collection.index(self._on_whole(key_of))
 
     def by_private(self, key_of: Callable[[Mapping[str, Any]], Hashable | None]) -> Index:
         """An index whose key is made of private (``_``) fields only, which every stored document keeps
@@ -256,12 +265,11 @@ class CompactCollection:
         return self._collection.index(key_of)
 
     def multi_index(self, keys_of: Callable[[Mapping[str, Any]], Iterable[Hashable]]) -> Index:
-        return self._collection.multi_index(lambda doc: keys_of(self._for_index(doc)))
+        return self._collection.multi_index(self._on_whole(keys_of))
 
     def sorted_index(self, keys_of: Callable[[Mapping[str, Any]], Iterable[Hashable]],
                      order_of: Callable[[Mapping[str, Any]], Any]) -> SortedIndex:
-        return self._collection.sorted_index(lambda doc: keys_of(self._for_index(doc)),
-                                             lambda doc: order_of(self._for_index(doc)))
+        return self._collection.sorted_index(self._on_whole(keys_of), self._on_whole(order_of))
 
 
 def CompactRecords(collection: Collection) -> CompactCollection:

@@ -78,8 +78,7 @@ class Records:
         self._records = CompactRecords(db.collection("fs_records"))
         self._watchers: list[RecordWatcher] = []
         # Ordered by the default sort (created_at, ties by id), so a page of a list view is a slice.
-        self._by_owner = self._records.sorted_index(lambda doc: [(doc["_account"], doc["_entity"])],
-                                                    lambda doc: sort_value(doc, DEFAULT_SORT))
+        self._by_owner = self._records.sorted_index(lambda doc: [(doc["_account"], doc["_entity"])], _created_order)
         self._by_email = self._records.multi_index(
             lambda doc: [(doc["_account"], normalize_email(e)) for e in _emails_of(doc)])
         self._by_external_id = self._records.index(
@@ -370,6 +369,13 @@ class Records:
         if stored is None:
             return None
         return Target(stored["_account"], stored["_entity"], stored["id"], stored.get("display_name"))
+
+
+def _created_order(doc: Mapping[str, Any]) -> Any:
+    """``sort_value(doc, DEFAULT_SORT)``, computed on every write of a record: its ``created_at`` is text
+    (lower-cased, as sort_value does), read here without the two calls that find a field by its name."""
+    value = doc.get(DEFAULT_SORT)  # not a custom field's name: sort_value reads it with doc.get too
+    return value.lower() if type(value) is str else sort_value(doc, DEFAULT_SORT)
 
 
 def _subdomain(account: AccountRef) -> str:
