@@ -333,8 +333,8 @@ def normalize_write(entity: str, payload: dict[str, Any], custom_specs: dict[str
         for email in emails:
             if not is_email(email):
                 problems.append(f"Email {email} is invalid")
-            elif normalize_email(email) not in seen:
-                seen.add(normalize_email(email))
+            elif (normal := normalize_email(email)) not in seen:
+                seen.add(normal)
                 unique.append(email)
         emails = unique
     return NormalizedWrite(values, custom, emails, problems)

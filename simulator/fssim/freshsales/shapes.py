@@ -162,7 +162,9 @@ def blank_record(entity: str, record_id: int) -> dict[str, Any]:
 
 def display_name(record: dict[str, Any]) -> str | None:
     """First and last name, or the email when both are empty (as in the rudder capture)."""
-    name = " ".join(part for part in (record.get("first_name"), record.get("last_name")) if part)
+    first, last = record.get("first_name"), record.get("last_name")
+    # " ".join of the names that are given, spelled out: a generator is a call per name, on every write.
+    name = (first + " " + last if last else first) if first else last
     return name or record.get("email")
 
 

@@ -92,7 +92,8 @@ class Timeline:
                 moment = self._clock.now() if now is None else now
         except ValueError:
             raise ValidationError(f"activity created_at {when!r} is not an ISO-8601 time") from None
-        data = {k: v for k, v in activity.items() if k != "created_at"}
+        # Only read (packed to text, or deep-copied into the item): the activity itself when it has no time.
+        data = activity if "created_at" not in activity else {k: v for k, v in activity.items() if k != "created_at"}
         # What is stored must survive the JSON file and the REST answer: refuse what strict JSON cannot
         # write (objects, NaN, infinity) now, not when the timeline is read. Plain JSON data (what the
         # rules and REST bodies give) is told by a walk of its types; only anything else is encoded to see.
