@@ -288,12 +288,15 @@ def normalize_write(entity: str, payload: dict[str, Any], custom_specs: dict[str
             continue
         if name in ("email", "emails"):
             # Leads store one email and contacts several; both accept either key. ``email`` is primary.
-            try:
-                given = [] if value is None else _email_values(value)
-            except _Invalid:
-                problems.append(_type_problem(name))
-                continue
-            cleaned = [email.strip() for email in given if email.strip()]
+            if type(value) is str:  # one email, the usual write: no list of one to make and walk
+                cleaned = [value.strip()] if value.strip() else []
+            else:
+                try:
+                    given = [] if value is None else _email_values(value)
+                except _Invalid:
+                    problems.append(_type_problem(name))
+                    continue
+                cleaned = [email.strip() for email in given if email.strip()]
             emails = cleaned + (emails or []) if name == "email" else (emails or []) + cleaned
             continue
         spec = specs.get(name)

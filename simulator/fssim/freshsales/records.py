@@ -58,6 +58,15 @@ def _emails_of(doc: Mapping[str, Any]) -> list[str]:
     return [doc["email"]] if doc.get("email") else []
 
 
+def _email_keys(doc: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The email index's keys of a record: (account, normalized email) for each of its emails. A lead's
+    one email without the calls of a contact's list (every write of a record computes these)."""
+    if doc.get("_entity") != "contact":
+        email = doc.get("email")
+        return [(doc["_account"], normalize_email(email))] if email else []
+    return [(doc["_account"], normalize_email(e)) for e in _emails_of(doc)]
+
+
 class RecordWatcher(Protocol):
     """Something that holds links to records (engagements, lists) and must follow deletes and converts,
     so that no link ever names a record that is gone."""
@@ -79,8 +88,7 @@ class Records:
         self._watchers: list[RecordWatcher] = []
         # Ordered by the default sort (created_at, ties by id), so a page of a list view is a slice.
         self._by_owner = self._records.sorted_index(lambda doc: [(doc["_account"], doc["_entity"])], _created_order)
-        self._by_email = self._records.multi_index(
-            lambda doc: [(doc["_account"], normalize_email(e)) for e in _emails_of(doc)])
+        self._by_email = self._records.multi_index(_email_keys)
         self._by_external_id = self._records.index(
             lambda doc: (doc["_account"], doc["external_id"]) if doc.get("external_id") is not None else None)
         self._drafts = Drafts(self._records, ids, by_owner=self._by_owner, by_email=self._by_email,

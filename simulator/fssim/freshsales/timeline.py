@@ -77,7 +77,9 @@ class Timeline:
         clock already (a record's create: its ``created_at`` and its item's are one instant), and
         ``now_text`` its :func:`~fssim.clock.isoformat` when printed already; an item without its own
         ``created_at`` is dated by them instead of another clock read and printing."""
-        self._append(target, _checked(activity), answer=False, now=now, now_text=now_text)
+        if type(activity) is not dict or type(activity.get("action_type")) is not str:
+            _checked(activity)  # raises; a well-formed activity (every caller's) is not checked by a call
+        self._append(target, activity, answer=False, now=now, now_text=now_text)
 
     def _append(self, target: Target, activity: dict[str, Any], *, answer: bool, now: datetime | None = None,
                 now_text: str | None = None) -> dict[str, Any] | None:
