@@ -105,7 +105,7 @@ def to_text(doc: Mapping[str, Any], drops: Mapping[str, Any] = _NOTHING, *, exac
     """``doc`` as ``{"_orjson": JSON of its public fields, **its private "_" fields}`` (or ``_packed``, see
     the module's text), or ``doc`` itself when JSON would not give it back equal or its private fields
     are not all at its end. The public fields equal to ``drops`` (:func:`record_drops`,
-    :func:`item_drops`) are left out of the text, in the same pass.
+    :func:`item_drops`, which name public fields only) are left out of the text, in the same pass.
 
     The private fields (owner, entity, record id, time) stay values, not text: the indexes' keys are
     made of them, and a value the caller shares (the account's name) is then not one more copy per key.
@@ -122,12 +122,14 @@ def to_text(doc: Mapping[str, Any], drops: Mapping[str, Any] = _NOTHING, *, exac
         default = drops.get(key, _ABSENT)
         if value is default:
             continue  # most fields of a record: the blank's own None, False or 0, dropped at once
-        if type(key) is not str:
-            return _without(doc, drops)  # JSON would give it back as a string key
-        if key[:1] == "_":
-            private[key] = value
-            continue
-        if default is not _ABSENT and type(value) is type(default) and value == default:
+        if default is _ABSENT:
+            # A key drops do not name (they name public fields only): maybe private, maybe not a string.
+            if type(key) is not str:
+                return _without(doc, drops)  # JSON would give it back as a string key
+            if key[:1] == "_":
+                private[key] = value
+                continue
+        elif type(value) is type(default) and value == default:
             continue
         kind = type(value)
         if private or (kind not in atoms and not exact and not strictjson.reads_back_as_itself(value)):
