@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -59,7 +59,7 @@ def item_drops(doc: Mapping[str, Any]) -> Mapping[str, Any]:
     return derived
 
 
-def _any_private(keys: list[Any]) -> bool:
+def _any_private(keys: Iterable[Any]) -> bool:
     try:
         return "\0_" in "\0" + "\0".join(keys)  # one scan in C: does any key begin with "_"?
     except TypeError:  # a key that is not a string
@@ -114,7 +114,7 @@ def packed_item(item_id: int, entity: str, record_id: int, name: Any, data: Mapp
     a lead or contact: then the item is built and packed whole (``tests/freshsales/test_fs_compact.py``
     holds the two ways to the same result)."""
     if "id" in data or "created_at" in data or entity not in ENTITY_TYPES or type(record_id) is not int \
-            or type(item_id) is not int or type(private.get("_at")) is not float or _any_private(list(data)):
+            or type(item_id) is not int or type(private.get("_at")) is not float or _any_private(data):
         return None
     public: Doc = {"id": item_id}
     if _ITEM_FIELD_SET.isdisjoint(data):  # a page view or an event: only the owner's name is kept

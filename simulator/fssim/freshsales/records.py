@@ -237,7 +237,8 @@ class Records:
         self._records.insert(doc, doc_id=record_id)
         self._timeline.record(_target(doc), {
             "action_type": "create", "user_activity": True, **({"created_at": timeline_at} if timeline_at else {}),
-            "action_data": {"name": f"{ENTITY_TYPES[entity]} created"}}, now=moment, now_text=written)
+            "action_data": {"name": f"{ENTITY_TYPES[entity]} created"}}, now=moment, now_text=written,
+            plain=True)  # our own constants, and timeline_at is no data: not walked
         return doc
 
     def _update(

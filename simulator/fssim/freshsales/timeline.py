@@ -67,7 +67,7 @@ class Timeline:
         return item
 
     def record(self, target: Target, activity: dict[str, Any], *, now: datetime | None = None,
-               now_text: str | None = None) -> None:
+               now_text: str | None = None, plain: bool = False) -> None:
         """:meth:`add_activity` for a caller that does not read the item back (the receiver's page views
         and events, a record's own create and update items): an item of plain JSON data is then stored
         packed straight from ``activity`` (:func:`~fssim.freshsales.compact_items.packed_item`), without the
@@ -76,13 +76,15 @@ class Timeline:
         ``now`` (a UTC time): the instant of the write that makes this item, when the caller has read the
         clock already (a record's create: its ``created_at`` and its item's are one instant), and
         ``now_text`` its :func:`~fssim.clock.isoformat` when printed already; an item without its own
-        ``created_at`` is dated by them instead of another clock read and printing."""
+        ``created_at`` is dated by them instead of another clock read and printing. ``plain``: the caller
+        made ``activity`` of its own constants (ASCII strings, booleans, dicts of them: a record's
+        "created" item), which read back as themselves and are not walked to see."""
         if type(activity) is not dict or type(activity.get("action_type")) is not str:
             _checked(activity)  # raises; a well-formed activity (every caller's) is not checked by a call
-        self._append(target, activity, answer=False, now=now, now_text=now_text)
+        self._append(target, activity, answer=False, now=now, now_text=now_text, plain=plain)
 
     def _append(self, target: Target, activity: dict[str, Any], *, answer: bool, now: datetime | None = None,
-                now_text: str | None = None) -> dict[str, Any] | None:
+                now_text: str | None = None, plain: bool = False) -> dict[str, Any] | None:
         account, entity, record_id, name = target
         when = activity.get("created_at")
         try:
@@ -99,7 +101,7 @@ class Timeline:
         # What is stored must survive the JSON file and the REST answer: refuse what strict JSON cannot
         # write (objects, NaN, infinity) now, not when the timeline is read. Plain JSON data (what the
         # rules and REST bodies give) is told by a walk of its types; only anything else is encoded to see.
-        exact = strictjson.reads_back_as_itself(data)
+        exact = plain or strictjson.reads_back_as_itself(data)
         if not exact:
             try:
                 _strict_json(data)
