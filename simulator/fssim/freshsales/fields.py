@@ -278,8 +278,12 @@ def normalize_write(entity: str, payload: dict[str, Any], custom_specs: dict[str
     custom: dict[str, Any] = {}
     problems: list[str] = []
     emails: list[str] | None = None
+    # Custom fields given at top level (leniently, see below), met in the same walk of the payload.
+    given_custom: dict[str, Any] = {}
 
     for name, value in payload.items():
+        if name.startswith("cf_"):
+            given_custom[name] = value
         # A string of n characters is at most 4n bytes of UTF-8: a short one needs no measuring.
         short = type(value) is str and len(value) * 4 <= MAX_FIELD_BYTES
         oversized = _exceeds(value, MAX_FIELD_BYTES) if name != "custom_field" and not short else None
@@ -302,13 +306,15 @@ def normalize_write(entity: str, payload: dict[str, Any], custom_specs: dict[str
         spec = specs.get(name)
         if spec is None:
             continue  # unknown or read-only standard attribute: dropped, as Rails strong params do
+        if short and spec.type == "text":
+            values[name] = value.strip()  # _coerce's first case, the usual field: without the call
+            continue
         try:
             values[name] = _coerce(spec, value)
         except _Invalid:
             problems.append(_type_problem(name))
 
     # Custom fields arrive inside "custom_field" (the documented form) or, leniently, at top level.
-    given_custom: dict[str, Any] = {key: val for key, val in payload.items() if key.startswith("cf_")}
     nested = payload.get("custom_field")
     if nested is not None and not isinstance(nested, dict):
         problems.append(_type_problem("custom_field"))
