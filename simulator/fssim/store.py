@@ -310,11 +310,12 @@ class _Transaction(contextlib.AbstractContextManager[None]):
     def __enter__(self) -> None:
         db = self._db
         db.lock.acquire()
-        try:
-            db._storage.hold()
-        except BaseException:
-            db.lock.release()
-            raise
+        if db._storage.journals:
+            try:
+                db._storage.hold()
+            except BaseException:
+                db.lock.release()
+                raise
         if db._depth == 0:
             db.stats.transactions += 1
         db._depth += 1
@@ -323,6 +324,7 @@ class _Transaction(contextlib.AbstractContextManager[None]):
         db = self._db
         try:
             db._depth -= 1
-            db._storage.release()
+            if db._storage.journals:
+                db._storage.release()
         finally:
             db.lock.release()
