@@ -89,8 +89,9 @@ def test_a_lead_s_create_makes_no_call_that_only_wraps_or_finds_nothing(sim: Sim
     """A Python call costs about as much as the work of many a small function it reaches: a create made
     121 calls, and now makes 72. No index key is reached through a wrapper per index (the whole document
     is found in place while the collection writes, a single key is taken as it is), no empty list of
-    watchers is called, the memory storage's no-op hold, release and changed are not called, and no generator or deep copy of an empty default runs; the "created" item's
-    data, our own constants, is not walked to see whether it reads back as itself."""
+    watchers and none of the memory storage's no-op hold, release and changed is called, and no
+    generator or deep copy of an empty default runs; the "created" item's data, our own constants, is
+    not walked to see whether it reads back as itself."""
     records = sim.freshsales.records
     records.create("acme", "lead", {"last_name": "Babbage", "email": "charles@example.com"})
     calls = _calls_made(lambda: records.create(
