@@ -121,15 +121,22 @@ def packed_item(item_id: int, entity: str, record_id: int, name: Any, data: Mapp
         public["targetable_name"] = name
     else:  # a field set by ``data`` is kept in its place unless it is the value derived anyway
         kind = ENTITY_TYPES[entity]
-        derived = {"actionable_type": kind, "actionable_id": record_id, "targetable_type": kind,
-                   "targetable_id": record_id, "user_activity": False, "automation": False}
         for key in _ITEM_FIELDS:
             if key not in data:
                 if key == "targetable_name":
                     public[key] = name
                 continue
             value = data[key]
-            default = f"{kind}-{record_id}-{item_id}" if key == "composite_id" else derived.get(key, _ABSENT)
+            # What _derived_item derives for the field, worked out for the fields data sets only (a
+            # record's create and update items set one or two): no dict of all six made per item.
+            if key == "composite_id":
+                default: Any = f"{kind}-{record_id}-{item_id}"
+            elif key == "user_activity" or key == "automation":
+                default = False
+            elif key == "targetable_name":
+                default = _ABSENT
+            else:
+                default = kind if key.endswith("_type") else record_id
             if value is not default and (type(value) is not type(default) or value != default):
                 public[key] = value
     public["action_data"] = {}
