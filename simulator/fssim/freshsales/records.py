@@ -25,7 +25,7 @@ from typing import Any, Protocol, cast
 from fssim import strictjson
 from fssim.clock import Clock, isoformat
 from fssim.freshsales.accounts import Account, Accounts
-from fssim.freshsales.compact import CompactCollection, CompactRecords
+from fssim.freshsales.compact import CompactCollection, CompactRecords, text_fields
 from fssim.freshsales.drafts import Changes, Drafts, ReferenceCheck, changes_between
 from fssim.freshsales.errors import ModuleUnavailableError, NotFoundError, ValidationError
 from fssim.freshsales.fields import ENTITIES
@@ -37,6 +37,7 @@ from fssim.freshsales.shapes import (
     Target,
     blank_record,
     public,
+    shown,
 )
 from fssim.freshsales.timeline import Timeline
 from fssim.freshsales.views import DEFAULT_SORT, RecordPage, list_page, sort_value
@@ -116,6 +117,8 @@ class Records:
         dicts may be the stored document's own, so the caller must not change them (:func:`public`)."""
         with self._db.lock:
             owner = self._account(account, entity)
+            if not copy and (fields := self._text_fields(owner.subdomain, entity, record_id)) is not None:
+                return shown(fields, entity, record_id, owner.product)
             return public(self._doc(owner.subdomain, entity, record_id), owner.product, copy=copy)
 
     def exists(self, account: str, entity: str, record_id: int) -> bool:
@@ -351,6 +354,15 @@ class Records:
         if doc is None or doc["_account"] != account or doc["_entity"] != entity:
             return None
         return doc
+
+    def _text_fields(self, account: str, entity: str, record_id: int) -> dict[str, Any] | None:
+        """The public fields of ``account``'s record, read from its stored text in one pass
+        (:func:`text_fields`), without the whole document :meth:`_doc` makes; ``None`` when it has no
+        such record or it is not kept as orjson's text (:meth:`_doc` then reads it, or refuses)."""
+        raw = self._records.stored(record_id) if isinstance(record_id, int) and record_id > 0 else None
+        if raw is None or raw.get("_account") != account or raw.get("_entity") != entity:
+            return None
+        return text_fields(raw, entity)
 
     def _doc(self, account: str, entity: str, record_id: int) -> StoredRecord:
         doc = self._stored(account, entity, record_id)

@@ -14,7 +14,7 @@ from fssim import strictjson
 
 __all__ = [
     "ENTITY_TYPES", "PLURALS", "EmailEntry", "PublicRecord", "RecordFields", "StoredRecord", "Target",
-    "blank_record", "display_name", "links", "public",
+    "blank_record", "display_name", "links", "public", "shown",
 ]
 
 PLURALS = {"lead": "leads", "contact": "contacts"}
@@ -183,6 +183,14 @@ def links(entity: str, record_id: int, product: str) -> dict[str, str]:
 # ``_`` key but the two every stored record has, so :func:`public` need not look at each key's name.
 _FIELDS = frozenset(_BLANKS["lead"]) | frozenset(_BLANKS["contact"])
 _PRIVATE = ("_account", "_entity")
+
+
+def shown(fields: dict[str, Any], entity: str, record_id: int, product: str) -> PublicRecord:
+    """A record as the API returns it, from its public fields alone (no ``_`` key among them): the links
+    added to ``fields`` itself, which must be the caller's own dict (what :func:`public` answers for the
+    stored document those fields came from, without copying them again)."""
+    fields["links"] = links(entity, record_id, product)
+    return cast(PublicRecord, fields)
 
 
 def public(doc: StoredRecord, product: str, *, copy: bool = True) -> PublicRecord:
