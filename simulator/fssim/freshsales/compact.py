@@ -104,11 +104,12 @@ def unpack(raw: Mapping[str, Any]) -> Doc:
     return doc
 
 
-def text_fields(raw: Mapping[str, Any], entity: str) -> Doc | None:
+def text_fields(raw: Mapping[str, Any], entity: str) -> tuple[Doc, bool] | None:
     """A stored lead or contact's public fields, whole: :func:`unpack` of :func:`from_text` without the
-    private fields, in the same order, read from its orjson text in one pass. ``raw`` is the stored
-    document, whose ``_entity`` the caller found to be ``entity``. ``None`` when it is not kept as
-    orjson's text (then :func:`from_text` and :func:`unpack` read it).
+    private fields, in the same order, read from its orjson text in one pass; and whether every value
+    the text held is an exact string, int, boolean or None (no float, list or dict). ``raw`` is the
+    stored document, whose ``_entity`` the caller found to be ``entity``. ``None`` when it is not kept
+    as orjson's text (then :func:`from_text` and :func:`unpack` read it).
 
     The text holds only public fields (:func:`to_text` keeps every ``_`` field out of it), so the private
     ones need not be copied in to be taken out again, and the dict made here is the caller's own: a
@@ -119,14 +120,20 @@ def text_fields(raw: Mapping[str, Any], entity: str) -> Doc | None:
     if defaults is None or next(iter(raw), None) != _TEXT or type(text := raw[_TEXT]) is not str:
         return None
     found: Doc = orjson.loads(text)
+    scalars = True
+    for value in found.values():  # a stored lead's few fields: names, email, ids, times
+        if type(value) not in _SCALARS:
+            scalars = False
+            break
     doc = defaults.copy()  # a copy of a dict whose keys are all in place, then its few stored values
     doc.update(found)
     for key, fresh in _FRESH[entity]:
         if key not in found:
             doc[key] = fresh()  # a new empty list or dict: what a deep copy of the blank's is
-    return doc
+    return doc, scalars
 
 
+_SCALARS = frozenset({str, int, bool, type(None)})
 _TEXT = "_orjson"  # the key of orjson's text; it comes first, its private ``_`` fields after it
 _JSON_TEXT = "_packed"  # the key of json's text (written before, or not ASCII in orjson's)
 _encode = jsontext.encoder(separators=(",", ":"), allow_nan=False)  # ASCII: one byte a character

@@ -33,6 +33,7 @@ from fssim.freshsales.ids import IdSequence
 from fssim.freshsales.shapes import (
     ENTITY_TYPES,
     PublicRecord,
+    Shown,
     StoredRecord,
     Target,
     blank_record,
@@ -115,11 +116,24 @@ class Records:
     def get(self, account: AccountRef, entity: str, record_id: int, *, copy: bool = True) -> PublicRecord:
         """The record as the API shows it. ``copy=False``, for an answer encoded at once: its lists and
         dicts may be the stored document's own, so the caller must not change them (:func:`public`)."""
+        if not copy:
+            return self.show(account, entity, record_id).record
         with self._db.lock:
             owner = self._account(account, entity)
-            if not copy and (fields := self._text_fields(owner.subdomain, entity, record_id)) is not None:
-                return shown(fields, entity, record_id, owner.product)
-            return public(self._doc(owner.subdomain, entity, record_id), owner.product, copy=copy)
+            return public(self._doc(owner.subdomain, entity, record_id), owner.product)
+
+    def show(self, account: AccountRef, entity: str, record_id: int) -> Shown:
+        """:meth:`get` for an answer encoded at once (``copy=False``), and whether the record is plain.
+
+        Read from the stored orjson text in one pass when it is kept so (:func:`text_fields`). Such a
+        record is plain when the text held only strings, ints, booleans and None: the blank's defaults
+        (None, False, 0, new empty lists and dicts) and the links are plain too."""
+        with self._db.lock:
+            owner = self._account(account, entity)
+            read = self._text_fields(owner.subdomain, entity, record_id)
+            if read is not None:
+                return Shown(shown(read[0], entity, record_id, owner.product), read[1])
+            return Shown(public(self._doc(owner.subdomain, entity, record_id), owner.product, copy=False), False)
 
     def exists(self, account: str, entity: str, record_id: int) -> bool:
         with self._db.lock:
@@ -355,10 +369,11 @@ class Records:
             return None
         return doc
 
-    def _text_fields(self, account: str, entity: str, record_id: int) -> dict[str, Any] | None:
-        """The public fields of ``account``'s record, read from its stored text in one pass
-        (:func:`text_fields`), without the whole document :meth:`_doc` makes; ``None`` when it has no
-        such record or it is not kept as orjson's text (:meth:`_doc` then reads it, or refuses)."""
+    def _text_fields(self, account: str, entity: str, record_id: int) -> tuple[dict[str, Any], bool] | None:
+        """The public fields of ``account``'s record, read from its stored text in one pass, and whether
+        the text held only scalars (:func:`text_fields`), without the whole document :meth:`_doc` makes;
+        ``None`` when it has no such record or it is not kept as orjson's text (:meth:`_doc` then reads
+        it, or refuses)."""
         raw = self._records.stored(record_id) if isinstance(record_id, int) and record_id > 0 else None
         if raw is None or raw.get("_account") != account or raw.get("_entity") != entity:
             return None

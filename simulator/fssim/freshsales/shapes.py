@@ -13,7 +13,7 @@ from typing import Any, NamedTuple, NotRequired, TypedDict, cast
 from fssim import strictjson
 
 __all__ = [
-    "ENTITY_TYPES", "PLURALS", "EmailEntry", "PublicRecord", "RecordFields", "StoredRecord", "Target",
+    "ENTITY_TYPES", "PLURALS", "EmailEntry", "PublicRecord", "RecordFields", "Shown", "StoredRecord", "Target",
     "blank_record", "display_name", "links", "public", "shown",
 ]
 
@@ -140,6 +140,15 @@ class Target(NamedTuple):
     entity: str  # "lead", "contact", "sales_account" or "deal"
     id: int
     name: str | None  # the display name, the timeline's ``targetable_name``
+
+
+class Shown(NamedTuple):
+    """A record as the API shows it, for an answer encoded at once (its lists and dicts may be the stored
+    document's own: never change them), and whether it is plain: a tree of exact dicts, lists, strings,
+    ints, booleans and None, with no float (:class:`fssim.freshsales.rest.answer_text.Plain`)."""
+
+    record: PublicRecord
+    plain: bool
 
 
 # Each entity's blank record, in field order, and the fields whose value is mutable (lists, dicts): a
