@@ -42,7 +42,7 @@ import orjson
 
 from fssim import jsontext, strictjson
 from fssim.freshsales.shapes import blank_record
-from fssim.indexes import Index, SortedIndex
+from fssim.indexes import Answer, Index, LookupIndex, SortedIndex
 from fssim.store import Collection
 
 __all__ = ["CompactCollection", "CompactRecords", "from_text", "pack", "record_drops", "to_text", "unpack"]
@@ -257,6 +257,12 @@ class CompactCollection:
 
     def multi_index(self, keys_of: Callable[[Mapping[str, Any]], Iterable[Hashable]]) -> Index:
         return self._collection.multi_index(lambda doc: keys_of(self._for_index(doc)))
+
+    def lookup_index(self, keys_of: Callable[[Mapping[str, Any]], Iterable[tuple[Hashable, Hashable]]],
+                     answer_of: Callable[[Mapping[str, Any]], Answer]) -> LookupIndex[Answer]:
+        """A :class:`LookupIndex`: its answers are made from whole documents, so a lookup reads none."""
+        return self._collection.keep(LookupIndex(lambda doc: keys_of(self._for_index(doc)),
+                                                 lambda doc: answer_of(self._for_index(doc))))
 
     def sorted_index(self, keys_of: Callable[[Mapping[str, Any]], Iterable[Hashable]],
                      order_of: Callable[[Mapping[str, Any]], Any]) -> SortedIndex:
