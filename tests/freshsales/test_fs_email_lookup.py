@@ -1,8 +1,8 @@
-"""A lookup by email (R4, the receiver's every identify and track) is answered by the email index itself:
-no stored record is read or decoded (issue 2: among 100,000 leads, each hop from the index to the stored
-text was a cache miss). Counted, not timed: the store's read counter. And the index's answer must stay
-exactly what the stored record says through every write: create, a name change, an email change, a
-convert, a delete, a file opened again."""
+"""A lookup by email (R4, the receiver's every identify and track) is answered by the email index itself, and
+one by external id (R6) by its own: no stored record is read or decoded (issue 2: among 100,000 leads, each
+hop from the index to the stored text was a cache miss). Counted, not timed: the store's read counter. And
+the index's answer must stay exactly what the stored record says through every write: create, a name change,
+an email change, a convert, a delete, a file opened again."""
 
 from __future__ import annotations
 
@@ -73,3 +73,19 @@ def test_a_file_opened_again_answers_as_before(tmp_path: Path) -> None:
     assert [fs.records.find_by_email("acme", f"p{i}@example.com") for i in range(3)] == before
     assert before[1] == Target("acme", "lead", ids[1], "Pat P1")
     again.close()
+
+
+def test_a_lookup_by_external_id_reads_no_stored_record_and_follows_writes() -> None:
+    """R6's lookup (a userId that is not an email) is answered the same way, by its own index."""
+    db = Database()
+    fs = _crm(db)
+    lead_id = fs.records.create("acme", "lead", {"external_id": "usr_1", "last_name": "Ada"})["id"]
+    db.stats.reset()
+    assert fs.records.find_by_external_id("acme", "usr_1") == _stored(fs, "lead", lead_id)
+    assert fs.records.find_by_external_id("acme", "usr_2") is None
+    assert db.stats.reads == 1  # _stored's own read, not the lookups'
+    fs.records.update("acme", "lead", lead_id, {"external_id": "usr_2", "first_name": "Grace"})
+    assert fs.records.find_by_external_id("acme", "usr_1") is None
+    assert fs.records.find_by_external_id("acme", "usr_2") == Target("acme", "lead", lead_id, "Grace Ada")
+    fs.records.delete("acme", "lead", lead_id)
+    assert fs.records.find_by_external_id("acme", "usr_2") is None

@@ -212,12 +212,6 @@ class CompactCollection:
         raw = self._collection.get(doc_id)
         return None if raw is None else self._unpack(raw)
 
-    def peek(self, doc_id: int) -> Mapping[str, Any] | None:
-        """The stored document's fields as stored (defaults and derived fields left out, nothing copied):
-        for a caller that reads a few fields it knows to be kept, such as the owner and display name."""
-        raw = self._collection.peek(doc_id)
-        return None if raw is None else from_text(raw)
-
     def items(self) -> list[tuple[int, Doc]]:
         return [(doc_id, self._unpack(raw)) for doc_id, raw in self._collection.items()]
 

@@ -33,7 +33,7 @@ ReferenceCheck = Callable[[Account, str, Mapping[str, Any]], list[str]]
 class Drafts:
     def __init__(
         self, records: CompactCollection, ids: IdSequence, *, by_owner: Index, by_email: LookupIndex[Target],
-        by_external_id: Index,
+        by_external_id: LookupIndex[Target],
     ) -> None:
         self._records = records
         self._ids = ids
