@@ -45,7 +45,8 @@ from fssim.freshsales.shapes import blank_record
 from fssim.indexes import Index, SortedIndex
 from fssim.store import Collection
 
-__all__ = ["CompactCollection", "CompactRecords", "from_text", "pack", "record_drops", "to_text", "unpack"]
+__all__ = ["CompactCollection", "CompactRecords", "from_text", "pack", "record_drops", "text_fields", "to_text",
+           "unpack"]
 
 Doc = dict[str, Any]
 
@@ -54,6 +55,13 @@ _DEFAULTS: dict[str, Doc] = {entity: blank_record(entity, 0) for entity in ("lea
 # Defaults a reader may change in place (lists, dicts): each read gets its own copy.
 _MUTABLE = {entity: frozenset(k for k, v in doc.items() if isinstance(v, (list, dict)))
             for entity, doc in _DEFAULTS.items()}
+
+
+# For each default a reader gets its own copy of, its name and what makes a new one: every one is an
+# empty list or dict, so the ``copy`` of the blank's own is a deep copy.
+_FRESH = {entity: tuple((key, _DEFAULTS[entity][key].copy) for key in sorted(keys))
+          for entity, keys in _MUTABLE.items()}
+assert not any(_DEFAULTS[entity][key] for entity, keys in _MUTABLE.items() for key in keys)
 
 
 _ABSENT = object()
@@ -96,6 +104,36 @@ def unpack(raw: Mapping[str, Any]) -> Doc:
     return doc
 
 
+def text_fields(raw: Mapping[str, Any], entity: str) -> tuple[Doc, bool] | None:
+    """A stored lead or contact's public fields, whole: :func:`unpack` of :func:`from_text` without the
+    private fields, in the same order, read from its orjson text in one pass; and whether every value
+    the text held is an exact string, int, boolean or None (no float, list or dict). ``raw`` is the
+    stored document, whose ``_entity`` the caller found to be ``entity``. ``None`` when it is not kept
+    as orjson's text (then :func:`from_text` and :func:`unpack` read it).
+
+    The text holds only public fields (:func:`to_text` keeps every ``_`` field out of it), so the private
+    ones need not be copied in to be taken out again, and the dict made here is the caller's own: a
+    reader that only shows the record (a REST read) adds its links to it in place (issue 12). Its keys
+    come in :func:`unpack`'s order: the blank's, then any other key of the text in the text's order.
+    """
+    defaults = _DEFAULTS.get(entity)
+    if defaults is None or next(iter(raw), None) != _TEXT or type(text := raw[_TEXT]) is not str:
+        return None
+    found: Doc = orjson.loads(text)
+    scalars = True
+    for value in found.values():  # a stored lead's few fields: names, email, ids, times
+        if type(value) not in _SCALARS:
+            scalars = False
+            break
+    doc = defaults.copy()  # a copy of a dict whose keys are all in place, then its few stored values
+    doc.update(found)
+    for key, fresh in _FRESH[entity]:
+        if key not in found:
+            doc[key] = fresh()  # a new empty list or dict: what a deep copy of the blank's is
+    return doc, scalars
+
+
+_SCALARS = frozenset({str, int, bool, type(None)})
 _TEXT = "_orjson"  # the key of orjson's text; it comes first, its private ``_`` fields after it
 _JSON_TEXT = "_packed"  # the key of json's text (written before, or not ASCII in orjson's)
 _encode = jsontext.encoder(separators=(",", ":"), allow_nan=False)  # ASCII: one byte a character
@@ -213,6 +251,11 @@ class CompactCollection:
     def get(self, doc_id: int) -> Doc | None:
         raw = self._collection.get(doc_id)
         return None if raw is None else self._unpack(raw)
+
+    def stored(self, doc_id: int) -> Mapping[str, Any] | None:
+        """The document as stored (packed, private fields as values), not a copy: for a reader that hands
+        it to :func:`text_fields` or reads its private fields. Never change it."""
+        return self._collection.peek(doc_id)
 
     def peek(self, doc_id: int) -> Mapping[str, Any] | None:
         """The stored document's fields as stored (defaults and derived fields left out, nothing copied):

@@ -25,7 +25,7 @@ from typing import Any, Protocol, cast
 from fssim import strictjson
 from fssim.clock import Clock, isoformat
 from fssim.freshsales.accounts import Account, Accounts
-from fssim.freshsales.compact import CompactCollection, CompactRecords
+from fssim.freshsales.compact import CompactCollection, CompactRecords, text_fields
 from fssim.freshsales.drafts import Changes, Drafts, ReferenceCheck, changes_between
 from fssim.freshsales.errors import ModuleUnavailableError, NotFoundError, ValidationError
 from fssim.freshsales.fields import ENTITIES
@@ -33,10 +33,12 @@ from fssim.freshsales.ids import IdSequence
 from fssim.freshsales.shapes import (
     ENTITY_TYPES,
     PublicRecord,
+    Shown,
     StoredRecord,
     Target,
     blank_record,
     public,
+    shown,
 )
 from fssim.freshsales.timeline import Timeline
 from fssim.freshsales.views import DEFAULT_SORT, RecordPage, list_page, sort_value
@@ -121,9 +123,24 @@ class Records:
     def get(self, account: AccountRef, entity: str, record_id: int, *, copy: bool = True) -> PublicRecord:
         """The record as the API shows it. ``copy=False``, for an answer encoded at once: its lists and
         dicts may be the stored document's own, so the caller must not change them (:func:`public`)."""
+        if not copy:
+            return self.show(account, entity, record_id).record
         with self._db.lock:
             owner = self._account(account, entity)
-            return public(self._doc(owner.subdomain, entity, record_id), owner.product, copy=copy)
+            return public(self._doc(owner.subdomain, entity, record_id), owner.product)
+
+    def show(self, account: AccountRef, entity: str, record_id: int) -> Shown:
+        """:meth:`get` for an answer encoded at once (``copy=False``), and whether the record is plain.
+
+        Read from the stored orjson text in one pass when it is kept so (:func:`text_fields`). Such a
+        record is plain when the text held only strings, ints, booleans and None: the blank's defaults
+        (None, False, 0, new empty lists and dicts) and the links are plain too."""
+        with self._db.lock:
+            owner = self._account(account, entity)
+            read = self._text_fields(owner.subdomain, entity, record_id)
+            if read is not None:
+                return Shown(shown(read[0], entity, record_id, owner.product), read[1])
+            return Shown(public(self._doc(owner.subdomain, entity, record_id), owner.product, copy=False), False)
 
     def exists(self, account: str, entity: str, record_id: int) -> bool:
         with self._db.lock:
@@ -364,6 +381,16 @@ class Records:
         if doc is None or doc["_account"] != account or doc["_entity"] != entity:
             return None
         return doc
+
+    def _text_fields(self, account: str, entity: str, record_id: int) -> tuple[dict[str, Any], bool] | None:
+        """The public fields of ``account``'s record, read from its stored text in one pass, and whether
+        the text held only scalars (:func:`text_fields`), without the whole document :meth:`_doc` makes;
+        ``None`` when it has no such record or it is not kept as orjson's text (:meth:`_doc` then reads
+        it, or refuses)."""
+        raw = self._records.stored(record_id) if isinstance(record_id, int) and record_id > 0 else None
+        if raw is None or raw.get("_account") != account or raw.get("_entity") != entity:
+            return None
+        return text_fields(raw, entity)
 
     def _doc(self, account: str, entity: str, record_id: int) -> StoredRecord:
         doc = self._stored(account, entity, record_id)

@@ -13,8 +13,8 @@ from typing import Any, NamedTuple, NotRequired, TypedDict, cast
 from fssim import strictjson
 
 __all__ = [
-    "ENTITY_TYPES", "PLURALS", "EmailEntry", "PublicRecord", "RecordFields", "StoredRecord", "Target",
-    "blank_record", "display_name", "links", "public",
+    "ENTITY_TYPES", "PLURALS", "EmailEntry", "PublicRecord", "RecordFields", "Shown", "StoredRecord", "Target",
+    "blank_record", "display_name", "links", "public", "shown",
 ]
 
 PLURALS = {"lead": "leads", "contact": "contacts"}
@@ -142,6 +142,15 @@ class Target(NamedTuple):
     name: str | None  # the display name, the timeline's ``targetable_name``
 
 
+class Shown(NamedTuple):
+    """A record as the API shows it, for an answer encoded at once (its lists and dicts may be the stored
+    document's own: never change them), and whether it is plain: a tree of exact dicts, lists, strings,
+    ints, booleans and None, with no float (:class:`fssim.freshsales.rest.answer_text.Plain`)."""
+
+    record: PublicRecord
+    plain: bool
+
+
 # Each entity's blank record, in field order, and the fields whose value is mutable (lists, dicts): a
 # blank is a copy of the template with fresh copies of those (every record is built from one).
 _BLANKS = {entity: {"id": 0, **_COMMON, **extra} for entity, extra in (("lead", _LEAD), ("contact", _CONTACT))}
@@ -186,6 +195,14 @@ def links(entity: str, record_id: int, product: str) -> dict[str, str]:
 # ``_`` key but the two every stored record has, so :func:`public` need not look at each key's name.
 _FIELDS = frozenset(_BLANKS["lead"]) | frozenset(_BLANKS["contact"])
 _PRIVATE = ("_account", "_entity")
+
+
+def shown(fields: dict[str, Any], entity: str, record_id: int, product: str) -> PublicRecord:
+    """A record as the API returns it, from its public fields alone (no ``_`` key among them): the links
+    added to ``fields`` itself, which must be the caller's own dict (what :func:`public` answers for the
+    stored document those fields came from, without copying them again)."""
+    fields["links"] = links(entity, record_id, product)
+    return cast(PublicRecord, fields)
 
 
 def public(doc: StoredRecord, product: str, *, copy: bool = True) -> PublicRecord:
