@@ -27,9 +27,9 @@ import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
-from fssim.indexes import Index, SortedIndex
+from fssim.indexes import Index, Kept, SortedIndex
 from fssim.journal import COMPACT_AT_LEAST, JournaledStorage
 from fssim.storage import HeldMemoryStorage, Holding
 from fssim.tables import FssimTinyDB, InPlaceTable
@@ -37,6 +37,7 @@ from fssim.tables import FssimTinyDB, InPlaceTable
 __all__ = ["Collection", "Database", "InPlaceTable", "StoreStats"]
 
 Doc = dict[str, Any]
+KeptIndex = TypeVar("KeptIndex", bound=Kept)
 
 
 @dataclass
@@ -68,7 +69,7 @@ class Collection:
     def __init__(self, db: Database, table: InPlaceTable) -> None:
         self._db = db
         self._table = table
-        self._indexes: list[Index] = []
+        self._indexes: list[Kept] = []
         self._next_id: int | None = None
         self._watchers: list[Callable[[], None]] = []
 
@@ -190,6 +191,13 @@ class Collection:
             self._watchers.append(changed)
 
     # -- indexes --------------------------------------------------------------------------------------
+
+    def keep(self, index: KeptIndex) -> KeptIndex:
+        """``index`` built from the documents now, and kept in step with every write from now on."""
+        with self._db.lock:
+            index.rebuild(self._raw_items())
+            self._indexes.append(index)
+            return index
 
     def index(self, key_of: Callable[[Mapping[str, Any]], Hashable | None]) -> Index:
         """An index with at most one key per document (``key_of`` returns ``None`` for "not indexed")."""

@@ -107,4 +107,6 @@ def test_a_lead_s_create_makes_no_call_that_only_wraps_or_finds_nothing(sim: Sim
         assert calls[gone] == 0, gone
     assert calls["clock.py:now"] == 1
     assert calls["emails.py:normalize_email"] == 3  # the write's one email: checked, looked up, indexed
-    assert sum(calls.values()) <= 75
+    # 75 before the email lookup index (indexes.LookupIndex), which makes the record's Target as it is
+    # written (its key function and the Target: two calls), so that a lookup by email reads no document.
+    assert sum(calls.values()) <= 77

@@ -1,7 +1,8 @@
 """What one Segment message costs the receiver: store reads, transactions and Account rebuilds.
 
 The receiver reads its account once to authenticate and once more under the lock for the R1 gate, then
-hands that Account down; a look-up reads the record once; nothing reshapes records into public dicts.
+hands that Account down; a look-up by email reads no record (the email index holds what it answers);
+nothing reshapes records into public dicts.
 These figures are pinned exactly, measured by the store's own counters (``db.stats``) and the
 accounts' rebuild counter, so a change that reads the world again fails here and says by how much.
 Before this path was made read-once, an identify that updated three fields of a lead read the store 21
@@ -63,11 +64,12 @@ def _identify(traits: dict[str, Any]) -> dict[str, Any]:
 
 
 # Reads: the account comes from the accounts' cache (authentication and the R1 re-read under the lock:
-# no read, no rebuild, until the account changes); the record found by email (1); the record read by the
-# update (1). Before the cache: 7 reads and 2 rebuilds for an update, 6 and 2 for a track.
+# no read, no rebuild, until the account changes); the record found by email: none, the email index
+# answers with the record's owner, entity, id and name (it read the record once before); the record read
+# by the update (1). Before the cache: 7 reads and 2 rebuilds for an update, 6 and 2 for a track.
 # One transaction: the update's own joins the receiver's (it was counted as a second one before).
-UPDATE_COST = Cost(reads=2, transactions=1, account_rebuilds=0)
-TRACK_COST = Cost(reads=1, transactions=1, account_rebuilds=0)
+UPDATE_COST = Cost(reads=1, transactions=1, account_rebuilds=0)
+TRACK_COST = Cost(reads=0, transactions=1, account_rebuilds=0)
 
 
 def test_an_identify_that_updates_a_lead_reads_its_world_once(sim: Simulator, delivery: TestClient) -> None:
@@ -89,7 +91,7 @@ def test_an_update_costs_the_same_however_many_fields_change(sim: Simulator, del
     {"type": "track", "event": "Signed Up", "properties": {"plan": "pro"}},
     {"type": "page", "name": "Pricing", "properties": {"url": "https://example.com/pricing"}},
 ])
-def test_a_track_or_page_reads_its_record_once(sim: Simulator, delivery: TestClient, message: dict[str, Any]) -> None:
+def test_a_track_or_page_reads_no_record(sim: Simulator, delivery: TestClient, message: dict[str, Any]) -> None:
     _send(sim, delivery, _identify({"firstName": "Ada"}))
     answer, cost = _send(sim, delivery, {"userId": "ada@example.com", **message})
     assert answer["result"] == "activity_added"

@@ -42,7 +42,7 @@ import orjson
 
 from fssim import jsontext, strictjson
 from fssim.freshsales.shapes import blank_record
-from fssim.indexes import Index, SortedIndex
+from fssim.indexes import Answer, Index, LookupIndex, SortedIndex
 from fssim.store import Collection
 
 __all__ = ["CompactCollection", "CompactRecords", "from_text", "pack", "record_drops", "text_fields", "to_text",
@@ -257,12 +257,6 @@ class CompactCollection:
         it to :func:`text_fields` or reads its private fields. Never change it."""
         return self._collection.peek(doc_id)
 
-    def peek(self, doc_id: int) -> Mapping[str, Any] | None:
-        """The stored document's fields as stored (defaults and derived fields left out, nothing copied):
-        for a caller that reads a few fields it knows to be kept, such as the owner and display name."""
-        raw = self._collection.peek(doc_id)
-        return None if raw is None else from_text(raw)
-
     def items(self) -> list[tuple[int, Doc]]:
         return [(doc_id, self._unpack(raw)) for doc_id, raw in self._collection.items()]
 
@@ -311,6 +305,11 @@ class CompactCollection:
 
     def multi_index(self, keys_of: Callable[[Mapping[str, Any]], Iterable[Hashable]]) -> Index:
         return self._collection.multi_index(self._on_whole(keys_of))
+
+    def lookup_index(self, keys_of: Callable[[Mapping[str, Any]], Iterable[tuple[Hashable, Hashable]]],
+                     answer_of: Callable[[Mapping[str, Any]], Answer]) -> LookupIndex[Answer]:
+        """A :class:`LookupIndex`: its answers are made from whole documents, so a lookup reads none."""
+        return self._collection.keep(LookupIndex(self._on_whole(keys_of), self._on_whole(answer_of)))
 
     def sorted_index(self, keys_of: Callable[[Mapping[str, Any]], Iterable[Hashable]],
                      order_of: Callable[[Mapping[str, Any]], Any]) -> SortedIndex:

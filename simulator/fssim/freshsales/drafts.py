@@ -17,9 +17,9 @@ from fssim.freshsales.compact import CompactCollection
 from fssim.freshsales.errors import ValidationError
 from fssim.freshsales.fields import normalize_write
 from fssim.freshsales.ids import IdSequence
-from fssim.freshsales.shapes import StoredRecord, display_name
+from fssim.freshsales.shapes import StoredRecord, Target, display_name
 from fssim.freshsales.views import field_value
-from fssim.indexes import Index
+from fssim.indexes import Index, LookupIndex
 from fssim.integration.emails import normalize_email
 
 __all__ = ["Changes", "Drafts", "ReferenceCheck", "changes_between"]
@@ -32,7 +32,8 @@ ReferenceCheck = Callable[[Account, str, Mapping[str, Any]], list[str]]
 
 class Drafts:
     def __init__(
-        self, records: CompactCollection, ids: IdSequence, *, by_owner: Index, by_email: Index, by_external_id: Index
+        self, records: CompactCollection, ids: IdSequence, *, by_owner: Index, by_email: LookupIndex[Target],
+        by_external_id: LookupIndex[Target],
     ) -> None:
         self._records = records
         self._ids = ids
