@@ -28,8 +28,11 @@ class Index:
     memory per lead). Past :data:`LIST_AT_MOST` ids a set keeps adding and removing O(1).
     """
 
-    def __init__(self, keys_of: Callable[[Mapping[str, Any]], Iterable[Hashable]]) -> None:
+    def __init__(self, keys_of: Callable[[Mapping[str, Any]], Any], *, single: bool = False) -> None:
         self.keys_of = keys_of
+        # ``single``: ``keys_of`` gives one key or None (:meth:`Collection.index`), taken as it is, not
+        # through one more function that wraps it in a tuple on every write of every such index.
+        self._single = single
         self._ids: dict[Hashable, int | list[int] | set[int]] = {}
 
     def rebuild(self, documents: Iterable[tuple[int, Mapping[str, Any]]]) -> None:
@@ -38,10 +41,20 @@ class Index:
             self.add(doc, doc_id)
 
     def add(self, document: Mapping[str, Any], doc_id: int) -> None:
-        self._add_keys(self.keys_of(document), doc_id)
+        if self._single:
+            key = self.keys_of(document)
+            if key is not None:
+                self._add_keys((key,), doc_id)
+        else:
+            self._add_keys(self.keys_of(document), doc_id)
 
     def remove(self, document: Mapping[str, Any], doc_id: int) -> None:
-        self._remove_keys(self.keys_of(document), doc_id)
+        if self._single:
+            key = self.keys_of(document)
+            if key is not None:
+                self._remove_keys((key,), doc_id)
+        else:
+            self._remove_keys(self.keys_of(document), doc_id)
 
     def _add_keys(self, keys: Iterable[Hashable], doc_id: int) -> None:
         for key in keys:

@@ -143,7 +143,7 @@ def to_text(doc: Mapping[str, Any], drops: Mapping[str, Any] = _NOTHING, *, exac
     """``doc`` as ``{"_orjson": JSON of its public fields, **its private "_" fields}`` (or ``_packed``, see
     the module's text), or ``doc`` itself when JSON would not give it back equal or its private fields
     are not all at its end. The public fields equal to ``drops`` (:func:`record_drops`,
-    :func:`item_drops`) are left out of the text, in the same pass.
+    :func:`item_drops`, which name public fields only) are left out of the text, in the same pass.
 
     The private fields (owner, entity, record id, time) stay values, not text: the indexes' keys are
     made of them, and a value the caller shares (the account's name) is then not one more copy per key.
@@ -160,12 +160,14 @@ def to_text(doc: Mapping[str, Any], drops: Mapping[str, Any] = _NOTHING, *, exac
         default = drops.get(key, _ABSENT)
         if value is default:
             continue  # most fields of a record: the blank's own None, False or 0, dropped at once
-        if type(key) is not str:
-            return _without(doc, drops)  # JSON would give it back as a string key
-        if key[:1] == "_":
-            private[key] = value
-            continue
-        if default is not _ABSENT and type(value) is type(default) and value == default:
+        if default is _ABSENT:
+            # A key drops do not name (they name public fields only): maybe private, maybe not a string.
+            if type(key) is not str:
+                return _without(doc, drops)  # JSON would give it back as a string key
+            if key[:1] == "_":
+                private[key] = value
+                continue
+        elif type(value) is type(default) and value == default:
             continue
         kind = type(value)
         if private or (kind not in atoms and not exact and not strictjson.reads_back_as_itself(value)):
@@ -290,8 +292,17 @@ class CompactCollection:
         old = self._collection.delete(doc_id)
         return None if old is None else self._unpack(old)
 
+    def _on_whole(self, of: Callable[[Mapping[str, Any]], Any]) -> Callable[[Mapping[str, Any]], Any]:
+        """``of`` shown the whole document instead of the stored one: while this collection writes, the
+        one its caller gave (looked up here, not by a call to :meth:`_for_index` per index and write)."""
+        def on_whole(raw: Mapping[str, Any]) -> Any:
+            writing = self._writing
+            return of(writing[1] if writing is not None and writing[0] is raw else self._for_index(raw))
+
+        return on_whole
+
     def index(self, key_of: Callable[[Mapping[str, Any]], Hashable | None]) -> Index:
-        return self._collection.index(lambda doc: key_of(self._for_index(doc)))
+        return self._collection.index(self._on_whole(key_of))
 
     def by_private(self, key_of: Callable[[Mapping[str, Any]], Hashable | None]) -> Index:
         """An index whose key is made of private (``_``) fields only, which every stored document keeps
@@ -299,12 +310,11 @@ class CompactCollection:
         return self._collection.index(key_of)
 
     def multi_index(self, keys_of: Callable[[Mapping[str, Any]], Iterable[Hashable]]) -> Index:
-        return self._collection.multi_index(lambda doc: keys_of(self._for_index(doc)))
+        return self._collection.multi_index(self._on_whole(keys_of))
 
     def sorted_index(self, keys_of: Callable[[Mapping[str, Any]], Iterable[Hashable]],
                      order_of: Callable[[Mapping[str, Any]], Any]) -> SortedIndex:
-        return self._collection.sorted_index(lambda doc: keys_of(self._for_index(doc)),
-                                             lambda doc: order_of(self._for_index(doc)))
+        return self._collection.sorted_index(self._on_whole(keys_of), self._on_whole(order_of))
 
 
 def CompactRecords(collection: Collection) -> CompactCollection:

@@ -60,6 +60,15 @@ def _emails_of(doc: Mapping[str, Any]) -> list[str]:
     return [doc["email"]] if doc.get("email") else []
 
 
+def _email_keys(doc: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The email index's keys of a record: (account, normalized email) for each of its emails. A lead's
+    one email without the calls of a contact's list (every write of a record computes these)."""
+    if doc.get("_entity") != "contact":
+        email = doc.get("email")
+        return [(doc["_account"], normalize_email(email))] if email else []
+    return [(doc["_account"], normalize_email(e)) for e in _emails_of(doc)]
+
+
 class RecordWatcher(Protocol):
     """Something that holds links to records (engagements, lists) and must follow deletes and converts,
     so that no link ever names a record that is gone."""
@@ -80,10 +89,8 @@ class Records:
         self._records = CompactRecords(db.collection("fs_records"))
         self._watchers: list[RecordWatcher] = []
         # Ordered by the default sort (created_at, ties by id), so a page of a list view is a slice.
-        self._by_owner = self._records.sorted_index(lambda doc: [(doc["_account"], doc["_entity"])],
-                                                    lambda doc: sort_value(doc, DEFAULT_SORT))
-        self._by_email = self._records.multi_index(
-            lambda doc: [(doc["_account"], normalize_email(e)) for e in _emails_of(doc)])
+        self._by_owner = self._records.sorted_index(lambda doc: [(doc["_account"], doc["_entity"])], _created_order)
+        self._by_email = self._records.multi_index(_email_keys)
         self._by_external_id = self._records.index(
             lambda doc: (doc["_account"], doc["external_id"]) if doc.get("external_id") is not None else None)
         self._drafts = Drafts(self._records, ids, by_owner=self._by_owner, by_email=self._by_email,
@@ -238,14 +245,17 @@ class Records:
                 now: datetime | None = None) -> StoredRecord:
         doc = self._drafts.build(owner, entity, blank_record(entity, 0), payload, creating=True)
         record_id = self._ids.next()
-        written = isoformat(self._clock.now() if now is None else now)
+        # One clock read per create: the record's times and its "created" item's are the same instant.
+        moment = self._clock.now() if now is None else now
+        written = isoformat(moment)
         doc["id"], doc["created_at"], doc["updated_at"] = record_id, written, written
         if doc.get("owner_id") is None:
             doc["owner_id"] = owner.user_id
         self._records.insert(doc, doc_id=record_id)
         self._timeline.record(_target(doc), {
             "action_type": "create", "user_activity": True, **({"created_at": timeline_at} if timeline_at else {}),
-            "action_data": {"name": f"{ENTITY_TYPES[entity]} created"}})
+            "action_data": {"name": f"{ENTITY_TYPES[entity]} created"}}, now=moment, now_text=written,
+            plain=True)  # our own constants, and timeline_at is no data: not walked
         return doc
 
     def _update(
@@ -258,7 +268,9 @@ class Records:
         changes = changes_between(current, doc)
         if not changes:
             return current, changes
-        doc["updated_at"] = isoformat(self._clock.now() if now is None else now)
+        # One clock read per update, as per create: every item of the update is of the same instant.
+        moment = self._clock.now() if now is None else now
+        doc["updated_at"] = written = isoformat(moment)
         self._records.replace(record_id, doc)
         group = f"update-{self._ids.next()}"
         target = _target(doc)
@@ -266,7 +278,8 @@ class Records:
             self._timeline.record(target, {
                 "action_type": "update", "user_activity": True, "composite_id": group,
                 **({"created_at": timeline_at} if timeline_at else {}),
-                "action_data": {"property_key": name, "property_value": new, "previous_value": old}})
+                "action_data": {"property_key": name, "property_value": new, "previous_value": old}},
+                now=moment, now_text=written)
         return doc, changes
 
     def delete(self, account: AccountRef, entity: str, record_id: int) -> PublicRecord:
@@ -392,6 +405,13 @@ class Records:
         if stored is None:
             return None
         return Target(stored["_account"], stored["_entity"], stored["id"], stored.get("display_name"))
+
+
+def _created_order(doc: Mapping[str, Any]) -> Any:
+    """``sort_value(doc, DEFAULT_SORT)``, computed on every write of a record: its ``created_at`` is text
+    (lower-cased, as sort_value does), read here without the two calls that find a field by its name."""
+    value = doc.get(DEFAULT_SORT)  # not a custom field's name: sort_value reads it with doc.get too
+    return value.lower() if type(value) is str else sort_value(doc, DEFAULT_SORT)
 
 
 def _subdomain(account: AccountRef) -> str:
