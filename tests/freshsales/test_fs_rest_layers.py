@@ -164,3 +164,27 @@ async def _no_receive() -> dict[str, Any]:
 
 async def _no_send(message: Any) -> None:
     raise AssertionError("nothing answers here")
+
+
+def test_send_json_without_headers_of_its_own_runs_no_comprehension() -> None:
+    """Counted: the Python frames an answer without headers of its own enters (a comprehension is one)."""
+    import sys
+
+    entered: list[str] = []
+
+    def profile(frame: Any, event: str, arg: Any) -> None:
+        if event == "call":
+            entered.append(frame.f_code.co_name)
+
+    async def send(message: Any) -> None:
+        pass
+
+    async def answer() -> None:
+        sys.setprofile(profile)
+        try:
+            await send_json(send, 200, b"{}", {})
+        finally:
+            sys.setprofile(None)
+
+    asyncio.run(answer())
+    assert "<listcomp>" not in entered and "send_json" in entered

@@ -139,7 +139,9 @@ def _two_headers(scope: Scope) -> tuple[str | None, str | None]:
 async def send_json(send: Send, status: int, payload: bytes, headers: dict[str, str]) -> None:
     """A JSON answer, header for header what ``Response(payload, status, headers, "application/json")``
     sends, without building one (a REST answer is sent once, as soon as it is encoded)."""
-    raw = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+    # Most answers have no headers of their own: no comprehension (a frame of its own) for none.
+    raw = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()] \
+        if headers else []
     if not (status < 200 or status in (204, 304)):
         raw.append((b"content-length", str(len(payload)).encode("latin-1")))
     raw.append((b"content-type", b"application/json"))
