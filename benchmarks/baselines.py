@@ -73,9 +73,11 @@ def main() -> None:
     parser.add_argument("--http", default="auto", choices=["auto", "h11", "httptools"])
     options = parser.parse_args()
     app = {"parse": parse_app, "crud": crud_app, "fssim": fssim_app}[options.kind]()
-    # The same server settings as `fssim serve` (uvicorn's defaults, warnings only), unless told otherwise.
+    # uvicorn's defaults at warning level, unless told otherwise. The bare servers keep uvicorn's access
+    # log on, as a Starlette app served that way has it; fssim's app runs as `fssim serve` runs it, with
+    # the access log off at a level that never shows its lines (fssim.commands.serve.server_config).
     uvicorn.run(app, host="127.0.0.1", port=options.port, log_level="warning", loop=options.loop,
-                http=options.http)
+                http=options.http, access_log=options.kind != "fssim")
 
 
 if __name__ == "__main__":

@@ -34,7 +34,9 @@ class Clock:
         return self._frozen
 
     def now(self) -> datetime:
-        return self._start + timedelta(seconds=self._elapsed())
+        # _elapsed spelled out: now is read on every write, and a call costs as much as the sum.
+        elapsed = (0.0 if self._frozen else time.monotonic() - self._started_monotonic) + self._offset
+        return self._start + timedelta(seconds=elapsed)
 
     def timestamp(self) -> float:
         """Seconds since the epoch on this clock (for windows and due times)."""
@@ -74,9 +76,11 @@ def later(moment: datetime, seconds: float) -> datetime:
 
 def isoformat(moment: datetime) -> str:
     """ISO-8601 with an explicit offset and whole seconds, as Freshsales prints times."""
+    # ``timespec="seconds"`` cuts the fraction as ``replace(microsecond=0)`` did, without making a second
+    # datetime first (the printing of every record's and timeline item's time: half its cost).
     if moment.tzinfo is UTC:  # the clock's own times: no conversion to make
-        return moment.replace(microsecond=0).isoformat()
-    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+        return moment.isoformat(timespec="seconds")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def parse_iso(text: str) -> datetime:

@@ -29,8 +29,11 @@ class Index:
     memory per lead). Past :data:`LIST_AT_MOST` ids a set keeps adding and removing O(1).
     """
 
-    def __init__(self, keys_of: Callable[[Mapping[str, Any]], Iterable[Hashable]]) -> None:
+    def __init__(self, keys_of: Callable[[Mapping[str, Any]], Any], *, single: bool = False) -> None:
         self.keys_of = keys_of
+        # ``single``: ``keys_of`` gives one key or None (:meth:`Collection.index`), taken as it is, not
+        # through one more function that wraps it in a tuple on every write of every such index.
+        self._single = single
         self._ids: dict[Hashable, int | list[int] | set[int]] = {}
 
     def rebuild(self, documents: Iterable[tuple[int, Mapping[str, Any]]]) -> None:
@@ -39,10 +42,20 @@ class Index:
             self.add(doc, doc_id)
 
     def add(self, document: Mapping[str, Any], doc_id: int) -> None:
-        self._add_keys(self.keys_of(document), doc_id)
+        if self._single:
+            key = self.keys_of(document)
+            if key is not None:
+                self._add_keys((key,), doc_id)
+        else:
+            self._add_keys(self.keys_of(document), doc_id)
 
     def remove(self, document: Mapping[str, Any], doc_id: int) -> None:
-        self._remove_keys(self.keys_of(document), doc_id)
+        if self._single:
+            key = self.keys_of(document)
+            if key is not None:
+                self._remove_keys((key,), doc_id)
+        else:
+            self._remove_keys(self.keys_of(document), doc_id)
 
     def _add_keys(self, keys: Iterable[Hashable], doc_id: int) -> None:
         for key in keys:
@@ -200,9 +213,13 @@ class LookupIndex(Generic[Answer]):
     """
 
     def __init__(self, keys_of: Callable[[Mapping[str, Any]], Iterable[tuple[Hashable, Hashable]]],
-                 answer_of: Callable[[Mapping[str, Any]], Answer]) -> None:
+                 answer_of: Callable[[Mapping[str, Any]], Answer], *,
+                 whole: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None) -> None:
         self.keys_of = keys_of
         self.answer_of = answer_of
+        # ``whole``: the document its keys and answer are made from, given the stored one (a packed
+        # collection's whole document): found once per write, for both functions.
+        self._whole = whole
         self._groups: dict[Hashable, dict[Hashable, Answer | list[Answer]]] = {}
 
     def rebuild(self, documents: Iterable[tuple[int, Mapping[str, Any]]]) -> None:
@@ -211,6 +228,8 @@ class LookupIndex(Generic[Answer]):
             self.add(doc, doc_id)
 
     def add(self, document: Mapping[str, Any], doc_id: int) -> None:
+        if self._whole is not None:
+            document = self._whole(document)
         answer: Answer | None = None
         for group, key in self.keys_of(document):
             if answer is None:
@@ -229,6 +248,8 @@ class LookupIndex(Generic[Answer]):
                 keys[key] = sorted((held, answer), key=_id_of)
 
     def remove(self, document: Mapping[str, Any], doc_id: int) -> None:
+        if self._whole is not None:
+            document = self._whole(document)
         for group, key in self.keys_of(document):
             keys = self._groups.get(group)
             held = None if keys is None else keys.get(key)

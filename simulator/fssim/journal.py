@@ -134,6 +134,8 @@ def _replay(journal: Path, data: Data, stats: JournalStats) -> bool:
 class JournaledStorage(Storage):
     """A TinyDB storage over a snapshot file and its journal (see the module docstring)."""
 
+    journals = True  # hold, release and changed keep the journal (storage.Holding)
+
     def __init__(self, path: str | os.PathLike[str], *, lock: threading.RLock | None = None,
                  compact_at_least: int = COMPACT_AT_LEAST, fsync_journal: bool = False) -> None:
         self.path = Path(path)

@@ -37,6 +37,10 @@ _CHUNK = 500
 class Holding(Protocol):
     """What a transaction and a table need of a storage (both storages implement it)."""
 
+    # Whether hold, release and changed do anything (a --db file's journal): the memory storage's do
+    # nothing, so a transaction and a table write do not call them (three calls per record written).
+    journals: bool
+
     def hold(self) -> None: ...
 
     def release(self) -> None: ...
@@ -112,6 +116,8 @@ def write_snapshot(path: Path, data: Mapping[str, Mapping[str, Any]]) -> int:
 
 class HeldMemoryStorage(MemoryStorage):
     """TinyDB's memory storage, holdable like the journaled file storage: there is nothing to defer."""
+
+    journals = False
 
     def hold(self) -> None:
         pass

@@ -147,7 +147,8 @@ class Collection:
             self._next_id = max(self._next_id or 1, new_id + 1)
             for index in self._indexes:
                 index.add(document, new_id)
-            self._tell_watchers()
+            if self._watchers:  # few collections have any: no call on every write to find none
+                self._tell_watchers()
             return new_id
 
     def replace(self, doc_id: int, document: Mapping[str, Any]) -> None:
@@ -161,7 +162,8 @@ class Collection:
             self._table.put(doc_id, document)
             for index in self._indexes:
                 index.add(document, doc_id)
-            self._tell_watchers()
+            if self._watchers:
+                self._tell_watchers()
 
     def delete(self, doc_id: int) -> Doc | None:
         """Remove one document; returns what it was, or ``None`` if there was none."""
@@ -199,29 +201,16 @@ class Collection:
 
     def index(self, key_of: Callable[[Mapping[str, Any]], Hashable | None]) -> Index:
         """An index with at most one key per document (``key_of`` returns ``None`` for "not indexed")."""
-
-        def keys_of(document: Mapping[str, Any]) -> tuple[Hashable, ...]:
-            key = key_of(document)
-            return () if key is None else (key,)
-
-        return self.multi_index(keys_of)
+        return self.keep(Index(key_of, single=True))
 
     def multi_index(self, keys_of: Callable[[Mapping[str, Any]], Iterable[Hashable]]) -> Index:
         """An index whose documents may carry several keys each (``keys_of`` returns them, maybe none)."""
-        with self._db.lock:
-            index = Index(keys_of)
-            index.rebuild(self._raw_items())
-            self._indexes.append(index)
-            return index
+        return self.keep(Index(keys_of))
 
     def sorted_index(self, keys_of: Callable[[Mapping[str, Any]], Iterable[Hashable]],
                      order_of: Callable[[Mapping[str, Any]], Any]) -> SortedIndex:
         """A :class:`SortedIndex`: ids by key, and each key's ids in ``order_of`` order (paging by slices)."""
-        with self._db.lock:
-            index = SortedIndex(keys_of, order_of)
-            index.rebuild(self._raw_items())
-            self._indexes.append(index)
-            return index
+        return self.keep(SortedIndex(keys_of, order_of))
 
     # -- inside the store -----------------------------------------------------------------------------
 
@@ -319,11 +308,12 @@ class _Transaction(contextlib.AbstractContextManager[None]):
     def __enter__(self) -> None:
         db = self._db
         db.lock.acquire()
-        try:
-            db._storage.hold()
-        except BaseException:
-            db.lock.release()
-            raise
+        if db._storage.journals:
+            try:
+                db._storage.hold()
+            except BaseException:
+                db.lock.release()
+                raise
         if db._depth == 0:
             db.stats.transactions += 1
         db._depth += 1
@@ -332,6 +322,7 @@ class _Transaction(contextlib.AbstractContextManager[None]):
         db = self._db
         try:
             db._depth -= 1
-            db._storage.release()
+            if db._storage.journals:
+                db._storage.release()
         finally:
             db.lock.release()

@@ -79,20 +79,21 @@ class InPlaceTable(Table):
         if key in raw:
             raise ValueError(f"Document with ID {doc_id} already exists")
         raw[key] = dict(document)
-        self._holding().changed(self._name, (key,))
+        storage = self._storage
+        if storage.journals:  # type: ignore[attr-defined]  # fssim's storages are Holdings
+            storage.changed(self._name, (key,))  # type: ignore[attr-defined]
 
     def put(self, doc_id: int, document: Mapping[str, Any]) -> None:
         """Store ``document`` whole under ``doc_id`` in one write (``Table.update`` would merge keys)."""
         key = str(doc_id)
         self._raw_table()[key] = dict(document)
-        self._holding().changed(self._name, (key,))
+        storage = self._storage
+        if storage.journals:  # type: ignore[attr-defined]  # fssim's storages are Holdings
+            storage.changed(self._name, (key,))  # type: ignore[attr-defined]
 
     # add, put and documents run several times per delivered message: they read the table's name from
     # its slot (not TinyDB's ``name`` property), allocate no default table, and make no ``cast`` call
-    # (a function call at run time).
-
-    def _holding(self) -> Holding:
-        return self._storage  # type: ignore[return-value]  # fssim's storages are Holdings
+    # nor any other call to reach the storage (a function call at run time each).
 
     def _raw_table(self) -> dict[str, Mapping[str, Any]]:
         # add and put change one document: straight into the storage's table, without the updater,

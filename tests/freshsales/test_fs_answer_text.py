@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
@@ -100,3 +100,11 @@ def test_a_leads_create_and_read_are_written_by_orjson(
                            headers=headers)
     assert accented.status_code == 201 and b"Zo\\u00e9" in accented.content
     assert json_writes == Counter(json=1)  # non-ASCII text: json's escapes, as before
+
+
+@settings(max_examples=500)
+@given(value=_VALUES)
+def test_a_value_vouched_plain_is_written_as_json_writes_it(value: Any) -> None:
+    """``Plain`` skips the walk, not the other checks: text past ASCII, DEL, what orjson refuses."""
+    assume((type(value) is dict and module._plain(value.values())) or (type(value) is list and module._plain(value)))
+    assert answer_text(module.Plain(value)) == _json(value)

@@ -8,7 +8,7 @@ import pytest
 
 from fssim.clock import Clock
 from fssim.freshsales.service import Freshsales
-from fssim.freshsales.shapes import PublicRecord, RecordFields, StoredRecord
+from fssim.freshsales.shapes import _BLANKS, PublicRecord, RecordFields, StoredRecord, blank_record
 from fssim.store import Database
 
 LEAD_ONLY = {"department", "company", "deal", "lead_stage_id", "lead_quality", "stage_updated_time",
@@ -42,3 +42,15 @@ def test_records_have_exactly_the_declared_fields(
     assert set(PublicRecord.__annotations__) - set(RecordFields.__annotations__) == {"links"}
     assert set(StoredRecord.__annotations__) - set(RecordFields.__annotations__) == {"_account", "_entity"}
     assert own <= set(record)
+
+
+@pytest.mark.parametrize("entity", ["lead", "contact"])
+def test_a_blank_record_has_fresh_empty_lists_and_dicts_of_its_own(entity: str) -> None:
+    """blank_record makes each mutable default by calling its type, which holds only while every one of
+    them is empty: a default with content would come out empty, and this fails."""
+    first, second = blank_record(entity, 1), blank_record(entity, 2)
+    template = _BLANKS[entity]
+    assert first == {**template, "id": 1} and list(first) == list(template)
+    containers = [name for name, value in template.items() if isinstance(value, list | dict)]
+    assert containers and all(len({id(first[name]), id(second[name]), id(template[name])}) == 3 for name in containers)
+    assert all(type(first[name]) is type(template[name]) for name in containers)

@@ -16,7 +16,7 @@ from fssim.segment.browser import web_sources_banner
 from fssim.segment.retention import DEFAULT_LOG_MAX_AGE_SECONDS, DEFAULT_LOG_MAX_ENTRIES
 from fssim.server import bind_listener
 
-__all__ = ["serve"]
+__all__ = ["ACCESS_LOG_LEVELS", "serve", "server_config"]
 
 
 @click.command()
@@ -96,16 +96,32 @@ def serve(host: str, port: int, db_path: str | None, strict: bool, no_rate_limit
         if web:
             click.echo(web)
         click.echo("Press Ctrl+C to stop.")  # last, after every line that tells how to use it
-        config = uvicorn.Config(sim.app, log_level=log_level, lifespan="on")  # configures logging
-        if not show_keys:
-            logging.getLogger("uvicorn.access").addFilter(MaskKeysInAccessLog())
-        server = uvicorn.Server(config)
+        server = uvicorn.Server(server_config(sim, log_level, show_keys=show_keys))
         _stop_cleanly_on_sigterm(server)
         _tune_garbage_collector()
         server.run(sockets=[listener])
     finally:
         listener.close()
         sim.close()
+
+
+# The levels at which uvicorn's access-log lines (logged at INFO) are shown.
+ACCESS_LOG_LEVELS = frozenset({"info", "debug"})
+
+
+def server_config(sim: Simulator, log_level: str, *, show_keys: bool) -> uvicorn.Config:
+    """uvicorn's settings for ``sim`` (making them configures logging).
+
+    The access log is on only at a level that shows its lines: uvicorn builds each line's arguments (the
+    client's address, the path quoted again) for every answer even when the level drops it (issue 12:
+    REST server CPU). When it is on, its lines show keys masked unless ``--show-keys``.
+    """
+    access_log = log_level in ACCESS_LOG_LEVELS
+    config = uvicorn.Config(sim.app, log_level=log_level, lifespan="on", access_log=access_log)
+    access = logging.getLogger("uvicorn.access")
+    if access_log and not show_keys and not any(isinstance(kept, MaskKeysInAccessLog) for kept in access.filters):
+        access.addFilter(MaskKeysInAccessLog())
+    return config
 
 
 # Simulator policy for the server process only (the pytest plugin runs in other people's processes and

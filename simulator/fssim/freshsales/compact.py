@@ -45,7 +45,8 @@ from fssim.freshsales.shapes import blank_record
 from fssim.indexes import Answer, Index, LookupIndex, SortedIndex
 from fssim.store import Collection
 
-__all__ = ["CompactCollection", "CompactRecords", "from_text", "pack", "record_drops", "to_text", "unpack"]
+__all__ = ["CompactCollection", "CompactRecords", "from_text", "pack", "record_drops", "text_fields", "to_text",
+           "unpack"]
 
 Doc = dict[str, Any]
 
@@ -54,6 +55,13 @@ _DEFAULTS: dict[str, Doc] = {entity: blank_record(entity, 0) for entity in ("lea
 # Defaults a reader may change in place (lists, dicts): each read gets its own copy.
 _MUTABLE = {entity: frozenset(k for k, v in doc.items() if isinstance(v, (list, dict)))
             for entity, doc in _DEFAULTS.items()}
+
+
+# For each default a reader gets its own copy of, its name and what makes a new one: every one is an
+# empty list or dict, so the ``copy`` of the blank's own is a deep copy.
+_FRESH = {entity: tuple((key, _DEFAULTS[entity][key].copy) for key in sorted(keys))
+          for entity, keys in _MUTABLE.items()}
+assert not any(_DEFAULTS[entity][key] for entity, keys in _MUTABLE.items() for key in keys)
 
 
 _ABSENT = object()
@@ -96,6 +104,36 @@ def unpack(raw: Mapping[str, Any]) -> Doc:
     return doc
 
 
+def text_fields(raw: Mapping[str, Any], entity: str) -> tuple[Doc, bool] | None:
+    """A stored lead or contact's public fields, whole: :func:`unpack` of :func:`from_text` without the
+    private fields, in the same order, read from its orjson text in one pass; and whether every value
+    the text held is an exact string, int, boolean or None (no float, list or dict). ``raw`` is the
+    stored document, whose ``_entity`` the caller found to be ``entity``. ``None`` when it is not kept
+    as orjson's text (then :func:`from_text` and :func:`unpack` read it).
+
+    The text holds only public fields (:func:`to_text` keeps every ``_`` field out of it), so the private
+    ones need not be copied in to be taken out again, and the dict made here is the caller's own: a
+    reader that only shows the record (a REST read) adds its links to it in place (issue 12). Its keys
+    come in :func:`unpack`'s order: the blank's, then any other key of the text in the text's order.
+    """
+    defaults = _DEFAULTS.get(entity)
+    if defaults is None or next(iter(raw), None) != _TEXT or type(text := raw[_TEXT]) is not str:
+        return None
+    found: Doc = orjson.loads(text)
+    scalars = True
+    for value in found.values():  # a stored lead's few fields: names, email, ids, times
+        if type(value) not in _SCALARS:
+            scalars = False
+            break
+    doc = defaults.copy()  # a copy of a dict whose keys are all in place, then its few stored values
+    doc.update(found)
+    for key, fresh in _FRESH[entity]:
+        if key not in found:
+            doc[key] = fresh()  # a new empty list or dict: what a deep copy of the blank's is
+    return doc, scalars
+
+
+_SCALARS = frozenset({str, int, bool, type(None)})
 _TEXT = "_orjson"  # the key of orjson's text; it comes first, its private ``_`` fields after it
 _JSON_TEXT = "_packed"  # the key of json's text (written before, or not ASCII in orjson's)
 _encode = jsontext.encoder(separators=(",", ":"), allow_nan=False)  # ASCII: one byte a character
@@ -105,7 +143,7 @@ def to_text(doc: Mapping[str, Any], drops: Mapping[str, Any] = _NOTHING, *, exac
     """``doc`` as ``{"_orjson": JSON of its public fields, **its private "_" fields}`` (or ``_packed``, see
     the module's text), or ``doc`` itself when JSON would not give it back equal or its private fields
     are not all at its end. The public fields equal to ``drops`` (:func:`record_drops`,
-    :func:`item_drops`) are left out of the text, in the same pass.
+    :func:`item_drops`, which name public fields only) are left out of the text, in the same pass.
 
     The private fields (owner, entity, record id, time) stay values, not text: the indexes' keys are
     made of them, and a value the caller shares (the account's name) is then not one more copy per key.
@@ -122,12 +160,14 @@ def to_text(doc: Mapping[str, Any], drops: Mapping[str, Any] = _NOTHING, *, exac
         default = drops.get(key, _ABSENT)
         if value is default:
             continue  # most fields of a record: the blank's own None, False or 0, dropped at once
-        if type(key) is not str:
-            return _without(doc, drops)  # JSON would give it back as a string key
-        if key[:1] == "_":
-            private[key] = value
-            continue
-        if default is not _ABSENT and type(value) is type(default) and value == default:
+        if default is _ABSENT:
+            # A key drops do not name (they name public fields only): maybe private, maybe not a string.
+            if type(key) is not str:
+                return _without(doc, drops)  # JSON would give it back as a string key
+            if key[:1] == "_":
+                private[key] = value
+                continue
+        elif type(value) is type(default) and value == default:
             continue
         kind = type(value)
         if private or (kind not in atoms and not exact and not strictjson.reads_back_as_itself(value)):
@@ -212,6 +252,11 @@ class CompactCollection:
         raw = self._collection.get(doc_id)
         return None if raw is None else self._unpack(raw)
 
+    def stored(self, doc_id: int) -> Mapping[str, Any] | None:
+        """The document as stored (packed, private fields as values), not a copy: for a reader that hands
+        it to :func:`text_fields` or reads its private fields. Never change it."""
+        return self._collection.peek(doc_id)
+
     def items(self) -> list[tuple[int, Doc]]:
         return [(doc_id, self._unpack(raw)) for doc_id, raw in self._collection.items()]
 
@@ -241,8 +286,23 @@ class CompactCollection:
         old = self._collection.delete(doc_id)
         return None if old is None else self._unpack(old)
 
+    def _on_whole(self, of: Callable[[Mapping[str, Any]], Any]) -> Callable[[Mapping[str, Any]], Any]:
+        """``of`` shown the whole document instead of the stored one: while this collection writes, the
+        one its caller gave (looked up here, not by a call to :meth:`_for_index` per index and write)."""
+        def on_whole(raw: Mapping[str, Any]) -> Any:
+            writing = self._writing
+            return of(writing[1] if writing is not None and writing[0] is raw else self._for_index(raw))
+
+        return on_whole
+
+    def _whole(self, raw: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The whole document of a stored one, as :meth:`_on_whole` finds it (for an index that hands it
+        to more than one function)."""
+        writing = self._writing
+        return writing[1] if writing is not None and writing[0] is raw else self._for_index(raw)
+
     def index(self, key_of: Callable[[Mapping[str, Any]], Hashable | None]) -> Index:
-        return self._collection.index(lambda doc: key_of(self._for_index(doc)))
+        return self._collection.index(self._on_whole(key_of))
 
     def by_private(self, key_of: Callable[[Mapping[str, Any]], Hashable | None]) -> Index:
         """An index whose key is made of private (``_``) fields only, which every stored document keeps
@@ -250,18 +310,16 @@ class CompactCollection:
         return self._collection.index(key_of)
 
     def multi_index(self, keys_of: Callable[[Mapping[str, Any]], Iterable[Hashable]]) -> Index:
-        return self._collection.multi_index(lambda doc: keys_of(self._for_index(doc)))
+        return self._collection.multi_index(self._on_whole(keys_of))
 
     def lookup_index(self, keys_of: Callable[[Mapping[str, Any]], Iterable[tuple[Hashable, Hashable]]],
                      answer_of: Callable[[Mapping[str, Any]], Answer]) -> LookupIndex[Answer]:
         """A :class:`LookupIndex`: its answers are made from whole documents, so a lookup reads none."""
-        return self._collection.keep(LookupIndex(lambda doc: keys_of(self._for_index(doc)),
-                                                 lambda doc: answer_of(self._for_index(doc))))
+        return self._collection.keep(LookupIndex(keys_of, answer_of, whole=self._whole))
 
     def sorted_index(self, keys_of: Callable[[Mapping[str, Any]], Iterable[Hashable]],
                      order_of: Callable[[Mapping[str, Any]], Any]) -> SortedIndex:
-        return self._collection.sorted_index(lambda doc: keys_of(self._for_index(doc)),
-                                             lambda doc: order_of(self._for_index(doc)))
+        return self._collection.sorted_index(self._on_whole(keys_of), self._on_whole(order_of))
 
 
 def CompactRecords(collection: Collection) -> CompactCollection:

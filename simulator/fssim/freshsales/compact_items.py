@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -59,7 +59,7 @@ def item_drops(doc: Mapping[str, Any]) -> Mapping[str, Any]:
     return derived
 
 
-def _any_private(keys: list[Any]) -> bool:
+def _any_private(keys: Iterable[Any]) -> bool:
     try:
         return "\0_" in "\0" + "\0".join(keys)  # one scan in C: does any key begin with "_"?
     except TypeError:  # a key that is not a string
@@ -114,22 +114,29 @@ def packed_item(item_id: int, entity: str, record_id: int, name: Any, data: Mapp
     a lead or contact: then the item is built and packed whole (``tests/freshsales/test_fs_compact.py``
     holds the two ways to the same result)."""
     if "id" in data or "created_at" in data or entity not in ENTITY_TYPES or type(record_id) is not int \
-            or type(item_id) is not int or type(private.get("_at")) is not float or _any_private(list(data)):
+            or type(item_id) is not int or type(private.get("_at")) is not float or _any_private(data):
         return None
     public: Doc = {"id": item_id}
     if _ITEM_FIELD_SET.isdisjoint(data):  # a page view or an event: only the owner's name is kept
         public["targetable_name"] = name
     else:  # a field set by ``data`` is kept in its place unless it is the value derived anyway
         kind = ENTITY_TYPES[entity]
-        derived = {"actionable_type": kind, "actionable_id": record_id, "targetable_type": kind,
-                   "targetable_id": record_id, "user_activity": False, "automation": False}
         for key in _ITEM_FIELDS:
             if key not in data:
                 if key == "targetable_name":
                     public[key] = name
                 continue
             value = data[key]
-            default = f"{kind}-{record_id}-{item_id}" if key == "composite_id" else derived.get(key, _ABSENT)
+            # What _derived_item derives for the field, worked out for the fields data sets only (a
+            # record's create and update items set one or two): no dict of all six made per item.
+            if key == "composite_id":
+                default: Any = f"{kind}-{record_id}-{item_id}"
+            elif key == "user_activity" or key == "automation":
+                default = False
+            elif key == "targetable_name":
+                default = _ABSENT
+            else:
+                default = kind if key.endswith("_type") else record_id
             if value is not default and (type(value) is not type(default) or value != default):
                 public[key] = value
     public["action_data"] = {}

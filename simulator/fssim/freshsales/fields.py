@@ -169,6 +169,10 @@ def _coerce(spec: FieldSpec, value: Any) -> Any:
     if value is None:
         return None
     kind = spec.type
+    if type(value) is str and (kind == "text" or kind == "email"):
+        # What coerce_value makes of a string in a text field (most fields of most writes), without
+        # looking the field up as a CustomField and the three calls to get there.
+        return value.strip()
     if kind in CUSTOM_FIELD_TYPES or kind == "email":
         # One rule for a field's type, whoever writes it: the Segment receiver's trait mapping too.
         field = _as_custom_field("text" if kind == "email" else kind, spec.choices)
@@ -274,8 +278,12 @@ def normalize_write(entity: str, payload: dict[str, Any], custom_specs: dict[str
     custom: dict[str, Any] = {}
     problems: list[str] = []
     emails: list[str] | None = None
+    # Custom fields given at top level (leniently, see below), met in the same walk of the payload.
+    given_custom: dict[str, Any] = {}
 
     for name, value in payload.items():
+        if name.startswith("cf_"):
+            given_custom[name] = value
         # A string of n characters is at most 4n bytes of UTF-8: a short one needs no measuring.
         short = type(value) is str and len(value) * 4 <= MAX_FIELD_BYTES
         oversized = _exceeds(value, MAX_FIELD_BYTES) if name != "custom_field" and not short else None
@@ -284,24 +292,29 @@ def normalize_write(entity: str, payload: dict[str, Any], custom_specs: dict[str
             continue
         if name in ("email", "emails"):
             # Leads store one email and contacts several; both accept either key. ``email`` is primary.
-            try:
-                given = [] if value is None else _email_values(value)
-            except _Invalid:
-                problems.append(_type_problem(name))
-                continue
-            cleaned = [email.strip() for email in given if email.strip()]
+            if type(value) is str:  # one email, the usual write: no list of one to make and walk
+                cleaned = [value.strip()] if value.strip() else []
+            else:
+                try:
+                    given = [] if value is None else _email_values(value)
+                except _Invalid:
+                    problems.append(_type_problem(name))
+                    continue
+                cleaned = [email.strip() for email in given if email.strip()]
             emails = cleaned + (emails or []) if name == "email" else (emails or []) + cleaned
             continue
         spec = specs.get(name)
         if spec is None:
             continue  # unknown or read-only standard attribute: dropped, as Rails strong params do
+        if short and spec.type == "text":
+            values[name] = value.strip()  # _coerce's first case, the usual field: without the call
+            continue
         try:
             values[name] = _coerce(spec, value)
         except _Invalid:
             problems.append(_type_problem(name))
 
     # Custom fields arrive inside "custom_field" (the documented form) or, leniently, at top level.
-    given_custom: dict[str, Any] = {key: val for key, val in payload.items() if key.startswith("cf_")}
     nested = payload.get("custom_field")
     if nested is not None and not isinstance(nested, dict):
         problems.append(_type_problem("custom_field"))
@@ -329,8 +342,8 @@ def normalize_write(entity: str, payload: dict[str, Any], custom_specs: dict[str
         for email in emails:
             if not is_email(email):
                 problems.append(f"Email {email} is invalid")
-            elif normalize_email(email) not in seen:
-                seen.add(normalize_email(email))
+            elif (normal := normalize_email(email)) not in seen:
+                seen.add(normal)
                 unique.append(email)
         emails = unique
     return NormalizedWrite(values, custom, emails, problems)

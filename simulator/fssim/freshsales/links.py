@@ -25,7 +25,7 @@ def connect(records: Records, selectors: Selectors, sales_accounts: Objects, dea
         for link in links:
             if not sales_accounts.exists(owner, link["id"]):
                 problems.append(f"sales_accounts names {link['id']}, which is not a sales account of this account")
-        if sum(1 for link in links if link["is_primary"]) > 1:
+        if links and sum(1 for link in links if link["is_primary"]) > 1:  # no generator for none (most writes)
             problems.append("sales_accounts may mark one account as is_primary, not several")
         return problems
 

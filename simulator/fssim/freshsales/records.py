@@ -26,7 +26,7 @@ from typing import Any, Protocol, cast
 from fssim import strictjson
 from fssim.clock import Clock, isoformat
 from fssim.freshsales.accounts import Account, Accounts
-from fssim.freshsales.compact import CompactCollection, CompactRecords
+from fssim.freshsales.compact import CompactCollection, CompactRecords, text_fields
 from fssim.freshsales.drafts import Changes, Drafts, ReferenceCheck, changes_between
 from fssim.freshsales.errors import ModuleUnavailableError, NotFoundError, ValidationError
 from fssim.freshsales.fields import ENTITIES
@@ -34,10 +34,12 @@ from fssim.freshsales.ids import IdSequence
 from fssim.freshsales.shapes import (
     ENTITY_TYPES,
     PublicRecord,
+    Shown,
     StoredRecord,
     Target,
     blank_record,
     public,
+    shown,
 )
 from fssim.freshsales.timeline import Timeline
 from fssim.freshsales.views import DEFAULT_SORT, RecordPage, list_page, sort_value
@@ -57,6 +59,15 @@ def _emails_of(doc: Mapping[str, Any]) -> list[str]:
     if doc.get("_entity") == "contact":
         return [entry["value"] for entry in doc.get("emails", [])]
     return [doc["email"]] if doc.get("email") else []
+
+
+def _email_keys(doc: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The email index's keys of a record: (account, normalized email) for each of its emails. A lead's
+    one email without the calls of a contact's list (every write of a record computes these)."""
+    if doc.get("_entity") != "contact":
+        email = doc.get("email")
+        return [(doc["_account"], normalize_email(email))] if email else []
+    return [(doc["_account"], normalize_email(e)) for e in _emails_of(doc)]
 
 
 class RecordWatcher(Protocol):
@@ -79,18 +90,13 @@ class Records:
         self._records = CompactRecords(db.collection("fs_records"))
         self._watchers: list[RecordWatcher] = []
         # Ordered by the default sort (created_at, ties by id), so a page of a list view is a slice.
-        self._by_owner = self._records.sorted_index(lambda doc: [(doc["_account"], doc["_entity"])],
-                                                    lambda doc: sort_value(doc, DEFAULT_SORT))
+        self._by_owner = self._records.sorted_index(lambda doc: [(doc["_account"], doc["_entity"])], _created_order)
         # Answers a lookup by email with the Target itself, no stored document read or decoded: among
         # 100,000 leads every hop from index to stored text was a cache miss (issue 2). About 75 bytes a
         # lead: the Target and its display name, less the (account, email) key tuple.
-        self._by_email = self._records.lookup_index(
-            lambda doc: [(doc["_account"], normalize_email(e)) for e in _emails_of(doc)],
-            lambda doc: _target(cast(StoredRecord, doc)))  # only this class writes fs_records
+        self._by_email = self._records.lookup_index(_email_keys, _target)
         # The same for a lookup by external id (R6: a message with a userId that is not an email).
-        self._by_external_id = self._records.lookup_index(
-            lambda doc: [(doc["_account"], doc["external_id"])] if doc.get("external_id") is not None else [],
-            lambda doc: _target(cast(StoredRecord, doc)))
+        self._by_external_id = self._records.lookup_index(_external_id_keys, _target)
         self._drafts = Drafts(self._records, ids, by_owner=self._by_owner, by_email=self._by_email,
                               by_external_id=self._by_external_id)
         # Set by the service: what other stores do when a record goes (drop their links to it).
@@ -121,9 +127,24 @@ class Records:
     def get(self, account: AccountRef, entity: str, record_id: int, *, copy: bool = True) -> PublicRecord:
         """The record as the API shows it. ``copy=False``, for an answer encoded at once: its lists and
         dicts may be the stored document's own, so the caller must not change them (:func:`public`)."""
+        if not copy:
+            return self.show(account, entity, record_id).record
         with self._db.lock:
             owner = self._account(account, entity)
-            return public(self._doc(owner.subdomain, entity, record_id), owner.product, copy=copy)
+            return public(self._doc(owner.subdomain, entity, record_id), owner.product)
+
+    def show(self, account: AccountRef, entity: str, record_id: int) -> Shown:
+        """:meth:`get` for an answer encoded at once (``copy=False``), and whether the record is plain.
+
+        Read from the stored orjson text in one pass when it is kept so (:func:`text_fields`). Such a
+        record is plain when the text held only strings, ints, booleans and None: the blank's defaults
+        (None, False, 0, new empty lists and dicts) and the links are plain too."""
+        with self._db.lock:
+            owner = self._account(account, entity)
+            read = self._text_fields(owner.subdomain, entity, record_id)
+            if read is not None:
+                return Shown(shown(read[0], entity, record_id, owner.product), read[1])
+            return Shown(public(self._doc(owner.subdomain, entity, record_id), owner.product, copy=False), False)
 
     def exists(self, account: str, entity: str, record_id: int) -> bool:
         with self._db.lock:
@@ -228,14 +249,17 @@ class Records:
                 now: datetime | None = None) -> StoredRecord:
         doc = self._drafts.build(owner, entity, blank_record(entity, 0), payload, creating=True)
         record_id = self._ids.next()
-        written = isoformat(self._clock.now() if now is None else now)
+        # One clock read per create: the record's times and its "created" item's are the same instant.
+        moment = self._clock.now() if now is None else now
+        written = isoformat(moment)
         doc["id"], doc["created_at"], doc["updated_at"] = record_id, written, written
         if doc.get("owner_id") is None:
             doc["owner_id"] = owner.user_id
         self._records.insert(doc, doc_id=record_id)
         self._timeline.record(_target(doc), {
             "action_type": "create", "user_activity": True, **({"created_at": timeline_at} if timeline_at else {}),
-            "action_data": {"name": f"{ENTITY_TYPES[entity]} created"}})
+            "action_data": {"name": f"{ENTITY_TYPES[entity]} created"}}, now=moment, now_text=written,
+            plain=True)  # our own constants, and timeline_at is no data: not walked
         return doc
 
     def _update(
@@ -248,7 +272,9 @@ class Records:
         changes = changes_between(current, doc)
         if not changes:
             return current, changes
-        doc["updated_at"] = isoformat(self._clock.now() if now is None else now)
+        # One clock read per update, as per create: every item of the update is of the same instant.
+        moment = self._clock.now() if now is None else now
+        doc["updated_at"] = written = isoformat(moment)
         self._records.replace(record_id, doc)
         group = f"update-{self._ids.next()}"
         target = _target(doc)
@@ -256,7 +282,8 @@ class Records:
             self._timeline.record(target, {
                 "action_type": "update", "user_activity": True, "composite_id": group,
                 **({"created_at": timeline_at} if timeline_at else {}),
-                "action_data": {"property_key": name, "property_value": new, "previous_value": old}})
+                "action_data": {"property_key": name, "property_value": new, "previous_value": old}},
+                now=moment, now_text=written)
         return doc, changes
 
     def delete(self, account: AccountRef, entity: str, record_id: int) -> PublicRecord:
@@ -359,6 +386,16 @@ class Records:
             return None
         return doc
 
+    def _text_fields(self, account: str, entity: str, record_id: int) -> tuple[dict[str, Any], bool] | None:
+        """The public fields of ``account``'s record, read from its stored text in one pass, and whether
+        the text held only scalars (:func:`text_fields`), without the whole document :meth:`_doc` makes;
+        ``None`` when it has no such record or it is not kept as orjson's text (:meth:`_doc` then reads
+        it, or refuses)."""
+        raw = self._records.stored(record_id) if isinstance(record_id, int) and record_id > 0 else None
+        if raw is None or raw.get("_account") != account or raw.get("_entity") != entity:
+            return None
+        return text_fields(raw, entity)
+
     def _doc(self, account: str, entity: str, record_id: int) -> StoredRecord:
         doc = self._stored(account, entity, record_id)
         if doc is None:
@@ -366,9 +403,23 @@ class Records:
         return doc
 
 
+def _external_id_keys(doc: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """The external id index's key of a record: (account, its external_id as stored), if it has one."""
+    external_id = doc.get("external_id")
+    return [] if external_id is None else [(doc["_account"], external_id)]
+
+
+def _created_order(doc: Mapping[str, Any]) -> Any:
+    """``sort_value(doc, DEFAULT_SORT)``, computed on every write of a record: its ``created_at`` is text
+    (lower-cased, as sort_value does), read here without the two calls that find a field by its name."""
+    value = doc.get(DEFAULT_SORT)  # not a custom field's name: sort_value reads it with doc.get too
+    return value.lower() if type(value) is str else sort_value(doc, DEFAULT_SORT)
+
+
 def _subdomain(account: AccountRef) -> str:
     return account.subdomain if isinstance(account, Account) else account
 
 
-def _target(doc: StoredRecord) -> Target:
+def _target(doc: Mapping[str, Any]) -> Target:
+    # Also the lookup indexes' answer of each record (only this class writes fs_records).
     return Target(doc["_account"], doc["_entity"], doc["id"], doc.get("display_name"))

@@ -13,8 +13,8 @@ from typing import Any, NamedTuple, NotRequired, TypedDict, cast
 from fssim import strictjson
 
 __all__ = [
-    "ENTITY_TYPES", "PLURALS", "EmailEntry", "PublicRecord", "RecordFields", "StoredRecord", "Target",
-    "blank_record", "display_name", "links", "public",
+    "ENTITY_TYPES", "PLURALS", "EmailEntry", "PublicRecord", "RecordFields", "Shown", "StoredRecord", "Target",
+    "blank_record", "display_name", "links", "public", "shown",
 ]
 
 PLURALS = {"lead": "leads", "contact": "contacts"}
@@ -142,6 +142,15 @@ class Target(NamedTuple):
     name: str | None  # the display name, the timeline's ``targetable_name``
 
 
+class Shown(NamedTuple):
+    """A record as the API shows it, for an answer encoded at once (its lists and dicts may be the stored
+    document's own: never change them), and whether it is plain: a tree of exact dicts, lists, strings,
+    ints, booleans and None, with no float (:class:`fssim.freshsales.rest.answer_text.Plain`)."""
+
+    record: PublicRecord
+    plain: bool
+
+
 # Each entity's blank record, in field order, and the fields whose value is mutable (lists, dicts): a
 # blank is a copy of the template with fresh copies of those (every record is built from one).
 _BLANKS = {entity: {"id": 0, **_COMMON, **extra} for entity, extra in (("lead", _LEAD), ("contact", _CONTACT))}
@@ -151,17 +160,20 @@ _MUTABLE = {entity: tuple(name for name, value in blank.items() if isinstance(va
 
 def blank_record(entity: str, record_id: int) -> dict[str, Any]:
     kind = "lead" if entity == "lead" else "contact"
-    template = _BLANKS[kind]
-    record = dict(template)
+    record = dict(_BLANKS[kind])
     record["id"] = record_id
     for name in _MUTABLE[kind]:
-        record[name] = strictjson.deep_copy(template[name])
+        # Every mutable default is empty ([] or {}, test_fs_shapes.py): a fresh one is made by calling its
+        # type, not by a deep copy (a call and a walk each, on every create).
+        record[name] = type(record[name])()
     return record
 
 
 def display_name(record: dict[str, Any]) -> str | None:
     """First and last name, or the email when both are empty (as in the rudder capture)."""
-    name = " ".join(part for part in (record.get("first_name"), record.get("last_name")) if part)
+    first, last = record.get("first_name"), record.get("last_name")
+    # " ".join of the names that are given, spelled out: a generator is a call per name, on every write.
+    name = (first + " " + last if last else first) if first else last
     return name or record.get("email")
 
 
@@ -183,6 +195,14 @@ def links(entity: str, record_id: int, product: str) -> dict[str, str]:
 # ``_`` key but the two every stored record has, so :func:`public` need not look at each key's name.
 _FIELDS = frozenset(_BLANKS["lead"]) | frozenset(_BLANKS["contact"])
 _PRIVATE = ("_account", "_entity")
+
+
+def shown(fields: dict[str, Any], entity: str, record_id: int, product: str) -> PublicRecord:
+    """A record as the API returns it, from its public fields alone (no ``_`` key among them): the links
+    added to ``fields`` itself, which must be the caller's own dict (what :func:`public` answers for the
+    stored document those fields came from, without copying them again)."""
+    fields["links"] = links(entity, record_id, product)
+    return cast(PublicRecord, fields)
 
 
 def public(doc: StoredRecord, product: str, *, copy: bool = True) -> PublicRecord:

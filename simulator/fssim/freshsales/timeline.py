@@ -66,35 +66,52 @@ class Timeline:
         assert item is not None
         return item
 
-    def record(self, target: Target, activity: dict[str, Any]) -> None:
+    def record(self, target: Target, activity: dict[str, Any], *, now: datetime | None = None,
+               now_text: str | None = None, plain: bool = False) -> None:
         """:meth:`add_activity` for a caller that does not read the item back (the receiver's page views
         and events, a record's own create and update items): an item of plain JSON data is then stored
         packed straight from ``activity`` (:func:`~fssim.freshsales.compact_items.packed_item`), without the
-        whole item, its copy of the data and the comparison of its fields with what they derive from."""
-        self._append(target, _checked(activity), answer=False)
+        whole item, its copy of the data and the comparison of its fields with what they derive from.
 
-    def _append(self, target: Target, activity: dict[str, Any], *, answer: bool) -> dict[str, Any] | None:
+        ``now`` (a UTC time): the instant of the write that makes this item, when the caller has read the
+        clock already (a record's create: its ``created_at`` and its item's are one instant), and
+        ``now_text`` its :func:`~fssim.clock.isoformat` when printed already; an item without its own
+        ``created_at`` is dated by them instead of another clock read and printing. ``plain``: the caller
+        made ``activity`` of its own constants (ASCII strings, booleans, dicts of them: a record's
+        "created" item), which read back as themselves and are not walked to see."""
+        if type(activity) is not dict or type(activity.get("action_type")) is not str:
+            _checked(activity)  # raises; a well-formed activity (every caller's) is not checked by a call
+        self._append(target, activity, answer=False, now=now, now_text=now_text, plain=plain)
+
+    def _append(self, target: Target, activity: dict[str, Any], *, answer: bool, now: datetime | None = None,
+                now_text: str | None = None, plain: bool = False) -> dict[str, Any] | None:
         account, entity, record_id, name = target
         when = activity.get("created_at")
         try:
             if isinstance(when, datetime):
                 moment = when if when.tzinfo else when.replace(tzinfo=UTC)
+            elif isinstance(when, str):
+                moment = parse_iso(when)
             else:
-                moment = parse_iso(when) if isinstance(when, str) else self._clock.now()
+                moment = self._clock.now() if now is None else now
         except ValueError:
             raise ValidationError(f"activity created_at {when!r} is not an ISO-8601 time") from None
-        data = {k: v for k, v in activity.items() if k != "created_at"}
+        # Only read (packed to text, or deep-copied into the item): the activity itself when it has no time.
+        data = activity if "created_at" not in activity else {k: v for k, v in activity.items() if k != "created_at"}
         # What is stored must survive the JSON file and the REST answer: refuse what strict JSON cannot
         # write (objects, NaN, infinity) now, not when the timeline is read. Plain JSON data (what the
         # rules and REST bodies give) is told by a walk of its types; only anything else is encoded to see.
-        exact = strictjson.reads_back_as_itself(data)
+        exact = plain or strictjson.reads_back_as_itself(data)
         if not exact:
             try:
                 _strict_json(data)
             except (TypeError, ValueError) as error:
                 raise ValidationError(f"an activity must be JSON data: {error}") from None
         activity_id = self._ids.next()
-        created_at = _whole_seconds(when) if isinstance(when, str) else isoformat(moment)
+        if isinstance(when, str):
+            created_at = _whole_seconds(when)
+        else:
+            created_at = now_text if now_text is not None and moment is now else isoformat(moment)
         private = {"_account": account, "_entity": entity, "_record_id": record_id, "_at": moment.timestamp()}
         if not answer and exact:
             # Stored as text, so nothing keeps the caller's values: no copy of them is needed.

@@ -12,6 +12,7 @@ from typing import Any
 
 from fssim.endpoints import Endpoint
 from fssim.freshsales.errors import ValidationError
+from fssim.freshsales.rest.answer_text import Plain
 from fssim.freshsales.rest.auth import Call
 from fssim.freshsales.rest.sideloads import record_side_loads
 from fssim.freshsales.shapes import ENTITY_TYPES, PLURALS
@@ -45,9 +46,13 @@ def _entity_endpoints(entity: str) -> list[Endpoint]:
         return 201, {entity: record}
 
     def view(call: Call) -> tuple[int, Any]:
-        # Encoded at once and never changed: no copy of the record's lists and dicts (issue 12).
-        record = call.fs.records.get(call.account, entity, call.path_id(), copy=False)
-        return 200, {entity: record, **side_loads(call, entity, [record])}
+        # Encoded at once and never changed: no copy of the record's lists and dicts, and no walk of a
+        # record the store knows to be plain (issue 12).
+        record, plain = call.fs.records.show(call.account, entity, call.path_id())
+        loaded = side_loads(call, entity, [record])
+        if plain and not loaded:
+            return 200, Plain({entity: record})
+        return 200, {entity: record, **loaded}
 
     def update(call: Call) -> tuple[int, Any]:
         record = call.fs.records.update(call.account, entity, call.path_id(), call.record_body(entity))

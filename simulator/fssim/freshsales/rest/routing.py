@@ -30,6 +30,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from starlette.convertors import IntegerConvertor
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Match, Mount, Route, Router, get_route_path
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -71,10 +72,19 @@ class RestRouter:
         allowed: set[str] = set()
         if "router" not in scope:
             scope["router"] = self._router
-        route_path = get_route_path(scope)
-        by_depth = self._by_shape.get(_first_segment(route_path))
+        # Starlette's get_route_path and _first_segment, written out (issue 12: a call each per request).
+        path = scope["path"]
+        if not root or not path.startswith(root):
+            route_path = path
+        elif path == root:
+            route_path = ""
+        elif path[len(root)] == "/":
+            route_path = path[len(root):]
+        else:
+            route_path = path
+        by_depth = self._by_shape.get(route_path.split("/", 2)[1] if route_path[:1] == "/" else route_path)
         candidates = self._any if by_depth is None else by_depth[min(route_path.count("/"), len(by_depth) - 1)]
-        for route, match_path, convertors, methods, app, endpoint in candidates:
+        for route, match_path, literal, params, methods, app, endpoint in candidates:
             if match_path is None:  # not a plain Route: its own matching
                 match, child_scope = route.matches(scope)
                 if match == Match.FULL:
@@ -87,15 +97,20 @@ class RestRouter:
                     allowed |= set(getattr(route, "methods", None) or ())
                 continue
             # ``Route.matches`` and ``Route.handle``, written out for a route whose app is its endpoint.
-            found = match_path(route_path)
-            if found is None:
-                continue
+            if literal is not None:  # a path without parameters: what its regex matches, without the regex
+                if route_path not in literal:
+                    continue
+                found = None
+            else:
+                found = match_path(route_path)
+                if found is None:
+                    continue
             if methods and scope["method"] not in methods:
                 allowed |= methods
                 continue
             path_params = dict(scope.get("path_params", {}))
-            for name, value in found.groupdict().items():
-                path_params[name] = convertors[name].convert(value)
+            for group, name, convert in params:  # the regex's groups in order, as groupdict() gives them
+                path_params[name] = convert(found[group])  # type: ignore[index]  # found: params need a regex
             scope["route"] = route
             scope["endpoint"] = endpoint
             scope["path_params"] = path_params
@@ -112,18 +127,39 @@ class RestRouter:
             scope, receive, send)
 
 
-# A candidate route: the route, then for a plain ``Route`` its regex's match, parameter converters,
-# methods, app and endpoint (no regex for any other route, which matches and handles itself).
-_Matcher = tuple[BaseRoute, Callable[[str], "re.Match[str] | None"] | None, dict[str, Any], "set[str] | None",
-                 ASGIApp, Any]
+# A candidate route: the route, then for a plain ``Route`` its regex's match, the texts its regex matches
+# when its path has no parameter (else None), its parameters (group number, name, converter), methods,
+# app and endpoint (no regex for any other route, which matches and handles itself).
+_Param = tuple[int, str, Callable[[str], Any]]
+_Matcher = tuple[BaseRoute, Callable[[str], "re.Match[str] | None"] | None, "tuple[str, str] | None",
+                 tuple[_Param, ...], "set[str] | None", ASGIApp, Any]
 
 
 def _matchers(routes: list[BaseRoute]) -> list[_Matcher]:
     """What :meth:`RestRouter.__call__` needs of each route, read once (issue 12: a REST call tried a
     handful of ``Route.matches``, each reading the route path and building a child scope again)."""
-    return [(route, route.path_regex.match, route.param_convertors, route.methods, route.app, route.endpoint)
-            if isinstance(route, Route) and type(route) is Route else (route, None, {}, None, route.handle, None)
+    return [(route, route.path_regex.match, _literal(route), _params(route), route.methods, route.app, route.endpoint)
+            if isinstance(route, Route) and type(route) is Route else (route, None, None, (), None, route.handle, None)
             for route in routes]
+
+
+def _literal(route: Route) -> tuple[str, str] | None:
+    """For a path without parameters, the two texts its regex (``^path$``, by ``match``) takes: the path,
+    and the path with one newline after it (``$`` also matches before a final newline)."""
+    if route.param_convertors:
+        return None
+    assert route.path_regex.pattern == "^" + re.escape(route.path) + "$", route.path_regex.pattern
+    return route.path, route.path + "\n"
+
+
+def _params(route: Route) -> tuple[_Param, ...]:
+    """The route's parameters in the order of their regex groups, each with its converter: ``int`` itself
+    for ``{name:int}``, whose ``convert`` is ``int(value)``, so no method call per request."""
+    params: list[_Param] = []
+    for name, group in sorted(route.path_regex.groupindex.items(), key=lambda item: item[1]):
+        convertor = route.param_convertors[name]
+        params.append((group, name, int if type(convertor) is IntegerConvertor else convertor.convert))
+    return tuple(params)
 
 
 def _first_segment(path: str) -> str:
