@@ -92,7 +92,7 @@ def test_a_simulator_bug_still_answers_json(client: TestClient, sim: Simulator, 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(sim.freshsales.records, "get", broken)
+    monkeypatch.setattr(sim.freshsales.records, "show", broken)  # what GET /api/leads/{id} calls
     response = client.get("/api/leads/16000000001", headers=acme)
     assert response.status_code == 500
     assert errors_of(response)[0].startswith("Internal error in the fake Freshsales")
