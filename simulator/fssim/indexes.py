@@ -62,6 +62,8 @@ class Index:
             held = self._ids.get(key)
             if held is None:
                 self._ids[key] = doc_id
+            elif type(held) is set:  # a key of many documents (an account's leads): added, no more checks
+                held.add(doc_id)
             elif isinstance(held, int):
                 if held != doc_id:
                     self._ids[key] = [held, doc_id]

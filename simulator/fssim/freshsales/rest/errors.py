@@ -27,10 +27,11 @@ def error_response(status: int, messages: list[str], headers: dict[str, str] | N
     return JSONResponse({"errors": {"code": status, "message": messages}}, status_code=status, headers=headers)
 
 
-# Every byte but a digit becomes a space, a digit a 0: a run of 20 of them is a number orjson may not
-# read exactly (past 64 bits it reads an integer as a float).
+# Every byte but a digit becomes a space, a digit a 0: a run of 19 of them is a number orjson may not
+# read exactly. It reads integers from -2**63 to 2**64 - 1 as integers and any other as a float: past
+# 2**64 takes 20 digits, but below -2**63 only a minus and 19 (-9223372036854775809).
 _DIGIT_RUNS = bytes.maketrans(bytes(range(256)), bytes(48 if 48 <= byte <= 57 else 32 for byte in range(256)))
-_LONG_RUN = b"0" * 20
+_LONG_RUN = b"0" * 19
 _SLOW = object()
 
 
@@ -38,7 +39,7 @@ def _read_quickly(raw: bytes) -> Any:
     """What :func:`fssim.strictjson.loads` reads from ``raw``, by orjson (several times cheaper: issue 12),
     or ``_SLOW`` when strictjson must read it. orjson reads strict JSON alike (no NaN, no Infinity, no
     out-of-range float, no lone surrogate, the last of repeated keys in the first one's place); it
-    differs only on what is left to strictjson here: integers of 20 digits or more, nesting that may be
+    differs only on what is left to strictjson here: integers of 19 digits or more, nesting that may be
     deeper than strictjson's limit (more brackets than that), a byte order mark, and every error, whose
     message strictjson writes."""
     if raw.count(b"{") + raw.count(b"[") > strictjson.MAX_DEPTH or _LONG_RUN in raw.translate(_DIGIT_RUNS):
