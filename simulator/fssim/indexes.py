@@ -215,9 +215,13 @@ class LookupIndex(Generic[Answer]):
     """
 
     def __init__(self, keys_of: Callable[[Mapping[str, Any]], Iterable[tuple[Hashable, Hashable]]],
-                 answer_of: Callable[[Mapping[str, Any]], Answer]) -> None:
+                 answer_of: Callable[[Mapping[str, Any]], Answer], *,
+                 whole: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None) -> None:
         self.keys_of = keys_of
         self.answer_of = answer_of
+        # ``whole``: the document its keys and answer are made from, given the stored one (a packed
+        # collection's whole document): found once per write, for both functions.
+        self._whole = whole
         self._groups: dict[Hashable, dict[Hashable, Answer | list[Answer]]] = {}
 
     def rebuild(self, documents: Iterable[tuple[int, Mapping[str, Any]]]) -> None:
@@ -226,6 +230,8 @@ class LookupIndex(Generic[Answer]):
             self.add(doc, doc_id)
 
     def add(self, document: Mapping[str, Any], doc_id: int) -> None:
+        if self._whole is not None:
+            document = self._whole(document)
         answer: Answer | None = None
         for group, key in self.keys_of(document):
             if answer is None:
@@ -244,6 +250,8 @@ class LookupIndex(Generic[Answer]):
                 keys[key] = sorted((held, answer), key=_id_of)
 
     def remove(self, document: Mapping[str, Any], doc_id: int) -> None:
+        if self._whole is not None:
+            document = self._whole(document)
         for group, key in self.keys_of(document):
             keys = self._groups.get(group)
             held = None if keys is None else keys.get(key)

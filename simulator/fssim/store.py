@@ -201,26 +201,16 @@ class Collection:
 
     def index(self, key_of: Callable[[Mapping[str, Any]], Hashable | None]) -> Index:
         """An index with at most one key per document (``key_of`` returns ``None`` for "not indexed")."""
-        return self._kept(Index(key_of, single=True))
+        return self.keep(Index(key_of, single=True))
 
     def multi_index(self, keys_of: Callable[[Mapping[str, Any]], Iterable[Hashable]]) -> Index:
         """An index whose documents may carry several keys each (``keys_of`` returns them, maybe none)."""
-        return self._kept(Index(keys_of))
-
-    def _kept(self, index: Index) -> Index:
-        with self._db.lock:
-            index.rebuild(self._raw_items())
-            self._indexes.append(index)
-            return index
+        return self.keep(Index(keys_of))
 
     def sorted_index(self, keys_of: Callable[[Mapping[str, Any]], Iterable[Hashable]],
                      order_of: Callable[[Mapping[str, Any]], Any]) -> SortedIndex:
         """A :class:`SortedIndex`: ids by key, and each key's ids in ``order_of`` order (paging by slices)."""
-        with self._db.lock:
-            index = SortedIndex(keys_of, order_of)
-            index.rebuild(self._raw_items())
-            self._indexes.append(index)
-            return index
+        return self.keep(SortedIndex(keys_of, order_of))
 
     # -- inside the store -----------------------------------------------------------------------------
 

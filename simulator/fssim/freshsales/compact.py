@@ -295,6 +295,12 @@ class CompactCollection:
 
         return on_whole
 
+    def _whole(self, raw: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The whole document of a stored one, as :meth:`_on_whole` finds it (for an index that hands it
+        to more than one function)."""
+        writing = self._writing
+        return writing[1] if writing is not None and writing[0] is raw else self._for_index(raw)
+
     def index(self, key_of: Callable[[Mapping[str, Any]], Hashable | None]) -> Index:
         return self._collection.index(self._on_whole(key_of))
 
@@ -309,7 +315,7 @@ class CompactCollection:
     def lookup_index(self, keys_of: Callable[[Mapping[str, Any]], Iterable[tuple[Hashable, Hashable]]],
                      answer_of: Callable[[Mapping[str, Any]], Answer]) -> LookupIndex[Answer]:
         """A :class:`LookupIndex`: its answers are made from whole documents, so a lookup reads none."""
-        return self._collection.keep(LookupIndex(self._on_whole(keys_of), self._on_whole(answer_of)))
+        return self._collection.keep(LookupIndex(keys_of, answer_of, whole=self._whole))
 
     def sorted_index(self, keys_of: Callable[[Mapping[str, Any]], Iterable[Hashable]],
                      order_of: Callable[[Mapping[str, Any]], Any]) -> SortedIndex:

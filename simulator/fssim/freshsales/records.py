@@ -94,12 +94,9 @@ class Records:
         # Answers a lookup by email with the Target itself, no stored document read or decoded: among
         # 100,000 leads every hop from index to stored text was a cache miss (issue 2). About 75 bytes a
         # lead: the Target and its display name, less the (account, email) key tuple.
-        self._by_email = self._records.lookup_index(
-            _email_keys, _target)
+        self._by_email = self._records.lookup_index(_email_keys, _target)
         # The same for a lookup by external id (R6: a message with a userId that is not an email).
-        self._by_external_id = self._records.lookup_index(
-            lambda doc: [(doc["_account"], doc["external_id"])] if doc.get("external_id") is not None else [],
-            _target)
+        self._by_external_id = self._records.lookup_index(_external_id_keys, _target)
         self._drafts = Drafts(self._records, ids, by_owner=self._by_owner, by_email=self._by_email,
                               by_external_id=self._by_external_id)
         # Set by the service: what other stores do when a record goes (drop their links to it).
@@ -406,6 +403,12 @@ class Records:
         return doc
 
 
+def _external_id_keys(doc: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """The external id index's key of a record: (account, its external_id as stored), if it has one."""
+    external_id = doc.get("external_id")
+    return [] if external_id is None else [(doc["_account"], external_id)]
+
+
 def _created_order(doc: Mapping[str, Any]) -> Any:
     """``sort_value(doc, DEFAULT_SORT)``, computed on every write of a record: its ``created_at`` is text
     (lower-cased, as sort_value does), read here without the two calls that find a field by its name."""
@@ -417,5 +420,10 @@ def _subdomain(account: AccountRef) -> str:
     return account.subdomain if isinstance(account, Account) else account
 
 
+_new_tuple = tuple.__new__
+
+
 def _target(doc: Mapping[str, Any]) -> Target:
-    return Target(doc["_account"], doc["_entity"], doc["id"], doc.get("display_name"))
+    # Also the lookup indexes' answer of each record (only this class writes fs_records). Made by tuple's
+    # own __new__: the named tuple's is a Python function, one more call per Target on every write.
+    return _new_tuple(Target, (doc["_account"], doc["_entity"], doc["id"], doc.get("display_name")))
