@@ -4,7 +4,7 @@ One table holds both entities (the document id is the record id), because leads 
 account share ONE email namespace (simulator policy: an email identifies one person, so a lead and a
 contact may not share it — R4 looks an email up among both). Three indexes keep the hot paths O(1)
 however much is stored: (account, entity) -> ids, and (account, email) and (account, external_id) -> the
-record's Target (a lookup reads no record).
+record's Target (a lookup reads no record); they and their keys are :mod:`fssim.freshsales.record_indexes`.
 Every method runs inside one database transaction, so a check ("is this email free?") and the write
 that depends on it can never interleave with another request's.
 
@@ -14,12 +14,12 @@ Look-ups return a :class:`~fssim.freshsales.shapes.Target` (account, entity, id,
 copy of the record; :meth:`Records.change` returns the fields it changed. Records add their own timeline
 items and name them; the timeline never asks back (:meth:`Records.add_activity` is the checked way in).
 Building and checking what a write would store (and matching an upsert's identifier) is
-:mod:`fssim.freshsales.drafts`; this module keeps the table, its indexes and the transactions.
+:mod:`fssim.freshsales.drafts`; this module keeps the table and the transactions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, Protocol, cast
 
@@ -31,6 +31,7 @@ from fssim.freshsales.drafts import Changes, Drafts, ReferenceCheck, changes_bet
 from fssim.freshsales.errors import ModuleUnavailableError, NotFoundError, ValidationError
 from fssim.freshsales.fields import ENTITIES
 from fssim.freshsales.ids import IdSequence
+from fssim.freshsales.record_indexes import RecordIndexes, target_of
 from fssim.freshsales.shapes import (
     ENTITY_TYPES,
     PublicRecord,
@@ -42,7 +43,7 @@ from fssim.freshsales.shapes import (
     shown,
 )
 from fssim.freshsales.timeline import Timeline
-from fssim.freshsales.views import DEFAULT_SORT, RecordPage, list_page, sort_value
+from fssim.freshsales.views import RecordPage, list_page
 from fssim.integration.emails import normalize_email
 from fssim.store import Database
 
@@ -53,21 +54,6 @@ __all__ = ["Changes", "RecordWatcher", "Records"]
 Documents = list[StoredRecord]
 PublicRecords = list[PublicRecord]
 AccountRef = str | Account  # a subdomain, or the Account the caller has already read
-
-
-def _emails_of(doc: Mapping[str, Any]) -> list[str]:
-    if doc.get("_entity") == "contact":
-        return [entry["value"] for entry in doc.get("emails", [])]
-    return [doc["email"]] if doc.get("email") else []
-
-
-def _email_keys(doc: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """The email index's keys of a record: (account, normalized email) for each of its emails. A lead's
-    one email without the calls of a contact's list (every write of a record computes these)."""
-    if doc.get("_entity") != "contact":
-        email = doc.get("email")
-        return [(doc["_account"], normalize_email(email))] if email else []
-    return [(doc["_account"], normalize_email(e)) for e in _emails_of(doc)]
 
 
 class RecordWatcher(Protocol):
@@ -89,14 +75,10 @@ class Records:
         # Stored without default fields, read back whole (compact.py: a lead costs a third of the memory).
         self._records = CompactRecords(db.collection("fs_records"))
         self._watchers: list[RecordWatcher] = []
-        # Ordered by the default sort (created_at, ties by id), so a page of a list view is a slice.
-        self._by_owner = self._records.sorted_index(lambda doc: [(doc["_account"], doc["_entity"])], _created_order)
-        # Answers a lookup by email with the Target itself, no stored document read or decoded: among
-        # 100,000 leads every hop from index to stored text was a cache miss (issue 2). About 75 bytes a
-        # lead: the Target and its display name, less the (account, email) key tuple.
-        self._by_email = self._records.lookup_index(_email_keys, _target)
-        # The same for a lookup by external id (R6: a message with a userId that is not an email).
-        self._by_external_id = self._records.lookup_index(_external_id_keys, _target)
+        # How records are found: by owner in the default order, by email, by external id (record_indexes.py).
+        indexes = RecordIndexes(self._records)
+        self._by_owner, self._by_email = indexes.by_owner, indexes.by_email
+        self._by_external_id = indexes.by_external_id
         self._drafts = Drafts(self._records, ids, by_owner=self._by_owner, by_email=self._by_email,
                               by_external_id=self._by_external_id)
         # Set by the service: what other stores do when a record goes (drop their links to it).
@@ -154,7 +136,7 @@ class Records:
         """The record as something to attach activities to; :class:`NotFoundError` when ``account`` has
         no such record (so nothing is ever added to the timeline of a record that does not exist)."""
         with self._db.lock:
-            return _target(self._doc(_subdomain(account), entity, record_id))
+            return target_of(self._doc(_subdomain(account), entity, record_id))
 
     def find_by_email(self, account: AccountRef, email: str) -> Target | None:
         """The lead or contact of ``account`` with this email (any of a contact's emails)."""
@@ -222,7 +204,7 @@ class Records:
         """:meth:`create`, answering with a reference instead of a copy of the record. ``now``: the time
         of the write when the caller has read the clock already (the receiver, once per message)."""
         with self._db.transaction():
-            return _target(self._create(self._account(account, entity), entity, payload, timeline_at, now))
+            return target_of(self._create(self._account(account, entity), entity, payload, timeline_at, now))
 
     def update(
         self, account: AccountRef, entity: str, record_id: int, payload: dict[str, Any], *,
@@ -256,7 +238,7 @@ class Records:
         if doc.get("owner_id") is None:
             doc["owner_id"] = owner.user_id
         self._records.insert(doc, doc_id=record_id)
-        self._timeline.record(_target(doc), {
+        self._timeline.record(target_of(doc), {
             "action_type": "create", "user_activity": True, **({"created_at": timeline_at} if timeline_at else {}),
             "action_data": {"name": f"{ENTITY_TYPES[entity]} created"}}, now=moment, now_text=written,
             plain=True)  # our own constants, and timeline_at is no data: not walked
@@ -277,7 +259,7 @@ class Records:
         doc["updated_at"] = written = isoformat(moment)
         self._records.replace(record_id, doc)
         group = f"update-{self._ids.next()}"
-        target = _target(doc)
+        target = target_of(doc)
         for name, (old, new) in changes.items():
             self._timeline.record(target, {
                 "action_type": "update", "user_activity": True, "composite_id": group,
@@ -352,7 +334,7 @@ class Records:
             self._drafts.build(owner, "contact", blank_record("contact", 0), carried, creating=True, own_id=lead_id)
             self._records.delete(lead_id)  # frees the email for the contact
             contact = self._create(owner, "contact", carried, None)
-            target = _target(contact)
+            target = target_of(contact)
             self._timeline.move(owner.subdomain, ("lead", lead_id), target)
             for watcher in self._watchers:
                 watcher.record_moved(owner.subdomain, ("lead", lead_id), target)
@@ -403,27 +385,5 @@ class Records:
         return doc
 
 
-def _external_id_keys(doc: Mapping[str, Any]) -> list[tuple[str, Any]]:
-    """The external id index's key of a record: (account, its external_id as stored), if it has one."""
-    external_id = doc.get("external_id")
-    return [] if external_id is None else [(doc["_account"], external_id)]
-
-
-def _created_order(doc: Mapping[str, Any]) -> Any:
-    """``sort_value(doc, DEFAULT_SORT)``, computed on every write of a record: its ``created_at`` is text
-    (lower-cased, as sort_value does), read here without the two calls that find a field by its name."""
-    value = doc.get(DEFAULT_SORT)  # not a custom field's name: sort_value reads it with doc.get too
-    return value.lower() if type(value) is str else sort_value(doc, DEFAULT_SORT)
-
-
 def _subdomain(account: AccountRef) -> str:
     return account.subdomain if isinstance(account, Account) else account
-
-
-_new_tuple = tuple.__new__
-
-
-def _target(doc: Mapping[str, Any]) -> Target:
-    # Also the lookup indexes' answer of each record (only this class writes fs_records). Made by tuple's
-    # own __new__: the named tuple's is a Python function, one more call per Target on every write.
-    return _new_tuple(Target, (doc["_account"], doc["_entity"], doc["id"], doc.get("display_name")))
