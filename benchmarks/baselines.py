@@ -73,11 +73,12 @@ def main() -> None:
     parser.add_argument("--http", default="auto", choices=["auto", "h11", "httptools"])
     options = parser.parse_args()
     app = {"parse": parse_app, "crud": crud_app, "fssim": fssim_app}[options.kind]()
-    # uvicorn's defaults at warning level, unless told otherwise. The bare servers keep uvicorn's access
-    # log on, as a Starlette app served that way has it; fssim's app runs as `fssim serve` runs it, with
-    # the access log off at a level that never shows its lines (fssim.commands.serve.server_config).
+    # Every server of a comparison runs as `fssim serve` runs at its default level (warning): uvicorn's
+    # defaults, but no access log, whose lines that level never shows (fssim.commands.serve). A baseline
+    # that built and dropped a log line per request would make fssim's ratio look better by work fssim
+    # skips and the baseline need not do.
     uvicorn.run(app, host="127.0.0.1", port=options.port, log_level="warning", loop=options.loop,
-                http=options.http, access_log=options.kind != "fssim")
+                http=options.http, access_log=False)
 
 
 if __name__ == "__main__":
