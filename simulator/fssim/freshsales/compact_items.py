@@ -98,6 +98,10 @@ def _with_created_at(doc: Doc, raw: Mapping[str, Any], derived: Doc) -> Doc:
 
 _ITEM_FIELD_SET = frozenset(_ITEM_FIELDS)
 _CARRY = 0.999  # far below 1 - 0.5e-6, where rounding to microseconds may carry a time to the next second
+# Below 2**32 seconds (the year 2106) a timestamp's float is within 0.48 us of the instant, so its second
+# and its microsecond come back exact. Past it ``timestamp()`` itself may round an instant just before a
+# whole second up to it (8024-09-27 08:24:49.999993 gives 191069137490.0): such a time is compared.
+_EXACT_BELOW = 2.0 ** 32
 
 
 def packed_item(item_id: int, entity: str, record_id: int, name: Any, data: Mapping[str, Any], created_at: str,
@@ -109,7 +113,8 @@ def packed_item(item_id: int, entity: str, record_id: int, name: Any, data: Mapp
     ``data``'s values must read back as themselves (:func:`fssim.strictjson.reads_back_as_itself`).
     ``printed_from_at``: ``created_at`` is :func:`fssim.clock.isoformat` of the very instant whose
     ``timestamp()`` is ``private["_at"]`` (as Timeline writes items); then it is the derived text unless
-    that float lies within a microsecond of the next second, and is not printed again to compare.
+    that float lies within a microsecond of the next second or past 2**32 seconds, and is not printed again
+    to compare.
     None when ``data`` sets the item's ``id``, a ``created_at`` or a private field, or the owner is not
     a lead or contact: then the item is built and packed whole (``tests/freshsales/test_fs_compact.py``
     holds the two ways to the same result)."""
@@ -145,7 +150,8 @@ def packed_item(item_id: int, entity: str, record_id: int, name: Any, data: Mapp
             public[key] = value
     at = private["_at"]
     # fromtimestamp(at) lands on at's own second unless rounding to microseconds carries it over.
-    if not (printed_from_at and at - math.floor(at) < _CARRY) and created_at != _created_at(at):
+    if not (printed_from_at and -_EXACT_BELOW < at < _EXACT_BELOW and at - math.floor(at) < _CARRY) \
+            and created_at != _created_at(at):
         public["created_at"] = created_at  # not the time ``_at`` says: kept, as to_text keeps it
     return _as_text(public, private)
 
