@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any, Protocol
+
+import pytest
 
 
 class HTTP(Protocol):
@@ -37,3 +40,17 @@ def create_lead(http: HTTP, headers: dict[str, str], **fields: Any) -> dict[str,
     assert response.status_code == 201, response.text
     lead: dict[str, Any] = response.json()["lead"]
     return lead
+
+
+def count_calls(monkeypatch: pytest.MonkeyPatch, module: Any, name: str, *, key: str | None = None) -> Counter[str]:
+    """Counts the calls of ``module.name``, which still does its work, under ``key`` (default ``name``):
+    for counted-cost tests (never timed)."""
+    calls: Counter[str] = Counter()
+    original = getattr(module, name)
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls[key or name] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counting)
+    return calls

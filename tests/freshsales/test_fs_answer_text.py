@@ -11,10 +11,10 @@ from __future__ import annotations
 import enum
 import json
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from fs_helpers import count_calls
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
@@ -74,16 +74,8 @@ def test_each_known_difference_is_written_as_json_writes_it(value: Any) -> None:
 
 
 @pytest.fixture
-def json_writes(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
-    written: Counter[str] = Counter()
-    original = module._json
-
-    def counting(value: Any) -> str:
-        written["json"] += 1
-        return original(value)
-
-    monkeypatch.setattr(module, "_json", counting)
-    yield written
+def json_writes(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    return count_calls(monkeypatch, module, "_json", key="json")
 
 
 def test_a_leads_create_and_read_are_written_by_orjson(

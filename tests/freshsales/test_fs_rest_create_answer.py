@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from fs_helpers import count_calls
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
@@ -22,16 +22,8 @@ HEADERS = {"Authorization": "Token token=acme-key"}
 
 
 @pytest.fixture
-def walks(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
-    counted: Counter[str] = Counter()
-    original = answer_text._plain
-
-    def counting(values: Any) -> bool:
-        counted["_plain"] += 1
-        return original(values)
-
-    monkeypatch.setattr(answer_text, "_plain", counting)
-    yield counted
+def walks(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    return count_calls(monkeypatch, answer_text, "_plain")
 
 
 @pytest.fixture
