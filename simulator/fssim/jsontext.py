@@ -21,7 +21,11 @@ from typing import Any
 
 import orjson
 
-__all__ = ["encoder", "orjson_text"]
+__all__ = ["PLAIN_SCALARS", "encoder", "orjson_text"]
+
+# The exact types whose values orjson and json write alike, whatever the value (ints of up to 64 bits
+# aside, which orjson refuses): a tree of these, dicts and lists is "plain".
+PLAIN_SCALARS = frozenset({str, int, bool, type(None)})
 
 # orjson's compact UTF-8 text is json's (``separators=(",", ":")``, ``ensure_ascii=False``) byte for
 # byte for exact dicts, lists, strings (every code point), ints of up to 64 bits, booleans and None. It

@@ -133,7 +133,7 @@ def text_fields(raw: Mapping[str, Any], entity: str) -> tuple[Doc, bool] | None:
     return doc, scalars
 
 
-_SCALARS = frozenset({str, int, bool, type(None)})
+_SCALARS = jsontext.PLAIN_SCALARS
 _TEXT = "_orjson"  # the key of orjson's text; it comes first, its private ``_`` fields after it
 _JSON_TEXT = "_packed"  # the key of json's text (written before, or not ASCII in orjson's)
 _encode = jsontext.encoder(separators=(",", ":"), allow_nan=False)  # ASCII: one byte a character

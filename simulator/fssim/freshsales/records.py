@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, Protocol, cast
 
-from fssim import strictjson
+from fssim import jsontext, strictjson
 from fssim.clock import Clock, isoformat
 from fssim.freshsales.accounts import Account, Accounts
 from fssim.freshsales.compact import CompactCollection, CompactRecords, text_fields
@@ -54,7 +54,7 @@ __all__ = ["Changes", "RecordWatcher", "Records"]
 Documents = list[StoredRecord]
 PublicRecords = list[PublicRecord]
 AccountRef = str | Account  # a subdomain, or the Account the caller has already read
-_SCALARS = frozenset({str, int, bool, type(None)})  # what a plain record's true values may be
+_SCALARS = jsontext.PLAIN_SCALARS  # what a plain record's true values may be
 _SCALARS_OR_DICT = _SCALARS | {dict}
 
 

@@ -29,7 +29,7 @@ from fssim import jsontext
 __all__ = ["Plain", "answer_text"]
 
 _json = jsontext.encoder(separators=(",", ":"))
-_SCALARS = frozenset({str, int, bool, type(None)})
+_SCALARS = jsontext.PLAIN_SCALARS
 _PLAIN = _SCALARS | {dict, list}
 
 
