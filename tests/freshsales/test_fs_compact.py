@@ -168,3 +168,24 @@ def test_an_item_time_printed_from_its_instant_is_dropped_only_when_derived_agai
     packed = packed_item(9, "lead", 3, "Ada", data, isoformat(moment), private, printed_from_at=True)
     assert packed == packed_item(9, "lead", 3, "Ada", data, isoformat(moment), private)
     assert packed is not None and unpack_item(from_text(packed))["created_at"] == isoformat(moment)
+
+
+@given(entity=st.sampled_from(["lead", "contact"]), name=st.one_of(st.none(), st.text(max_size=4)),
+       at=st.floats(-4e9, 4e10), other_time=st.booleans(), printed_from_at=st.booleans())
+def test_a_created_item_packed_from_its_template_is_the_item_packed_from_its_data(
+        entity: str, name: str | None, at: float, other_time: bool, printed_from_at: bool) -> None:
+    """A record's "created" item is packed by a template (packed_created), not by the walk of packed_item:
+    the same stored item whatever the owner's name (json's text when not ASCII) and time."""
+    from datetime import UTC, datetime
+
+    from fssim.clock import isoformat
+    from fssim.freshsales.compact_items import created_data, packed_created, packed_item
+
+    created_at = "2020-01-01T00:00:00+00:00" if other_time else isoformat(datetime.fromtimestamp(at, tz=UTC))
+    printed_from_at = printed_from_at and not other_time
+    private = {"_account": "acme", "_entity": entity, "_record_id": 3, "_at": at}
+    packed = packed_created(9, entity, 3, name, created_at, private, printed_from_at=printed_from_at)
+    assert packed is not None
+    assert packed == packed_item(9, entity, 3, name, created_data(entity), created_at, private,
+                                 printed_from_at=printed_from_at)
+    assert list(packed) == list(packed_item(9, entity, 3, name, created_data(entity), created_at, private) or ())

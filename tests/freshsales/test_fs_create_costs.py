@@ -103,11 +103,13 @@ def test_a_lead_s_create_makes_no_call_that_only_wraps_or_finds_nothing(sim: Sim
                  "values.py:coerce_value", "selectors.py:require", "links.py:<genexpr>", "records.py:<listcomp>",
                  "fields.py:_email_values", "timeline.py:_checked",
                  "strictjson.py:reads_back_as_itself", "fields.py:_coerce", "fields.py:<dictcomp>",
-                 "storage.py:hold", "storage.py:release", "storage.py:changed"):
+                 "storage.py:hold", "storage.py:release", "storage.py:changed",
+                 # the "created" item is packed by its template, without the walk of its fields
+                 "compact_items.py:packed_item", "timeline.py:_append"):
         assert calls[gone] == 0, gone
     assert calls["clock.py:now"] == 1
     assert calls["emails.py:normalize_email"] == 3  # the write's one email: checked, looked up, indexed
     # The lookup indexes (indexes.LookupIndex) make the record's Target as it is written, so that a lookup
     # reads no document: the whole document found once for keys and answer, the Target made without the
-    # named tuple's Python __new__, the same budget as before them.
-    assert sum(calls.values()) <= 75
+    # named tuple's Python __new__, the same budget as before them. The "created" item's template: 75 -> 71.
+    assert sum(calls.values()) <= 71

@@ -17,7 +17,7 @@ from typing import Any
 
 from fssim import strictjson
 from fssim.clock import Clock, isoformat, parse_iso
-from fssim.freshsales.compact_items import CompactTimeline, packed_item
+from fssim.freshsales.compact_items import CompactTimeline, created_data, packed_created, packed_item
 from fssim.freshsales.errors import ValidationError
 from fssim.freshsales.ids import IdSequence
 from fssim.freshsales.shapes import ENTITY_TYPES, Target
@@ -38,6 +38,26 @@ def _whole_seconds(text: str) -> str:
     if len(text) == 29 and text[10] == "T" and text[19] == "." and text.endswith("+00:00"):
         return text[:19] + "+00:00"
     return isoformat(parse_iso(text))
+
+
+def _whole_item(activity_id: int, entity: str, record_id: int, name: Any, data: dict[str, Any],
+                created_at: str) -> dict[str, Any]:
+    """The item Timeline answers and stores (but its private fields) of ``data``, which it keeps."""
+    kind = TIMELINE_TYPES[entity]
+    return {
+        "id": activity_id,
+        "actionable_type": kind,
+        "actionable_id": record_id,
+        "targetable_type": kind,
+        "targetable_id": record_id,
+        "targetable_name": name,
+        "user_activity": False,
+        "composite_id": f"{kind}-{record_id}-{activity_id}",
+        "automation": False,
+        "action_data": {},
+        **data,
+        "created_at": created_at,
+    }
 
 
 def _checked(activity: dict[str, Any]) -> dict[str, Any]:
@@ -83,6 +103,29 @@ class Timeline:
             _checked(activity)  # raises; a well-formed activity (every caller's) is not checked by a call
         self._append(target, activity, answer=False, now=now, now_text=now_text, plain=plain)
 
+    def record_created(self, target: Target, *, now: datetime, now_text: str, at: str | None = None) -> None:
+        """:meth:`record` of ``target``'s "created" item (:func:`created_data`, dated ``at`` when given, an
+        ISO-8601 text: a Segment message's time, R8), written by the record's create at ``now`` (printed
+        ``now_text``): packed from its few values by a template, not walked field by field
+        (:func:`~fssim.freshsales.compact_items.packed_created`; the same stored item)."""
+        account, entity, record_id, name = target
+        if at:
+            try:
+                moment = parse_iso(at)
+            except ValueError:
+                raise ValidationError(f"activity created_at {at!r} is not an ISO-8601 time") from None
+            created_at = _whole_seconds(at)
+        else:
+            moment, created_at = now, now_text
+        activity_id = self._ids.next()
+        private = {"_account": account, "_entity": entity, "_record_id": record_id, "_at": moment.timestamp()}
+        packed = packed_created(activity_id, entity, record_id, name, created_at, private, printed_from_at=not at)
+        if packed is None:  # not a lead's or contact's (no caller's): the whole item, as record() stores it
+            item = _whole_item(activity_id, entity, record_id, name, created_data(entity), created_at)
+            self._items.insert({**item, **private})
+        else:
+            self._items.insert_packed(packed)
+
     def _append(self, target: Target, activity: dict[str, Any], *, answer: bool, now: datetime | None = None,
                 now_text: str | None = None, plain: bool = False) -> dict[str, Any] | None:
         account, entity, record_id, name = target
@@ -120,20 +163,7 @@ class Timeline:
             if packed is not None:
                 self._items.insert_packed(packed)
                 return None
-        item: dict[str, Any] = {
-            "id": activity_id,
-            "actionable_type": TIMELINE_TYPES[entity],
-            "actionable_id": record_id,
-            "targetable_type": TIMELINE_TYPES[entity],
-            "targetable_id": record_id,
-            "targetable_name": name,
-            "user_activity": False,
-            "composite_id": f"{TIMELINE_TYPES[entity]}-{record_id}-{activity_id}",
-            "automation": False,
-            "action_data": {},
-            **strictjson.deep_copy(data),
-            "created_at": created_at,
-        }
+        item = _whole_item(activity_id, entity, record_id, name, strictjson.deep_copy(data), created_at)
         # The item's other fields are names, ids, flags and a time: with data that reads back as itself,
         # the whole item does, and the compact store need not walk it again.
         self._items.insert({**item, **private}, exact=exact)
