@@ -113,3 +113,27 @@ def test_a_lead_s_create_makes_no_call_that_only_wraps_or_finds_nothing(sim: Sim
     # reads no document: the whole document found once for keys and answer, the Target made without the
     # named tuple's Python __new__, the same budget as before them. The "created" item's template: 75 -> 71.
     assert sum(calls.values()) <= 71
+
+
+def test_a_short_string_in_a_standard_text_field_costs_its_trim_and_no_check_that_ends_there() -> None:
+    """Names, a job title, a city: a string of a standard text field is stored trimmed, whatever it says,
+    and takes no other check (each made a name test and a field look-up more, per field of every write)."""
+    from fssim.freshsales.fields import normalize_write
+
+    builtins: Counter[str] = Counter()
+
+    def profile(frame: FrameType, event: str, arg: object) -> None:
+        if event == "c_call":
+            builtins[getattr(arg, "__name__", "?")] += 1
+
+    payload = {"first_name": " Ada ", "last_name": "Lovelace", "job_title": "Analyst", "city": "London"}
+    sys.setprofile(profile)
+    try:
+        write = normalize_write("lead", payload, {})
+    finally:
+        sys.setprofile(None)
+    assert write.values == {"first_name": "Ada", "last_name": "Lovelace", "job_title": "Analyst", "city": "London"}
+    assert not write.problems and write.emails is None
+    assert builtins["strip"] == 4
+    assert builtins["startswith"] == 0
+    assert builtins["get"] == 2  # the entity's text fields, and the payload's custom_field

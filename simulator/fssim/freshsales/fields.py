@@ -125,6 +125,11 @@ def _standard_by_name(entity: str) -> dict[str, FieldSpec]:
     return {spec.name: spec for spec in standard_fields(entity)}
 
 
+# The standard fields of type text, by entity (a string there is stored trimmed, whatever it says).
+_TEXT_FIELDS = {entity: frozenset(spec.name for spec in _STANDARD if entity in spec.entities and spec.type == "text")
+                for entity in ENTITIES}
+
+
 def custom_field_spec(name: str, type_: str, label: str | None = None, choices: list[str] | None = None) -> FieldSpec:
     """Check a custom field definition; ``ValueError`` naming the problem."""
     if not isinstance(name, str) or not _CUSTOM_NAME.match(name):
@@ -281,7 +286,13 @@ def normalize_write(entity: str, payload: dict[str, Any], custom_specs: dict[str
     # Custom fields given at top level (leniently, see below), met in the same walk of the payload.
     given_custom: dict[str, Any] = {}
 
+    texts = _TEXT_FIELDS.get(entity, frozenset())
     for name, value in payload.items():
+        if type(value) is str and name in texts and len(value) * 4 <= MAX_FIELD_BYTES:
+            # A short string in a standard text field (most fields of most writes: names, a job title):
+            # what the checks below end in, reached without them.
+            values[name] = value.strip()
+            continue
         if name.startswith("cf_"):
             given_custom[name] = value
         # A string of n characters is at most 4n bytes of UTF-8: a short one needs no measuring.
