@@ -35,6 +35,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Match, Mount, Route, Router, get_route_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from fssim.guard import REST_LIMIT, counting
+
 __all__ = ["RestMount", "RestRouter", "RestShortcut", "unknown_path_body"]
 
 
@@ -84,14 +86,14 @@ class RestRouter:
             route_path = path
         by_depth = self._by_shape.get(route_path.split("/", 2)[1] if route_path[:1] == "/" else route_path)
         candidates = self._any if by_depth is None else by_depth[min(route_path.count("/"), len(by_depth) - 1)]
-        for route, match_path, literal, params, methods, app, endpoint in candidates:
+        for route, match_path, literal, params, methods, app, endpoint, counts in candidates:
             if match_path is None:  # not a plain Route: its own matching
                 match, child_scope = route.matches(scope)
                 if match == Match.FULL:
                     # What Starlette's Router does with the route it finds, without finding it again.
                     scope["route"] = route
                     scope.update(child_scope)
-                    await route.handle(scope, receive, send)
+                    await route.handle(scope, counting(receive, REST_LIMIT), send)
                     return
                 if match == Match.PARTIAL:
                     allowed |= set(getattr(route, "methods", None) or ())
@@ -114,7 +116,9 @@ class RestRouter:
             scope["route"] = route
             scope["endpoint"] = endpoint
             scope["path_params"] = path_params
-            await app(scope, receive, send)
+            # A gate counts the body it reads (the guard in front hands on the server's receive: see
+            # fssim.guard.EdgeGuard, app_counts_body); any other app reads it through the guard's counter.
+            await app(scope, receive if counts else counting(receive, REST_LIMIT), send)
             return
         method, shown = scope["method"], scope["path"]
         if allowed:
@@ -129,17 +133,20 @@ class RestRouter:
 
 # A candidate route: the route, then for a plain ``Route`` its regex's match, the texts its regex matches
 # when its path has no parameter (else None), its parameters (group number, name, converter), methods,
-# app and endpoint (no regex for any other route, which matches and handles itself).
+# app, endpoint and whether the app counts the body it reads (a ``counts_body`` app: the REST gate); no
+# regex for any other route, which matches and handles itself.
 _Param = tuple[int, str, Callable[[str], Any]]
 _Matcher = tuple[BaseRoute, Callable[[str], "re.Match[str] | None"] | None, "tuple[str, str] | None",
-                 tuple[_Param, ...], "set[str] | None", ASGIApp, Any]
+                 tuple[_Param, ...], "set[str] | None", ASGIApp, Any, bool]
 
 
 def _matchers(routes: list[BaseRoute]) -> list[_Matcher]:
     """What :meth:`RestRouter.__call__` needs of each route, read once (issue 12: a REST call tried a
     handful of ``Route.matches``, each reading the route path and building a child scope again)."""
-    return [(route, route.path_regex.match, _literal(route), _params(route), route.methods, route.app, route.endpoint)
-            if isinstance(route, Route) and type(route) is Route else (route, None, None, (), None, route.handle, None)
+    return [(route, route.path_regex.match, _literal(route), _params(route), route.methods, route.app, route.endpoint,
+             getattr(route.app, "counts_body", False) is True)
+            if isinstance(route, Route) and type(route) is Route
+            else (route, None, None, (), None, route.handle, None, False)
             for route in routes]
 
 

@@ -1,0 +1,129 @@
+"""A REST call's body is counted by the gate that reads it, not by a wrapper of the guard's (issue 12:
+REST server CPU). Counted, not timed: the wrappers a call passes, and the refusals that must not change.
+
+The guard hands the REST router the server's own ``receive``; the gate counts as it reads and raises the
+guard's ``BodyTooLarge``, which the guard answers with the same 413 and byte count as before. Every other
+route under the REST prefixes, and every other surface, still reads through the guard's counter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from fssim.app import Simulator
+from fssim.freshsales.rest import auth
+from fssim.freshsales.rest.routing import RestRouter
+from fssim.guard import REST_LIMIT, BodyTooLarge, _too_large
+
+CHUNK = 64 * 1024
+
+
+def _scope(method: str, path: str, headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
+    return {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
+            "path": path, "raw_path": path.encode(), "root_path": "", "query_string": b"",
+            "server": ("127.0.0.1", 8765), "client": ("127.0.0.1", 50000),
+            "headers": [(b"host", b"127.0.0.1:8765"), *headers]}
+
+
+def _chunked(total: int) -> Iterator[dict[str, Any]]:
+    """A body without a Content-Length, in 64 KiB messages: what a chunked upload reaches the app as."""
+    sent = 0
+    while sent < total:
+        sent += CHUNK
+        yield {"type": "http.request", "body": b" " * CHUNK, "more_body": sent < total}
+
+
+def _call(app: Any, scope: dict[str, Any], messages: Iterator[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+    """Run one request; the messages sent back, and how many body messages the app asked for."""
+    sent: list[dict[str, Any]] = []
+    asked = 0
+
+    async def receive() -> dict[str, Any]:
+        nonlocal asked
+        asked += 1
+        return next(messages, {"type": "http.disconnect"})
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    async def run() -> None:
+        try:
+            await app(scope, receive, send)
+        except BodyTooLarge:
+            if not sent:
+                raise  # only a router without a guard in front lets it through
+
+    asyncio.run(run())
+    return sent, asked
+
+
+def test_a_rest_call_reads_the_servers_own_receive(sim: Simulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    sim.freshsales.accounts.create("acme", api_key="acme-key")
+    seen: list[Any] = []
+    reading = auth.read_body
+
+    async def spy(receive: Any, *args: Any) -> bytes:
+        seen.append(receive)
+        return await reading(receive, *args)
+
+    monkeypatch.setattr(auth, "read_body", spy)
+    body = json.dumps({"lead": {"email": "ada@example.com"}}).encode()
+    messages = iter([{"type": "http.request", "body": body, "more_body": False}])
+    scope = _scope("POST", "/api/leads", [(b"authorization", b"Token token=acme-key"),
+                                          (b"content-length", str(len(body)).encode())])
+    received: list[Any] = []
+
+    async def receive() -> dict[str, Any]:
+        received.append(1)
+        return next(messages)
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(sim.app(scope, receive, send))
+    assert sent[0]["status"] == 201
+    assert seen == [receive]  # before: the guard's counting wrapper around it
+
+
+@pytest.mark.parametrize("path", ["/api/leads", "/crm/sales/api/leads", "/api/leads/7"])
+def test_a_chunked_rest_body_over_the_limit_gets_the_same_413(sim: Simulator, path: str) -> None:
+    sim.freshsales.accounts.create("acme", api_key="acme-key")
+    method = "PUT" if path.endswith("/7") else "POST"
+    sent, asked = _call(sim.app, _scope(method, path, [(b"authorization", b"Token token=acme-key")]),
+                        _chunked(8 * REST_LIMIT.size))
+    passed = (REST_LIMIT.size // CHUNK + 1) * CHUNK  # the bytes read when the limit was passed
+    assert asked == passed // CHUNK  # refused while reading: not one message more
+    status, body = _too_large(REST_LIMIT, passed)
+    assert (sent[0]["status"], json.loads(sent[1]["body"])) == (413, body) == (status, body)
+    assert body["errors"]["message"] == [
+        f"Payload too large: the body is over this endpoint's limit of 1 MiB ({passed} bytes or more)"]
+
+
+@pytest.mark.parametrize(("path", "status", "limit"), [
+    ("/_sim/accounts", 413, 1024 * 1024), ("/v1/track", 400, 33 * 1024), ("/v1/batch", 400, 501 * 1024)])
+def test_other_surfaces_still_count_a_chunked_body(sim: Simulator, path: str, status: int, limit: int) -> None:
+    headers = [(b"content-type", b"application/json"), (b"authorization", b"Basic YWNtZS1rZXk6")]
+    sent, asked = _call(sim.app, _scope("POST", path, headers), _chunked(8 * limit))
+    assert asked == limit // CHUNK + 1
+    assert sent[0]["status"] == status
+    assert f"{(limit // CHUNK + 1) * CHUNK} bytes or more".encode() in sent[1]["body"]
+
+
+def test_a_rest_route_that_is_no_gate_reads_through_the_guards_counter() -> None:
+    async def echo(request: Request) -> JSONResponse:
+        return JSONResponse({"size": len(await request.body())})
+
+    router = RestRouter([Route("/echo", echo, methods=["POST"])])
+    with pytest.raises(BodyTooLarge) as refused:
+        _call(router, {**_scope("POST", "/echo", []), "root_path": ""}, _chunked(8 * REST_LIMIT.size))
+    assert refused.value.received == (REST_LIMIT.size // CHUNK + 1) * CHUNK
