@@ -40,7 +40,7 @@ _log = logging.getLogger(__name__)
 _TOKEN = re.compile(r'^\s*Token\s+token\s*=\s*"?([^"\s]+)"?\s*$', re.IGNORECASE)
 
 
-@dataclass
+@dataclass(slots=True)  # no __dict__ made per call (issue 12: every REST call makes one Call)
 class Call:
     """One authenticated REST request, as a handler sees it."""
 
@@ -215,8 +215,10 @@ class Gate:
                 "account, or start `fssim serve --no-rate-limits` for every account."], headers)
         # Most calls have no query string: no parser for it then.
         query = dict(QueryParams(scope["query_string"])) if scope.get("query_string") else {}
+        # The path parameters are this call's own: the REST router makes them for it (no copy of them).
+        params = scope.get("path_params")
         try:
-            status, body = self.handler(Call(fs, account, dict(scope.get("path_params", {})), query, raw))
+            status, body = self.handler(Call(fs, account, {} if params is None else params, query, raw))
         except FreshsalesError as error:
             return error_response(error.status, error.messages, headers)
         except Exception:

@@ -256,7 +256,8 @@ class RestShortcut:
                 if "router" not in scope and "app" in scope:
                     scope["router"] = scope["app"].router
                 scope["route"] = mount
-                scope["path_params"] = dict(scope.get("path_params", {}))
+                params = scope.get("path_params")  # a server's scope has none: one new dict, not two
+                scope["path_params"] = {} if params is None else dict(params)
                 scope["app_root_path"] = scope.get("app_root_path", "")
                 scope["root_path"] = mount.path
                 scope["endpoint"] = mount.app
