@@ -126,11 +126,13 @@ class SimulatorApp(Starlette):
         self._shortcut = RestShortcut(super().__call__, mounts=rest_mounts)
         # Every REST mount serves the one REST router (the mount take() chooses only sets the root path),
         # so the guard calls it itself: no coroutine in between to look the mount's app up. The router's
-        # gates count the bodies they read and its other routes get the guard's counter, so the guard
-        # hands it the server's receive as it is (issue 12: each layer costs every call).
+        # gates count the bodies they read and mark their answers' start, and its other routes and answers
+        # get the guard's counter and marker, so the guard hands it the server's receive and send as they
+        # are (issue 12: each layer costs every call).
         (router,) = {id(mount.app): mount.app for mount in rest_mounts}.values()
         assert isinstance(router, RestRouter), router
-        self._guarded_rest = EdgeGuard(router, allowed_hosts=allowed_hosts, app_counts_body=True)
+        self._guarded_rest = EdgeGuard(router, allowed_hosts=allowed_hosts, app_counts_body=True,
+                                       app_marks_start=True)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":

@@ -49,6 +49,7 @@ from urllib.parse import urlsplit
 from fssim.errors import FssimError
 
 __all__ = [
+    "ANSWER_STARTED",
     "CONTROL_BODY_LIMIT",
     "IN_PROCESS_HOSTS",
     "LOOPBACK_HOSTS",
@@ -64,6 +65,7 @@ __all__ = [
     "counting",
     "is_public",
     "limit_of",
+    "marking",
 ]
 
 Scope = MutableMapping[str, Any]
@@ -133,6 +135,9 @@ def is_public(path: str) -> bool:
 # bytes: a forced dropped connection (fssim.freshsales.fault_answers) needs the server's handle on the
 # socket, which only the unwrapped callable carries.
 SERVER_RECEIVE = "fssim.server_receive"
+# Set true in the scope by an app under a guard made with ``app_marks_start`` before its answer's first
+# message: past it the guard answers no error (the client already has the start of an answer).
+ANSWER_STARTED = "fssim.answer_started"
 
 
 def is_dashboard(path: str) -> bool:
@@ -159,6 +164,18 @@ def limit_of(path: str) -> Limit:
     if path == RECEIVER_PATH:
         return _RECEIVER
     return _CONTROL
+
+
+def marking(send: Send, scope: Scope) -> Send:
+    """``send``, setting ``scope[ANSWER_STARTED]`` as an answer starts: for an app under a guard made
+    with ``app_marks_start`` that sends through something that does not set it itself."""
+
+    async def marked(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            scope[ANSWER_STARTED] = True
+        await send(message)
+
+    return marked
 
 
 def counting(receive: Receive, limit: Limit) -> Receive:
@@ -208,8 +225,13 @@ def _printable(text: str, limit: int = 80) -> str:
 class EdgeGuard:
     """ASGI middleware: see the module's docstring. ``allowed_hosts`` adds to the loopback names."""
 
-    def __init__(self, app: ASGIApp, *, allowed_hosts: tuple[str, ...] = (), app_counts_body: bool = False) -> None:
+    def __init__(self, app: ASGIApp, *, allowed_hosts: tuple[str, ...] = (), app_counts_body: bool = False,
+                 app_marks_start: bool = False) -> None:
         self.app = app
+        # True only for an app that sets scope[ANSWER_STARTED] before the first message of every answer it
+        # sends (the REST router: its gates set it, its other answers go through :func:`marking`): the
+        # guard then knows whether it may still answer an error without wrapping the server's send.
+        self.app_marks_start = app_marks_start
         # True only for an app that reads every body through a counter (the REST router: its gates count
         # as they read, raising BodyTooLarge as ``counting`` does, and its other routes get
         # :func:`counting`): the server's ``receive`` then goes on unwrapped, a wrapper fewer per call
@@ -238,6 +260,14 @@ class EdgeGuard:
             return
         scope[SERVER_RECEIVE] = receive
         counted = receive if self.app_counts_body else counting(receive, limit)
+        if self.app_marks_start:
+            # No wrapper around send: the app says in the scope when its answer starts.
+            try:
+                await self.app(scope, counted, send)
+            except Exception as error:
+                if scope.get(ANSWER_STARTED) or not await _answer_failure(send, limit, error):
+                    raise
+            return
         started = False
 
         async def watched(message: Message) -> None:
@@ -248,21 +278,9 @@ class EdgeGuard:
 
         try:
             await self.app(scope, counted, watched)
-        except BodyTooLarge as too_large:
-            if started:
-                raise
-            await _answer(send, *_too_large(too_large.limit, too_large.received))
         except Exception as error:
-            if started:
+            if started or not await _answer_failure(send, limit, error):
                 raise
-            # A bug of ours: the client still gets JSON, then the error goes on up, not disguised, to the
-            # server's log (and to a TestClient, which raises it in the test).
-            body = {"message": f"Internal error in fssim ({type(error).__name__}): a simulator bug; the traceback "
-                               "is in the server log"}
-            if limit.surface == "rest":
-                body = _rest_error(500, body["message"])
-            await _answer(send, 500, body)
-            raise
 
     def _refusal(self, scope: Scope, path: str, limit: Limit) -> tuple[int, dict[str, Any]] | None:
         """The first check the request fails, as (status, body); ``None`` when it passes them all."""
@@ -310,6 +328,22 @@ class EdgeGuard:
                 return 415, {"message": f"{shown}: the control API takes JSON bodies only; send "
                                         "Content-Type: application/json"}
         return None
+
+
+async def _answer_failure(send: Send, limit: Limit, error: Exception) -> bool:
+    """Answer what escaped the app before its answer started; whether that was a body too large (answered,
+    done) rather than a bug (answered, then raised on)."""
+    if isinstance(error, BodyTooLarge):
+        await _answer(send, *_too_large(error.limit, error.received))
+        return True
+    # A bug of ours: the client still gets JSON, then the error goes on up, not disguised, to the server's
+    # log (and to a TestClient, which raises it in the test).
+    body = {"message": f"Internal error in fssim ({type(error).__name__}): a simulator bug; the traceback "
+                       "is in the server log"}
+    if limit.surface == "rest":
+        body = _rest_error(500, body["message"])
+    await _answer(send, 500, body)
+    return False
 
 
 def _has_body(scope: Scope) -> bool:

@@ -29,7 +29,7 @@ from fssim.freshsales.fault_answers import act_out
 from fssim.freshsales.hosts import subdomain_of_host
 from fssim.freshsales.rest.answer_text import answer_text
 from fssim.freshsales.rest.errors import error_response, parse_json, unauthorized
-from fssim.guard import REST_LIMIT, BodyTooLarge, Limit
+from fssim.guard import ANSWER_STARTED, REST_LIMIT, BodyTooLarge, Limit, marking
 
 if TYPE_CHECKING:
     from fssim.freshsales.service import Freshsales
@@ -165,8 +165,9 @@ class Gate:
     answers are the same bytes, header for header (issue 12: REST server CPU).
     """
 
-    # Reads its body through read_body, which counts it against the REST limit: the REST router hands
-    # it the server's receive as it is (fssim.guard.EdgeGuard, app_counts_body).
+    # Reads its body through read_body, which counts it against the REST limit, and marks the scope as its
+    # answer starts: the REST router hands it the server's receive and send as they are
+    # (fssim.guard.EdgeGuard, app_counts_body and app_marks_start).
     counts_body = True
 
     def __init__(self, fs: Freshsales, handler: Handler) -> None:
@@ -181,12 +182,15 @@ class Gate:
         if self.fs.forced_failures.active():
             forced = await _forced(self.fs, Request(scope, receive), key, host)
             if forced is not None:
-                await forced(scope, receive, send)
+                await forced(scope, receive, marking(send, scope))
                 return
         answer = self._answer(scope, key, host, raw)
         if isinstance(answer, Response):
-            await answer(scope, receive, send)
+            await answer(scope, receive, marking(send, scope))
         else:
+            # The guard in front wraps no watcher around send (EdgeGuard, app_marks_start): from here on
+            # it must not answer an error of its own, and send_json raises none before it sends.
+            scope[ANSWER_STARTED] = True
             await send_json(send, *answer)
 
     def _answer(self, scope: Scope, key: str | None, host: str | None,

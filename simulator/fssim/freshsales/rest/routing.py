@@ -35,7 +35,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Match, Mount, Route, Router, get_route_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from fssim.guard import REST_LIMIT, counting
+from fssim.guard import REST_LIMIT, counting, marking
 
 __all__ = ["RestMount", "RestRouter", "RestShortcut", "unknown_path_body"]
 
@@ -93,7 +93,7 @@ class RestRouter:
                     # What Starlette's Router does with the route it finds, without finding it again.
                     scope["route"] = route
                     scope.update(child_scope)
-                    await route.handle(scope, counting(receive, REST_LIMIT), send)
+                    await route.handle(scope, counting(receive, REST_LIMIT), marking(send, scope))
                     return
                 if match == Match.PARTIAL:
                     allowed |= set(getattr(route, "methods", None) or ())
@@ -116,9 +116,13 @@ class RestRouter:
             scope["route"] = route
             scope["endpoint"] = endpoint
             scope["path_params"] = path_params
-            # A gate counts the body it reads (the guard in front hands on the server's receive: see
-            # fssim.guard.EdgeGuard, app_counts_body); any other app reads it through the guard's counter.
-            await app(scope, receive if counts else counting(receive, REST_LIMIT), send)
+            # A gate counts the body it reads and marks its answer's start (the guard in front hands on the
+            # server's receive and send: see fssim.guard.EdgeGuard, app_counts_body and app_marks_start);
+            # any other app reads through the guard's counter and sends through its marker.
+            if counts:
+                await app(scope, receive, send)
+            else:
+                await app(scope, counting(receive, REST_LIMIT), marking(send, scope))
             return
         method, shown = scope["method"], scope["path"]
         if allowed:
@@ -128,7 +132,7 @@ class RestRouter:
         else:
             status, message, headers = 404, f"Not Found: no Freshsales API endpoint {method} {shown}", {}
         await JSONResponse(unknown_path_body(status, message), status_code=status, headers=headers)(
-            scope, receive, send)
+            scope, receive, marking(send, scope))
 
 
 # A candidate route: the route, then for a plain ``Route`` its regex's match, the texts its regex matches

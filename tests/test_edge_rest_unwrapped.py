@@ -1,9 +1,11 @@
-"""A REST call's body is counted by the gate that reads it, not by a wrapper of the guard's (issue 12:
-REST server CPU). Counted, not timed: the wrappers a call passes, and the refusals that must not change.
+"""A REST call passes no wrapper of the guard's (issue 12: REST server CPU). Counted, not timed: the
+wrappers a call passes, and the refusals and error answers that must not change.
 
-The guard hands the REST router the server's own ``receive``; the gate counts as it reads and raises the
-guard's ``BodyTooLarge``, which the guard answers with the same 413 and byte count as before. Every other
-route under the REST prefixes, and every other surface, still reads through the guard's counter.
+The guard hands the REST router the server's own ``receive`` and ``send``. The gate counts the body as it
+reads and raises the guard's ``BodyTooLarge``, which the guard answers with the same 413 and byte count as
+before; it marks the scope as its answer starts, so the guard still answers a bug before that point with
+a JSON 500, and nothing after it. Every other route under the REST prefixes, and every other surface,
+still reads through the guard's counter.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from starlette.routing import Route
 
 from fssim.app import Simulator
 from fssim.freshsales.rest import auth
+from fssim.freshsales.rest.auth import Gate
 from fssim.freshsales.rest.routing import RestRouter
 from fssim.guard import REST_LIMIT, BodyTooLarge, _too_large
 
@@ -90,9 +93,62 @@ def test_a_rest_call_reads_the_servers_own_receive(sim: Simulator, monkeypatch: 
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
+    sends: list[Any] = []
+    sending = auth.send_json
+
+    async def send_spy(server_send: Any, *args: Any) -> None:
+        sends.append(server_send)
+        await sending(server_send, *args)
+
+    monkeypatch.setattr(auth, "send_json", send_spy)
     asyncio.run(sim.app(scope, receive, send))
     assert sent[0]["status"] == 201
     assert seen == [receive]  # before: the guard's counting wrapper around it
+    assert sends == [send]  # before: the guard's watching wrapper around it
+
+
+def _get(sim: Simulator) -> tuple[list[dict[str, Any]], BaseException | None]:
+    account = sim.freshsales.accounts.create("acme", api_key="acme-key")
+    made = sim.freshsales.records.create(account, "lead", {"email": "ada@example.com"})
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    try:
+        asyncio.run(sim.app(_scope("GET", f"/api/leads/{made['id']}", [(b"authorization", b"Token token=acme-key")]),
+                            receive, send))
+    except RuntimeError as error:
+        return sent, error
+    return sent, None
+
+
+def test_a_bug_before_a_rest_answer_starts_is_still_a_json_500(sim: Simulator,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: Any) -> Any:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(Gate, "_answer", broken)
+    sent, raised = _get(sim)
+    assert isinstance(raised, RuntimeError)  # raised on, to the server's log
+    assert sent[0]["status"] == 500 and len(sent) == 2
+    assert json.loads(sent[1]["body"])["errors"]["message"] == [
+        "Internal error in fssim (RuntimeError): a simulator bug; the traceback is in the server log"]
+
+
+def test_a_bug_after_a_rest_answer_started_gets_no_second_answer(sim: Simulator,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    async def broken(send: Any, status: int, *args: Any) -> None:
+        await send({"type": "http.response.start", "status": status, "headers": []})
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(auth, "send_json", broken)
+    sent, raised = _get(sim)
+    assert isinstance(raised, RuntimeError)
+    assert [message["type"] for message in sent] == ["http.response.start"]
 
 
 @pytest.mark.parametrize("path", ["/api/leads", "/crm/sales/api/leads", "/api/leads/7"])
