@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -68,24 +69,20 @@ def _call(app: Any, scope: dict[str, Any], messages: Iterator[dict[str, Any]]) -
     return sent, asked
 
 
-def test_a_rest_call_reads_the_servers_own_receive(sim: Simulator, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("pieces", [1, 3])
+def test_a_rest_call_reads_the_servers_own_receive(sim: Simulator, monkeypatch: pytest.MonkeyPatch,
+                                                   pieces: int) -> None:
     sim.freshsales.accounts.create("acme", api_key="acme-key")
-    seen: list[Any] = []
-    reading = auth.read_body
-
-    async def spy(receive: Any, *args: Any) -> bytes:
-        seen.append(receive)
-        return await reading(receive, *args)
-
-    monkeypatch.setattr(auth, "read_body", spy)
     body = json.dumps({"lead": {"email": "ada@example.com"}}).encode()
-    messages = iter([{"type": "http.request", "body": body, "more_body": False}])
+    cut = [body[i * len(body) // pieces:(i + 1) * len(body) // pieces] for i in range(pieces)]
+    messages = iter([{"type": "http.request", "body": piece, "more_body": i < pieces - 1}
+                     for i, piece in enumerate(cut)])
     scope = _scope("POST", "/api/leads", [(b"authorization", b"Token token=acme-key"),
                                           (b"content-length", str(len(body)).encode())])
-    received: list[Any] = []
+    callers: list[str] = []
 
     async def receive() -> dict[str, Any]:
-        received.append(1)
+        callers.append(sys._getframe(1).f_code.co_name)  # who awaits the server's receive
         return next(messages)
 
     sent: list[dict[str, Any]] = []
@@ -102,8 +99,9 @@ def test_a_rest_call_reads_the_servers_own_receive(sim: Simulator, monkeypatch: 
 
     monkeypatch.setattr(auth, "send_json", send_spy)
     asyncio.run(sim.app(scope, receive, send))
-    assert sent[0]["status"] == 201
-    assert seen == [receive]  # before: the guard's counting wrapper around it
+    assert sent[0]["status"] == 201 and json.loads(sent[1]["body"])["lead"]["email"] == "ada@example.com"
+    # The gate itself (one message) or its read_body (more): before, the guard's counting wrapper.
+    assert callers == ["__call__"] if pieces == 1 else callers == ["__call__", "read_body", "read_body"]
     assert sends == [send]  # before: the guard's watching wrapper around it
 
 
@@ -183,3 +181,12 @@ def test_a_rest_route_that_is_no_gate_reads_through_the_guards_counter() -> None
     with pytest.raises(BodyTooLarge) as refused:
         _call(router, {**_scope("POST", "/echo", []), "root_path": ""}, _chunked(8 * REST_LIMIT.size))
     assert refused.value.received == (REST_LIMIT.size // CHUNK + 1) * CHUNK
+
+
+def test_a_rest_body_over_the_limit_in_one_message_gets_the_same_413(sim: Simulator) -> None:
+    sim.freshsales.accounts.create("acme", api_key="acme-key")
+    size = REST_LIMIT.size + 1
+    one = iter([{"type": "http.request", "body": b" " * size, "more_body": False}])
+    sent, asked = _call(sim.app, _scope("POST", "/api/leads", [(b"authorization", b"Token token=acme-key")]), one)
+    assert asked == 1
+    assert (sent[0]["status"], json.loads(sent[1]["body"])) == _too_large(REST_LIMIT, size)

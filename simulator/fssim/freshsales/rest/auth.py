@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.datastructures import QueryParams
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from fssim.freshsales.accounts import Account
 from fssim.freshsales.errors import FreshsalesError, ValidationError
@@ -108,16 +108,18 @@ async def _forced(fs: Freshsales, request: Request, key: str | None, host: str |
     return await act_out(fault, request, lambda status, message, headers: error_response(status, [message], headers))
 
 
-async def read_body(receive: Receive, limit: Limit = REST_LIMIT) -> bytes:
+async def read_body(receive: Receive, limit: Limit = REST_LIMIT, *, first: Message | None = None) -> bytes:
     """The whole request body, as ``Request.body()`` reads it (a client gone is ``ClientDisconnect``),
     counted as it is read: :class:`~fssim.guard.BodyTooLarge` the moment it passes ``limit``, as the
     edge guard's ``counting`` raises it, which the guard answers (413). The guard hands a gate the
     server's ``receive`` unwrapped (``EdgeGuard(app_counts_body=True)``): the gate reads the body anyway,
-    so counting here saves a wrapper's call per message (issue 12: REST server CPU)."""
+    so counting here saves a wrapper's call per message (issue 12: REST server CPU). ``first``: the first
+    message, when the caller already received it."""
     chunks: list[bytes] = []
     received = 0
     while True:
-        message = await receive()
+        message = await receive() if first is None else first
+        first = None
         if message["type"] == "http.request":
             body = message.get("body", b"")
             if body:
@@ -176,7 +178,15 @@ class Gate:
         self.__doc__ = handler.__doc__
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        raw = await read_body(receive)
+        message = await receive()
+        if message["type"] == "http.request" and not message.get("more_body", False):
+            # The whole body in one message (every body a client sends with its length, up to the server's
+            # read size): read_body's work for it, without its coroutine and list (issue 12).
+            raw = message.get("body", b"")
+            if len(raw) > REST_LIMIT.size:
+                raise BodyTooLarge(REST_LIMIT, len(raw))
+        else:
+            raw = await read_body(receive, first=message)
         authorization, host = _two_headers(scope)
         key = token_of(authorization)
         if self.fs.forced_failures.active():

@@ -71,7 +71,7 @@ class RestRouter:
             scope = {**scope, "path": path.rstrip("/") or "/"}
             if "raw_path" in scope:
                 scope["raw_path"] = scope["path"].encode()
-        allowed: set[str] = set()
+        allowed: set[str] | None = None  # made only when a path matches with another method (a 405)
         if "router" not in scope:
             scope["router"] = self._router
         # Starlette's get_route_path and _first_segment, written out (issue 12: a call each per request).
@@ -96,7 +96,7 @@ class RestRouter:
                     await route.handle(scope, counting(receive, REST_LIMIT), marking(send, scope))
                     return
                 if match == Match.PARTIAL:
-                    allowed |= set(getattr(route, "methods", None) or ())
+                    allowed = (allowed or set()) | set(getattr(route, "methods", None) or ())
                 continue
             # ``Route.matches`` and ``Route.handle``, written out for a route whose app is its endpoint.
             if literal is not None:  # a path without parameters: what its regex matches, without the regex
@@ -108,7 +108,7 @@ class RestRouter:
                 if found is None:
                     continue
             if methods and scope["method"] not in methods:
-                allowed |= methods
+                allowed = (allowed or set()) | methods
                 continue
             path_params = dict(scope.get("path_params", {}))
             for group, name, convert in params:  # the regex's groups in order, as groupdict() gives them
