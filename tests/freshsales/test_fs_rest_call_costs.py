@@ -63,3 +63,23 @@ def test_a_read_looks_for_side_loads_only_when_asked(sim: Simulator, client: Tes
     shown = read.json()["lead"]
     assert shown == made if not query else shown["id"] == made["id"] and "note_ids" in shown
     assert len(calls) == looked
+
+
+@pytest.mark.parametrize("enabled", [False, True])
+def test_limits_off_cost_a_call_no_rate_limiter_call(sim: Simulator, client: TestClient,
+                                                     monkeypatch: pytest.MonkeyPatch, enabled: bool) -> None:
+    sim.freshsales.accounts.create("acme", api_key="acme-key")
+    limiter = sim.freshsales.rate_limiter
+    limiter.enabled = enabled
+    checked: list[str] = []
+    original = type(limiter).check
+
+    def counted(self: Any, account: Any) -> Any:
+        checked.append(account.subdomain)
+        return original(self, account)
+
+    monkeypatch.setattr(type(limiter), "check", counted)
+    answer = client.post("/api/leads", json={"lead": {"email": "ada@example.com"}}, headers=HEADERS)
+    assert answer.status_code == 201
+    assert ("x-ratelimit-limit" in answer.headers) is enabled
+    assert checked == (["acme"] if enabled else [])
