@@ -190,3 +190,33 @@ def test_a_rest_body_over_the_limit_in_one_message_gets_the_same_413(sim: Simula
     sent, asked = _call(sim.app, _scope("POST", "/api/leads", [(b"authorization", b"Token token=acme-key")]), one)
     assert asked == 1
     assert (sent[0]["status"], json.loads(sent[1]["body"])) == _too_large(REST_LIMIT, size)
+
+
+def test_a_rest_call_meets_the_guards_checks_without_its_coroutine(sim: Simulator,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from starlette.testclient import TestClient
+
+    from fssim.guard import EdgeGuard
+
+    entered: list[str] = []
+    admitted: list[str] = []
+    calling, admitting = EdgeGuard.__call__, EdgeGuard.admit
+
+    async def counted_call(self: EdgeGuard, scope: Any, receive: Any, send: Any) -> None:
+        entered.append(scope["path"])
+        await calling(self, scope, receive, send)
+
+    def counted_admit(self: EdgeGuard, scope: Any, receive: Any) -> Any:
+        admitted.append(scope["path"])
+        return admitting(self, scope, receive)
+
+    monkeypatch.setattr(EdgeGuard, "__call__", counted_call)
+    monkeypatch.setattr(EdgeGuard, "admit", counted_admit)
+    sim.freshsales.accounts.create("acme", api_key="acme-key")
+    client = TestClient(sim.app)
+    assert client.post("/api/leads", json={"lead": {"email": "ada@example.com"}},
+                       headers={"Authorization": "Token token=acme-key"}).status_code == 201
+    assert (entered, admitted) == ([], ["/api/leads"])  # before: the guard's own coroutine, once
+    assert client.get("/api/leads/" + "9" * 30).status_code == 404  # its checks still answer
+    assert client.get("/_sim/health").status_code == 200
+    assert entered == ["/_sim/health"]  # every other surface: the guard as middleware

@@ -6,7 +6,7 @@ One ASGI middleware, :class:`EdgeGuard`, does four things for every surface at o
   the body is read; a body without one (chunked) is counted as the route reads it and refused the
   moment it passes the limit, so no request can make the server hold more than the limit. (The REST
   gate counts the body it reads itself, against the same limit, with the same refusal: a wrapper fewer
-  per REST call; see ``app_counts_body``.)
+  per REST call; see :meth:`EdgeGuard.admit`.)
 * **The control plane is local.** Every path but the public APIs (``/v1/*``, ``/api/*``,
   ``/crm/sales/api/*``, ``/integrations/segment``) — the control API ``/_sim/*`` and the dashboard —
   answers only a loopback (or explicitly allowed) ``Host``, so a DNS-rebound page cannot read it;
@@ -62,6 +62,7 @@ __all__ = [
     "BodyTooLarge",
     "EdgeGuard",
     "Limit",
+    "answer_failure",
     "counting",
     "is_public",
     "limit_of",
@@ -135,7 +136,7 @@ def is_public(path: str) -> bool:
 # bytes: a forced dropped connection (fssim.freshsales.fault_answers) needs the server's handle on the
 # socket, which only the unwrapped callable carries.
 SERVER_RECEIVE = "fssim.server_receive"
-# Set true in the scope by an app under a guard made with ``app_marks_start`` before its answer's first
+# Set true in the scope by an app guarded through EdgeGuard.admit (no watcher) before its answer's first
 # message: past it the guard answers no error (the client already has the start of an answer).
 ANSWER_STARTED = "fssim.answer_started"
 
@@ -168,7 +169,7 @@ def limit_of(path: str) -> Limit:
 
 def marking(send: Send, scope: Scope) -> Send:
     """``send``, setting ``scope[ANSWER_STARTED]`` as an answer starts: for an app under a guard made
-    with ``app_marks_start`` that sends through something that does not set it itself."""
+    through :meth:`EdgeGuard.admit` that sends through something that does not set it itself."""
 
     async def marked(message: Message) -> None:
         if message["type"] == "http.response.start":
@@ -225,18 +226,8 @@ def _printable(text: str, limit: int = 80) -> str:
 class EdgeGuard:
     """ASGI middleware: see the module's docstring. ``allowed_hosts`` adds to the loopback names."""
 
-    def __init__(self, app: ASGIApp, *, allowed_hosts: tuple[str, ...] = (), app_counts_body: bool = False,
-                 app_marks_start: bool = False) -> None:
+    def __init__(self, app: ASGIApp, *, allowed_hosts: tuple[str, ...] = ()) -> None:
         self.app = app
-        # True only for an app that sets scope[ANSWER_STARTED] before the first message of every answer it
-        # sends (the REST router: its gates set it, its other answers go through :func:`marking`): the
-        # guard then knows whether it may still answer an error without wrapping the server's send.
-        self.app_marks_start = app_marks_start
-        # True only for an app that reads every body through a counter (the REST router: its gates count
-        # as they read, raising BodyTooLarge as ``counting`` does, and its other routes get
-        # :func:`counting`): the server's ``receive`` then goes on unwrapped, a wrapper fewer per call
-        # (issue 12: REST server CPU).
-        self.app_counts_body = app_counts_body
         extra = tuple(_host_name(h if not (":" in h and not h.startswith("[")) else f"[{h}]")
                       for h in allowed_hosts if h)
         self.hosts = frozenset((*LOOPBACK_HOSTS, *IN_PROCESS_HOSTS, *SIMULATED_HOSTS, *extra))
@@ -248,25 +239,9 @@ class EdgeGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path: str = scope.get("path", "")
-        limit = limit_of(path)
-        refused = self._refusal(scope, path, limit)
+        limit, refused = self.admit(scope, receive)
         if refused is not None:
-            status, body = refused
-            if is_dashboard(path):
-                await _answer_page(send, status, str(body.get("message", "")))  # people read these
-            else:
-                await _answer(send, status, body)
-            return
-        scope[SERVER_RECEIVE] = receive
-        counted = receive if self.app_counts_body else counting(receive, limit)
-        if self.app_marks_start:
-            # No wrapper around send: the app says in the scope when its answer starts.
-            try:
-                await self.app(scope, counted, send)
-            except Exception as error:
-                if scope.get(ANSWER_STARTED) or not await _answer_failure(send, limit, error):
-                    raise
+            await refused(send)
             return
         started = False
 
@@ -277,10 +252,32 @@ class EdgeGuard:
             await send(message)
 
         try:
-            await self.app(scope, counted, watched)
+            await self.app(scope, counting(receive, limit), watched)
         except Exception as error:
-            if started or not await _answer_failure(send, limit, error):
+            if started or not await answer_failure(send, limit, error):
                 raise
+
+    def admit(self, scope: Scope, receive: Receive) -> tuple[Limit, Callable[[Send], Awaitable[None]] | None]:
+        """The checks made before the app runs: the request's body limit, and the refusal to send when
+        it fails one (``None``: it passes them all). A request that passes keeps the server's ``receive``
+        in its scope (``SERVER_RECEIVE``).
+
+        For a caller that guards an app in its own frame instead of through :meth:`__call__`, with no
+        wrapper around ``receive`` and ``send``: its app must count every body it reads against
+        ``limit`` (raising :class:`BodyTooLarge`) and set ``scope[ANSWER_STARTED]`` before its answer's
+        first message, and the caller answers what escapes with :func:`answer_failure` unless the
+        answer started (``fssim.app.SimulatorApp`` for the REST router: issue 12, a coroutine and two
+        wrappers fewer per REST call)."""
+        path: str = scope.get("path", "")
+        limit = limit_of(path)
+        refused = self._refusal(scope, path, limit)
+        if refused is None:
+            scope[SERVER_RECEIVE] = receive
+            return limit, None
+        status, body = refused
+        if is_dashboard(path):
+            return limit, lambda send: _answer_page(send, status, str(body.get("message", "")))  # people read these
+        return limit, lambda send: _answer(send, status, body)
 
     def _refusal(self, scope: Scope, path: str, limit: Limit) -> tuple[int, dict[str, Any]] | None:
         """The first check the request fails, as (status, body); ``None`` when it passes them all."""
@@ -330,7 +327,7 @@ class EdgeGuard:
         return None
 
 
-async def _answer_failure(send: Send, limit: Limit, error: Exception) -> bool:
+async def answer_failure(send: Send, limit: Limit, error: Exception) -> bool:
     """Answer what escaped the app before its answer started; whether that was a body too large (answered,
     done) rather than a bug (answered, then raised on)."""
     if isinstance(error, BodyTooLarge):

@@ -112,7 +112,7 @@ async def read_body(receive: Receive, limit: Limit = REST_LIMIT, *, first: Messa
     """The whole request body, as ``Request.body()`` reads it (a client gone is ``ClientDisconnect``),
     counted as it is read: :class:`~fssim.guard.BodyTooLarge` the moment it passes ``limit``, as the
     edge guard's ``counting`` raises it, which the guard answers (413). The guard hands a gate the
-    server's ``receive`` unwrapped (``EdgeGuard(app_counts_body=True)``): the gate reads the body anyway,
+    server's ``receive`` unwrapped (``EdgeGuard.admit``, in ``fssim.app.SimulatorApp``): the gate reads the body anyway,
     so counting here saves a wrapper's call per message (issue 12: REST server CPU). ``first``: the first
     message, when the caller already received it."""
     chunks: list[bytes] = []
@@ -169,7 +169,7 @@ class Gate:
 
     # Reads its body through read_body, which counts it against the REST limit, and marks the scope as its
     # answer starts: the REST router hands it the server's receive and send as they are
-    # (fssim.guard.EdgeGuard, app_counts_body and app_marks_start).
+    # (fssim.guard.EdgeGuard.admit).
     counts_body = True
 
     def __init__(self, fs: Freshsales, handler: Handler) -> None:
@@ -198,7 +198,7 @@ class Gate:
         if isinstance(answer, Response):
             await answer(scope, receive, marking(send, scope))
         else:
-            # The guard in front wraps no watcher around send (EdgeGuard, app_marks_start): from here on
+            # The guard in front wraps no watcher around send (EdgeGuard.admit): from here on
             # it must not answer an error of its own, and send_json raises none before it sends.
             scope[ANSWER_STARTED] = True
             await send_json(send, *answer)

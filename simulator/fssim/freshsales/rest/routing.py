@@ -117,7 +117,7 @@ class RestRouter:
             scope["endpoint"] = endpoint
             scope["path_params"] = path_params
             # A gate counts the body it reads and marks its answer's start (the guard in front hands on the
-            # server's receive and send: see fssim.guard.EdgeGuard, app_counts_body and app_marks_start);
+            # server's receive and send: see fssim.guard.EdgeGuard.admit);
             # any other app reads through the guard's counter and sends through its marker.
             if counts:
                 await app(scope, receive, send)
