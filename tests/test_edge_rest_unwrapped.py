@@ -73,6 +73,7 @@ def _call(app: Any, scope: dict[str, Any], messages: Iterator[dict[str, Any]]) -
 def test_a_rest_call_reads_the_servers_own_receive(sim: Simulator, monkeypatch: pytest.MonkeyPatch,
                                                    pieces: int) -> None:
     sim.freshsales.accounts.create("acme", api_key="acme-key")
+    sim.freshsales.rate_limiter.enabled = False  # no rate-limit headers: the answer the gate sends itself
     body = json.dumps({"lead": {"email": "ada@example.com"}}).encode()
     cut = [body[i * len(body) // pieces:(i + 1) * len(body) // pieces] for i in range(pieces)]
     messages = iter([{"type": "http.request", "body": piece, "more_body": i < pieces - 1}
@@ -81,28 +82,28 @@ def test_a_rest_call_reads_the_servers_own_receive(sim: Simulator, monkeypatch: 
                                           (b"content-length", str(len(body)).encode())])
     callers: list[str] = []
 
+    def caller() -> str:
+        frame = sys._getframe(2)  # who awaits the server's receive or send
+        return f"{type(frame.f_locals.get('self')).__name__}.{frame.f_code.co_name}"
+
     async def receive() -> dict[str, Any]:
-        callers.append(sys._getframe(1).f_code.co_name)  # who awaits the server's receive
+        callers.append(caller())
         return next(messages)
 
     sent: list[dict[str, Any]] = []
+    senders: list[str] = []
 
     async def send(message: dict[str, Any]) -> None:
+        senders.append(caller())
         sent.append(message)
 
-    sends: list[Any] = []
-    sending = auth.send_json
-
-    async def send_spy(server_send: Any, *args: Any) -> None:
-        sends.append(server_send)
-        await sending(server_send, *args)
-
-    monkeypatch.setattr(auth, "send_json", send_spy)
     asyncio.run(sim.app(scope, receive, send))
     assert sent[0]["status"] == 201 and json.loads(sent[1]["body"])["lead"]["email"] == "ada@example.com"
     # The gate itself (one message) or its read_body (more): before, the guard's counting wrapper.
-    assert callers == ["__call__"] if pieces == 1 else callers == ["__call__", "read_body", "read_body"]
-    assert sends == [send]  # before: the guard's watching wrapper around it
+    assert callers == (["Gate.__call__"] if pieces == 1 else ["Gate.__call__", "NoneType.read_body",
+                                                               "NoneType.read_body"])
+    # The gate itself: before, the guard's watching wrapper, called by send_json.
+    assert senders == ["Gate.__call__", "Gate.__call__"]
 
 
 def _get(sim: Simulator) -> tuple[list[dict[str, Any]], BaseException | None]:
@@ -220,3 +221,19 @@ def test_a_rest_call_meets_the_guards_checks_without_its_coroutine(sim: Simulato
     assert client.get("/api/leads/" + "9" * 30).status_code == 404  # its checks still answer
     assert client.get("/_sim/health").status_code == 200
     assert entered == ["/_sim/health"]  # every other surface: the guard as middleware
+
+
+@pytest.mark.parametrize("limits", [False, True])
+def test_the_gates_own_answer_is_what_send_json_sends(sim: Simulator, limits: bool) -> None:
+    sim.freshsales.rate_limiter.enabled = limits
+    sent, raised = _get(sim)
+    assert raised is None and sent[0]["status"] == 200
+    again: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        again.append(message)
+
+    headers = {name.decode(): value.decode() for name, value in sent[0]["headers"]
+               if name not in (b"content-length", b"content-type")}
+    asyncio.run(auth.send_json(send, 200, sent[1]["body"], headers))
+    assert again == sent

@@ -145,6 +145,9 @@ def _two_headers(scope: Scope) -> tuple[str | None, str | None]:
     return authorization, host
 
 
+_JSON_TYPE = (b"content-type", b"application/json")
+
+
 async def send_json(send: Send, status: int, payload: bytes, headers: dict[str, str]) -> None:
     """A JSON answer, header for header what ``Response(payload, status, headers, "application/json")``
     sends, without building one (a REST answer is sent once, as soon as it is encoded)."""
@@ -153,7 +156,7 @@ async def send_json(send: Send, status: int, payload: bytes, headers: dict[str, 
         if headers else []
     if not (status < 200 or status in (204, 304)):
         raw.append((b"content-length", str(len(payload)).encode("latin-1")))
-    raw.append((b"content-type", b"application/json"))
+    raw.append(_JSON_TYPE)
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": payload})
 
@@ -201,7 +204,15 @@ class Gate:
             # The guard in front wraps no watcher around send (EdgeGuard.admit): from here on
             # it must not answer an error of its own, and send_json raises none before it sends.
             scope[ANSWER_STARTED] = True
-            await send_json(send, *answer)
+            status, payload, headers = answer
+            if headers or status < 200 or status in (204, 304):
+                await send_json(send, status, payload, headers)
+                return
+            # What send_json sends for an answer with a body and no headers of its own (nearly every
+            # one), without its coroutine (issue 12).
+            await send({"type": "http.response.start", "status": status,
+                        "headers": [(b"content-length", b"%d" % len(payload)), _JSON_TYPE]})
+            await send({"type": "http.response.body", "body": payload})
 
     def _answer(self, scope: Scope, key: str | None, host: str | None,
                 raw: bytes) -> Response | tuple[int, bytes, dict[str, str]]:
