@@ -144,10 +144,13 @@ class SimulatorApp(Starlette):
                 if refused is not None:
                     await refused(send)
                     return
+                routed = scope  # the router's scope once it has routed (a copy, for a trailing slash)
                 try:
-                    await self._rest(scope, receive, send)
+                    # RestRouter.__call__, without its coroutine: the route found, its app awaited here.
+                    routed, app = self._rest.route(scope)
+                    await app(routed, receive, send)
                 except Exception as error:
-                    if scope.get(ANSWER_STARTED) or not await answer_failure(send, limit, error):
+                    if routed.get(ANSWER_STARTED) or not await answer_failure(send, limit, error):
                         raise
                 return
         await super().__call__(scope, receive, send)

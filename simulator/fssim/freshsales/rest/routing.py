@@ -63,6 +63,15 @@ class RestRouter:
         if scope["type"] != "http":
             await self._router(scope, receive, send)
             return
+        routed, app = self.route(scope)
+        await app(routed, receive, send)
+
+    def route(self, scope: Scope) -> tuple[Scope, ASGIApp]:
+        """The scope of an HTTP request as the route that answers it sees it (``scope`` itself, or a copy
+        without a trailing slash), and the ASGI app to call with it: a gate, which counts the body it
+        reads and marks its answer's start itself, or else the route's app, or the 404/405 answer,
+        through the guard's counter and marker (:func:`_counted`). A caller that awaits the app itself
+        (``fssim.app.SimulatorApp``) spares a coroutine per call (issue 12)."""
         path: str = scope["path"]
         root: str = scope.get("root_path", "")
         if path.endswith("/") and path != "/" and len(path) > len(root):
@@ -93,8 +102,7 @@ class RestRouter:
                     # What Starlette's Router does with the route it finds, without finding it again.
                     scope["route"] = route
                     scope.update(child_scope)
-                    await route.handle(scope, counting(receive, REST_LIMIT), marking(send, scope))
-                    return
+                    return scope, _counted(route.handle)
                 if match == Match.PARTIAL:
                     allowed = (allowed or set()) | set(getattr(route, "methods", None) or ())
                 continue
@@ -117,13 +125,9 @@ class RestRouter:
             scope["endpoint"] = endpoint
             scope["path_params"] = path_params
             # A gate counts the body it reads and marks its answer's start (the guard in front hands on the
-            # server's receive and send: see fssim.guard.EdgeGuard.admit);
-            # any other app reads through the guard's counter and sends through its marker.
-            if counts:
-                await app(scope, receive, send)
-            else:
-                await app(scope, counting(receive, REST_LIMIT), marking(send, scope))
-            return
+            # server's receive and send: see fssim.guard.EdgeGuard.admit); any other app reads through
+            # the guard's counter and sends through its marker.
+            return scope, app if counts else _counted(app)
         method, shown = scope["method"], scope["path"]
         if allowed:
             status, message = 405, (f"Method {method} is not allowed on {shown}; "
@@ -131,8 +135,16 @@ class RestRouter:
             headers = {"Allow": ", ".join(sorted(allowed))}
         else:
             status, message, headers = 404, f"Not Found: no Freshsales API endpoint {method} {shown}", {}
-        await JSONResponse(unknown_path_body(status, message), status_code=status, headers=headers)(
-            scope, receive, marking(send, scope))
+        return scope, _counted(JSONResponse(unknown_path_body(status, message), status_code=status, headers=headers))
+
+
+def _counted(app: ASGIApp) -> ASGIApp:
+    """``app``, reading through the guard's counter and sending through its marker."""
+
+    async def counted(scope: Scope, receive: Receive, send: Send) -> None:
+        await app(scope, counting(receive, REST_LIMIT), marking(send, scope))
+
+    return counted
 
 
 # A candidate route: the route, then for a plain ``Route`` its regex's match, the texts its regex matches
