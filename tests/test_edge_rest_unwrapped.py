@@ -118,8 +118,8 @@ def _get(sim: Simulator, slash: str = "") -> tuple[list[dict[str, Any]], BaseExc
         sent.append(message)
 
     try:
-        asyncio.run(sim.app(_scope("GET", f"/api/leads/{made['id']}{slash}", [(b"authorization", b"Token token=acme-key")]),
-                            receive, send))
+        key = [(b"authorization", b"Token token=acme-key")]
+        asyncio.run(sim.app(_scope("GET", f"/api/leads/{made['id']}{slash}", key), receive, send))
     except RuntimeError as error:
         return sent, error
     return sent, None
