@@ -4,7 +4,9 @@ One ASGI middleware, :class:`EdgeGuard`, does four things for every surface at o
 
 * **Sizes while reading.** A ``Content-Length`` over the surface's limit is refused before a byte of
   the body is read; a body without one (chunked) is counted as the route reads it and refused the
-  moment it passes the limit, so no request can make the server hold more than the limit.
+  moment it passes the limit, so no request can make the server hold more than the limit. (The REST
+  gate counts the body it reads itself, against the same limit, with the same refusal: a wrapper fewer
+  per REST call; see :meth:`EdgeGuard.admit`.)
 * **The control plane is local.** Every path but the public APIs (``/v1/*``, ``/api/*``,
   ``/crm/sales/api/*``, ``/integrations/segment``) — the control API ``/_sim/*`` and the dashboard —
   answers only a loopback (or explicitly allowed) ``Host``, so a DNS-rebound page cannot read it;
@@ -47,19 +49,24 @@ from urllib.parse import urlsplit
 from fssim.errors import FssimError
 
 __all__ = [
+    "ANSWER_STARTED",
     "CONTROL_BODY_LIMIT",
     "IN_PROCESS_HOSTS",
     "LOOPBACK_HOSTS",
     "RECEIVER_BODY_LIMIT",
     "REST_BODY_LIMIT",
+    "REST_LIMIT",
     "SERVER_RECEIVE",
     "SIMULATED_HOSTS",
     "SIMULATED_HOST_SUFFIXES",
     "BodyTooLarge",
     "EdgeGuard",
     "Limit",
+    "answer_failure",
+    "counting",
     "is_public",
     "limit_of",
+    "marking",
 ]
 
 Scope = MutableMapping[str, Any]
@@ -97,11 +104,13 @@ _LONG_ID = re.compile(r"/\d{20,}(?=/|$)")
 
 
 class BodyTooLarge(FssimError):
-    """Raised from ``receive`` when a body passes its surface's limit; the guard answers it."""
+    """Raised from ``receive`` when a body passes its surface's limit; the guard answers it, naming
+    ``received``, the bytes read when it was passed."""
 
-    def __init__(self, limit: Limit) -> None:
+    def __init__(self, limit: Limit, received: int) -> None:
         super().__init__(f"the body is over {limit.name}")
         self.limit = limit
+        self.received = received
 
 
 @dataclass(frozen=True)
@@ -127,6 +136,9 @@ def is_public(path: str) -> bool:
 # bytes: a forced dropped connection (fssim.freshsales.fault_answers) needs the server's handle on the
 # socket, which only the unwrapped callable carries.
 SERVER_RECEIVE = "fssim.server_receive"
+# Set true in the scope by an app guarded through EdgeGuard.admit (no watcher) before its answer's first
+# message: past it the guard answers no error (the client already has the start of an answer).
+ANSWER_STARTED = "fssim.answer_started"
 
 
 def is_dashboard(path: str) -> bool:
@@ -140,6 +152,7 @@ _MESSAGE = Limit("tracking", SEGMENT_MESSAGE_LIMIT + _GZIP_SLACK)
 _RECEIVER = Limit("receiver", RECEIVER_BODY_LIMIT)
 _REST = Limit("rest", REST_BODY_LIMIT)
 _CONTROL = Limit("control", CONTROL_BODY_LIMIT)
+REST_LIMIT = _REST  # what the REST gate, which counts its own body, counts to
 
 
 def limit_of(path: str) -> Limit:
@@ -152,6 +165,35 @@ def limit_of(path: str) -> Limit:
     if path == RECEIVER_PATH:
         return _RECEIVER
     return _CONTROL
+
+
+def marking(send: Send, scope: Scope) -> Send:
+    """``send``, setting ``scope[ANSWER_STARTED]`` as an answer starts: for an app under a guard made
+    through :meth:`EdgeGuard.admit` that sends through something that does not set it itself."""
+
+    async def marked(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            scope[ANSWER_STARTED] = True
+        await send(message)
+
+    return marked
+
+
+def counting(receive: Receive, limit: Limit) -> Receive:
+    """``receive``, counting the body's bytes: :class:`BodyTooLarge` the moment they pass ``limit``, so
+    a body without a ``Content-Length`` (chunked) is never held past it."""
+    received = 0
+
+    async def counted() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit.size:
+                raise BodyTooLarge(limit, received)
+        return message
+
+    return counted
 
 
 def _host_name(host: str) -> str:
@@ -197,28 +239,10 @@ class EdgeGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path: str = scope.get("path", "")
-        limit = limit_of(path)
-        refused = self._refusal(scope, path, limit)
+        limit, refused = self.admit(scope, receive)
         if refused is not None:
-            status, body = refused
-            if is_dashboard(path):
-                await _answer_page(send, status, str(body.get("message", "")))  # people read these
-            else:
-                await _answer(send, status, body)
+            await refused(send)
             return
-        scope[SERVER_RECEIVE] = receive
-        received = 0
-
-        async def counted() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit.size:
-                    raise BodyTooLarge(limit)
-            return message
-
         started = False
 
         async def watched(message: Message) -> None:
@@ -228,22 +252,32 @@ class EdgeGuard:
             await send(message)
 
         try:
-            await self.app(scope, counted, watched)
-        except BodyTooLarge as too_large:
-            if started:
-                raise
-            await _answer(send, *_too_large(too_large.limit, received))
+            await self.app(scope, counting(receive, limit), watched)
         except Exception as error:
-            if started:
+            if started or not await answer_failure(send, limit, error):
                 raise
-            # A bug of ours: the client still gets JSON, then the error goes on up, not disguised, to the
-            # server's log (and to a TestClient, which raises it in the test).
-            body = {"message": f"Internal error in fssim ({type(error).__name__}): a simulator bug; the traceback "
-                               "is in the server log"}
-            if limit.surface == "rest":
-                body = _rest_error(500, body["message"])
-            await _answer(send, 500, body)
-            raise
+
+    def admit(self, scope: Scope, receive: Receive) -> tuple[Limit, Callable[[Send], Awaitable[None]] | None]:
+        """The checks made before the app runs: the request's body limit, and the refusal to send when
+        it fails one (``None``: it passes them all). A request that passes keeps the server's ``receive``
+        in its scope (``SERVER_RECEIVE``).
+
+        For a caller that guards an app in its own frame instead of through :meth:`__call__`, with no
+        wrapper around ``receive`` and ``send``: its app must count every body it reads against
+        ``limit`` (raising :class:`BodyTooLarge`) and set ``scope[ANSWER_STARTED]`` before its answer's
+        first message, and the caller answers what escapes with :func:`answer_failure` unless the
+        answer started (``fssim.app.SimulatorApp`` for the REST router: issue 12, a coroutine and two
+        wrappers fewer per REST call)."""
+        path: str = scope.get("path", "")
+        limit = limit_of(path)
+        refused = self._refusal(scope, path, limit)
+        if refused is None:
+            scope[SERVER_RECEIVE] = receive
+            return limit, None
+        status, body = refused
+        if is_dashboard(path):
+            return limit, lambda send: _answer_page(send, status, str(body.get("message", "")))  # people read these
+        return limit, lambda send: _answer(send, status, body)
 
     def _refusal(self, scope: Scope, path: str, limit: Limit) -> tuple[int, dict[str, Any]] | None:
         """The first check the request fails, as (status, body); ``None`` when it passes them all."""
@@ -291,6 +325,22 @@ class EdgeGuard:
                 return 415, {"message": f"{shown}: the control API takes JSON bodies only; send "
                                         "Content-Type: application/json"}
         return None
+
+
+async def answer_failure(send: Send, limit: Limit, error: Exception) -> bool:
+    """Answer what escaped the app before its answer started; whether that was a body too large (answered,
+    done) rather than a bug (answered, then raised on)."""
+    if isinstance(error, BodyTooLarge):
+        await _answer(send, *_too_large(error.limit, error.received))
+        return True
+    # A bug of ours: the client still gets JSON, then the error goes on up, not disguised, to the server's
+    # log (and to a TestClient, which raises it in the test).
+    body = {"message": f"Internal error in fssim ({type(error).__name__}): a simulator bug; the traceback "
+                       "is in the server log"}
+    if limit.surface == "rest":
+        body = _rest_error(500, body["message"])
+    await _answer(send, 500, body)
+    return False
 
 
 def _has_body(scope: Scope) -> bool:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.datastructures import QueryParams
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from fssim.freshsales.accounts import Account
 from fssim.freshsales.errors import FreshsalesError, ValidationError
@@ -29,6 +29,7 @@ from fssim.freshsales.fault_answers import act_out
 from fssim.freshsales.hosts import subdomain_of_host
 from fssim.freshsales.rest.answer_text import answer_text
 from fssim.freshsales.rest.errors import error_response, parse_json, unauthorized
+from fssim.guard import ANSWER_STARTED, REST_LIMIT, BodyTooLarge, Limit, marking
 
 if TYPE_CHECKING:
     from fssim.freshsales.service import Freshsales
@@ -39,7 +40,7 @@ _log = logging.getLogger(__name__)
 _TOKEN = re.compile(r'^\s*Token\s+token\s*=\s*"?([^"\s]+)"?\s*$', re.IGNORECASE)
 
 
-@dataclass
+@dataclass(slots=True)  # no __dict__ made per call (issue 12: every REST call makes one Call)
 class Call:
     """One authenticated REST request, as a handler sees it."""
 
@@ -107,16 +108,24 @@ async def _forced(fs: Freshsales, request: Request, key: str | None, host: str |
     return await act_out(fault, request, lambda status, message, headers: error_response(status, [message], headers))
 
 
-async def read_body(receive: Receive) -> bytes:
-    """The whole request body, as ``Request.body()`` reads it (a client gone is ``ClientDisconnect``).
-
-    Read through the ``receive`` the app was given, so the edge guard still counts every byte."""
+async def read_body(receive: Receive, limit: Limit = REST_LIMIT, *, first: Message | None = None) -> bytes:
+    """The whole request body, as ``Request.body()`` reads it (a client gone is ``ClientDisconnect``),
+    counted as it is read: :class:`~fssim.guard.BodyTooLarge` the moment it passes ``limit``, as the
+    edge guard's ``counting`` raises it, which the guard answers (413). The guard hands a gate the
+    server's ``receive`` unwrapped (``EdgeGuard.admit``, in ``fssim.app.SimulatorApp``): the gate reads the body anyway,
+    so counting here saves a wrapper's call per message (issue 12: REST server CPU). ``first``: the first
+    message, when the caller already received it."""
     chunks: list[bytes] = []
+    received = 0
     while True:
-        message = await receive()
+        message = await receive() if first is None else first
+        first = None
         if message["type"] == "http.request":
             body = message.get("body", b"")
             if body:
+                received += len(body)
+                if received > limit.size:
+                    raise BodyTooLarge(limit, received)
                 chunks.append(body)
             if not message.get("more_body", False):
                 return chunks[0] if len(chunks) == 1 else b"".join(chunks)
@@ -136,6 +145,9 @@ def _two_headers(scope: Scope) -> tuple[str | None, str | None]:
     return authorization, host
 
 
+_JSON_TYPE = (b"content-type", b"application/json")
+
+
 async def send_json(send: Send, status: int, payload: bytes, headers: dict[str, str]) -> None:
     """A JSON answer, header for header what ``Response(payload, status, headers, "application/json")``
     sends, without building one (a REST answer is sent once, as soon as it is encoded)."""
@@ -144,7 +156,7 @@ async def send_json(send: Send, status: int, payload: bytes, headers: dict[str, 
         if headers else []
     if not (status < 200 or status in (204, 304)):
         raw.append((b"content-length", str(len(payload)).encode("latin-1")))
-    raw.append((b"content-type", b"application/json"))
+    raw.append(_JSON_TYPE)
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": payload})
 
@@ -158,25 +170,49 @@ class Gate:
     answers are the same bytes, header for header (issue 12: REST server CPU).
     """
 
+    # Reads its body through read_body, which counts it against the REST limit, and marks the scope as its
+    # answer starts: the REST router hands it the server's receive and send as they are
+    # (fssim.guard.EdgeGuard.admit).
+    counts_body = True
+
     def __init__(self, fs: Freshsales, handler: Handler) -> None:
         self.fs, self.handler = fs, handler
         self.__name__ = handler.__name__
         self.__doc__ = handler.__doc__
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        raw = await read_body(receive)
+        message = await receive()
+        if message["type"] == "http.request" and not message.get("more_body", False):
+            # The whole body in one message (every body a client sends with its length, up to the server's
+            # read size): read_body's work for it, without its coroutine and list (issue 12).
+            raw = message.get("body", b"")
+            if len(raw) > REST_LIMIT.size:
+                raise BodyTooLarge(REST_LIMIT, len(raw))
+        else:
+            raw = await read_body(receive, first=message)
         authorization, host = _two_headers(scope)
         key = token_of(authorization)
         if self.fs.forced_failures.active():
             forced = await _forced(self.fs, Request(scope, receive), key, host)
             if forced is not None:
-                await forced(scope, receive, send)
+                await forced(scope, receive, marking(send, scope))
                 return
         answer = self._answer(scope, key, host, raw)
         if isinstance(answer, Response):
-            await answer(scope, receive, send)
+            await answer(scope, receive, marking(send, scope))
         else:
-            await send_json(send, *answer)
+            # The guard in front wraps no watcher around send (EdgeGuard.admit): from here on
+            # it must not answer an error of its own, and send_json raises none before it sends.
+            scope[ANSWER_STARTED] = True
+            status, payload, headers = answer
+            if headers or status < 200 or status in (204, 304):
+                await send_json(send, status, payload, headers)
+                return
+            # What send_json sends for an answer with a body and no headers of its own (nearly every
+            # one), without its coroutine (issue 12).
+            await send({"type": "http.response.start", "status": status,
+                        "headers": [(b"content-length", b"%d" % len(payload)), _JSON_TYPE]})
+            await send({"type": "http.response.body", "body": payload})
 
     def _answer(self, scope: Scope, key: str | None, host: str | None,
                 raw: bytes) -> Response | tuple[int, bytes, dict[str, str]]:
@@ -192,7 +228,9 @@ class Gate:
             return error_response(403, [
                 f"Access Denied: the {account.plan.name.capitalize()} plan has no REST API access; "
                 f"move the account to a paid plan (POST /_sim/accounts/{account.subdomain}/plan)"])
-        decision = fs.rate_limiter.check(account)
+        limiter = fs.rate_limiter
+        # Off for every account (fssim serve --no-rate-limits): nothing to count, no call to say so.
+        decision = limiter.check(account) if limiter.enabled else None
         headers = decision.headers() if decision else {}
         if decision is not None and not decision.allowed:
             per = f"{account.plan.per_hour} per hour" if decision.window == "hour" else \
@@ -204,8 +242,10 @@ class Gate:
                 "account, or start `fssim serve --no-rate-limits` for every account."], headers)
         # Most calls have no query string: no parser for it then.
         query = dict(QueryParams(scope["query_string"])) if scope.get("query_string") else {}
+        # The path parameters are this call's own: the REST router makes them for it (no copy of them).
+        params = scope.get("path_params")
         try:
-            status, body = self.handler(Call(fs, account, dict(scope.get("path_params", {})), query, raw))
+            status, body = self.handler(Call(fs, account, {} if params is None else params, query, raw))
         except FreshsalesError as error:
             return error_response(error.status, error.messages, headers)
         except Exception:

@@ -50,6 +50,8 @@ def _entity_endpoints(entity: str) -> list[Endpoint]:
         # Encoded at once and never changed: no copy of the record's lists and dicts, and no walk of a
         # record the store knows to be plain (issue 12).
         record, plain = call.fs.records.show(call.account, entity, call.path_id())
+        if not call.query.get("include"):  # no side-loads asked for: none looked for (issue 12)
+            return 200, Plain({entity: record}) if plain else {entity: record}
         loaded = side_loads(call, entity, [record])
         if plain and not loaded:
             return 200, Plain({entity: record})

@@ -35,6 +35,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Match, Mount, Route, Router, get_route_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from fssim.guard import REST_LIMIT, counting, marking
+
 __all__ = ["RestMount", "RestRouter", "RestShortcut", "unknown_path_body"]
 
 
@@ -61,6 +63,15 @@ class RestRouter:
         if scope["type"] != "http":
             await self._router(scope, receive, send)
             return
+        routed, app = self.route(scope)
+        await app(routed, receive, send)
+
+    def route(self, scope: Scope) -> tuple[Scope, ASGIApp]:
+        """The scope of an HTTP request as the route that answers it sees it (``scope`` itself, or a copy
+        without a trailing slash), and the ASGI app to call with it: a gate, which counts the body it
+        reads and marks its answer's start itself, or else the route's app, or the 404/405 answer,
+        through the guard's counter and marker (:func:`_counted`). A caller that awaits the app itself
+        (``fssim.app.SimulatorApp``) spares a coroutine per call (issue 12)."""
         path: str = scope["path"]
         root: str = scope.get("root_path", "")
         if path.endswith("/") and path != "/" and len(path) > len(root):
@@ -69,7 +80,7 @@ class RestRouter:
             scope = {**scope, "path": path.rstrip("/") or "/"}
             if "raw_path" in scope:
                 scope["raw_path"] = scope["path"].encode()
-        allowed: set[str] = set()
+        allowed: set[str] | None = None  # made only when a path matches with another method (a 405)
         if "router" not in scope:
             scope["router"] = self._router
         # Starlette's get_route_path and _first_segment, written out (issue 12: a call each per request).
@@ -84,17 +95,16 @@ class RestRouter:
             route_path = path
         by_depth = self._by_shape.get(route_path.split("/", 2)[1] if route_path[:1] == "/" else route_path)
         candidates = self._any if by_depth is None else by_depth[min(route_path.count("/"), len(by_depth) - 1)]
-        for route, match_path, literal, params, methods, app, endpoint in candidates:
+        for route, match_path, literal, params, methods, app, endpoint, counts in candidates:
             if match_path is None:  # not a plain Route: its own matching
                 match, child_scope = route.matches(scope)
                 if match == Match.FULL:
                     # What Starlette's Router does with the route it finds, without finding it again.
                     scope["route"] = route
                     scope.update(child_scope)
-                    await route.handle(scope, receive, send)
-                    return
+                    return scope, _counted(route.handle)
                 if match == Match.PARTIAL:
-                    allowed |= set(getattr(route, "methods", None) or ())
+                    allowed = (allowed or set()) | set(getattr(route, "methods", None) or ())
                 continue
             # ``Route.matches`` and ``Route.handle``, written out for a route whose app is its endpoint.
             if literal is not None:  # a path without parameters: what its regex matches, without the regex
@@ -106,7 +116,7 @@ class RestRouter:
                 if found is None:
                     continue
             if methods and scope["method"] not in methods:
-                allowed |= methods
+                allowed = (allowed or set()) | methods
                 continue
             path_params = dict(scope.get("path_params", {}))
             for group, name, convert in params:  # the regex's groups in order, as groupdict() gives them
@@ -114,8 +124,10 @@ class RestRouter:
             scope["route"] = route
             scope["endpoint"] = endpoint
             scope["path_params"] = path_params
-            await app(scope, receive, send)
-            return
+            # A gate counts the body it reads and marks its answer's start (the guard in front hands on the
+            # server's receive and send: see fssim.guard.EdgeGuard.admit); any other app reads through
+            # the guard's counter and sends through its marker.
+            return scope, app if counts else _counted(app)
         method, shown = scope["method"], scope["path"]
         if allowed:
             status, message = 405, (f"Method {method} is not allowed on {shown}; "
@@ -123,23 +135,34 @@ class RestRouter:
             headers = {"Allow": ", ".join(sorted(allowed))}
         else:
             status, message, headers = 404, f"Not Found: no Freshsales API endpoint {method} {shown}", {}
-        await JSONResponse(unknown_path_body(status, message), status_code=status, headers=headers)(
-            scope, receive, send)
+        return scope, _counted(JSONResponse(unknown_path_body(status, message), status_code=status, headers=headers))
+
+
+def _counted(app: ASGIApp) -> ASGIApp:
+    """``app``, reading through the guard's counter and sending through its marker."""
+
+    async def counted(scope: Scope, receive: Receive, send: Send) -> None:
+        await app(scope, counting(receive, REST_LIMIT), marking(send, scope))
+
+    return counted
 
 
 # A candidate route: the route, then for a plain ``Route`` its regex's match, the texts its regex matches
 # when its path has no parameter (else None), its parameters (group number, name, converter), methods,
-# app and endpoint (no regex for any other route, which matches and handles itself).
+# app, endpoint and whether the app counts the body it reads (a ``counts_body`` app: the REST gate); no
+# regex for any other route, which matches and handles itself.
 _Param = tuple[int, str, Callable[[str], Any]]
 _Matcher = tuple[BaseRoute, Callable[[str], "re.Match[str] | None"] | None, "tuple[str, str] | None",
-                 tuple[_Param, ...], "set[str] | None", ASGIApp, Any]
+                 tuple[_Param, ...], "set[str] | None", ASGIApp, Any, bool]
 
 
 def _matchers(routes: list[BaseRoute]) -> list[_Matcher]:
     """What :meth:`RestRouter.__call__` needs of each route, read once (issue 12: a REST call tried a
     handful of ``Route.matches``, each reading the route path and building a child scope again)."""
-    return [(route, route.path_regex.match, _literal(route), _params(route), route.methods, route.app, route.endpoint)
-            if isinstance(route, Route) and type(route) is Route else (route, None, None, (), None, route.handle, None)
+    return [(route, route.path_regex.match, _literal(route), _params(route), route.methods, route.app, route.endpoint,
+             getattr(route.app, "counts_body", False) is True)
+            if isinstance(route, Route) and type(route) is Route
+            else (route, None, None, (), None, route.handle, None, False)
             for route in routes]
 
 
@@ -249,7 +272,8 @@ class RestShortcut:
                 if "router" not in scope and "app" in scope:
                     scope["router"] = scope["app"].router
                 scope["route"] = mount
-                scope["path_params"] = dict(scope.get("path_params", {}))
+                params = scope.get("path_params")  # a server's scope has none: one new dict, not two
+                scope["path_params"] = {} if params is None else dict(params)
                 scope["app_root_path"] = scope.get("app_root_path", "")
                 scope["root_path"] = mount.path
                 scope["endpoint"] = mount.app
