@@ -83,3 +83,15 @@ def test_limits_off_cost_a_call_no_rate_limiter_call(sim: Simulator, client: Tes
     assert answer.status_code == 201
     assert ("x-ratelimit-limit" in answer.headers) is enabled
     assert checked == (["acme"] if enabled else [])
+
+
+def test_a_path_without_parameters_keeps_the_requests_own_parameters_dict(sim: Simulator) -> None:
+    router = sim.freshsales.rest_app()
+    own: dict[str, Any] = {}
+    scope = {"type": "http", "method": "POST", "path": "/api/leads", "root_path": "/api", "path_params": own,
+             "headers": []}
+    routed, _ = router.route(scope)
+    assert routed["path_params"] is own  # not a copy of it
+    scope = {**scope, "method": "GET", "path": "/api/leads/7", "path_params": own}
+    routed, _ = router.route(scope)
+    assert routed["path_params"] == {"id": 7} and own == {}  # a parameter: a dict of its own

@@ -118,12 +118,16 @@ class RestRouter:
             if methods and scope["method"] not in methods:
                 allowed = (allowed or set()) | methods
                 continue
-            path_params = dict(scope.get("path_params", {}))
-            for group, name, convert in params:  # the regex's groups in order, as groupdict() gives them
-                path_params[name] = convert(found[group])  # type: ignore[index]  # found: params need a regex
+            if params:
+                path_params = dict(scope.get("path_params", {}))
+                for group, name, convert in params:  # the regex's groups in order, as groupdict() gives them
+                    path_params[name] = convert(found[group])  # type: ignore[index]  # found: params need a regex
+                scope["path_params"] = path_params
+            elif "path_params" not in scope:
+                scope["path_params"] = {}
+            # (A path without parameters keeps the request's own dict, which the mount made for it: no copy.)
             scope["route"] = route
             scope["endpoint"] = endpoint
-            scope["path_params"] = path_params
             # A gate counts the body it reads and marks its answer's start (the guard in front hands on the
             # server's receive and send: see fssim.guard.EdgeGuard.admit); any other app reads through
             # the guard's counter and sends through its marker.
