@@ -21,22 +21,29 @@ class Ratio:
     value: float
     target: str  # e.g. "<= 1.5x"; empty when the figure is for information only
     met: bool | None  # None: no target, or nothing to compare with
+    aim: bool = False  # a figure to work towards (an issue's "aim"), not one a change must meet
 
     def line(self) -> str:
-        verdict = {True: "met", False: "NOT met", None: ""}[self.met]
-        target = f"target {self.target}" if self.target else ""
+        if self.aim:
+            verdict = {True: "reached", False: "not reached", None: ""}[self.met]
+            target = f"aim {self.target}"
+        else:
+            verdict = {True: "met", False: "NOT met", None: ""}[self.met]
+            target = f"target {self.target}" if self.target else ""
         return f"  {self.name:<62} {self.value:9.3f}x   {target:<18} {verdict}"
 
 
 RATIOS: list[Ratio] = []
 
 
-def ratio(name: str, value: float, *, at_most: float | None = None, at_least: float | None = None) -> Ratio:
-    """Print and record one ratio; ``at_most`` / ``at_least`` give its target, if it has one."""
+def ratio(name: str, value: float, *, at_most: float | None = None, at_least: float | None = None,
+          aim: bool = False) -> Ratio:
+    """Print and record one ratio; ``at_most`` / ``at_least`` give its target, if it has one (``aim``:
+    a figure to work towards, printed as reached or not, never as a target missed)."""
     if at_most is not None:
-        found = Ratio(name, value, f"<= {at_most:g}x", value <= at_most)
+        found = Ratio(name, value, f"<= {at_most:g}x", value <= at_most, aim)
     elif at_least is not None:
-        found = Ratio(name, value, f">= {at_least:g}x", value >= at_least)
+        found = Ratio(name, value, f">= {at_least:g}x", value >= at_least, aim)
     else:
         found = Ratio(name, value, "", None)
     RATIOS.append(found)
