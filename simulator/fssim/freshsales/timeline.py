@@ -40,6 +40,16 @@ def _whole_seconds(text: str) -> str:
     return isoformat(parse_iso(text))
 
 
+def _dated(text: str) -> tuple[datetime, str]:
+    """An activity's own time, given as ISO-8601 text: its instant and its text in whole seconds
+    (:class:`ValidationError` naming it when it is no such time)."""
+    try:
+        moment = parse_iso(text)
+    except ValueError:
+        raise ValidationError(f"activity created_at {text!r} is not an ISO-8601 time") from None
+    return moment, _whole_seconds(text)
+
+
 def _whole_item(activity_id: int, entity: str, record_id: int, name: Any, data: dict[str, Any],
                 created_at: str) -> dict[str, Any]:
     """The item Timeline answers and stores (but its private fields) of ``data``, which it keeps."""
@@ -109,18 +119,11 @@ class Timeline:
         ``now_text``): packed from its few values by a template, not walked field by field
         (:func:`~fssim.freshsales.compact_items.packed_created`; the same stored item)."""
         account, entity, record_id, name = target
-        if at:
-            try:
-                moment = parse_iso(at)
-            except ValueError:
-                raise ValidationError(f"activity created_at {at!r} is not an ISO-8601 time") from None
-            created_at = _whole_seconds(at)
-        else:
-            moment, created_at = now, now_text
+        moment, created_at = _dated(at) if at else (now, now_text)
         activity_id = self._ids.next()
         private = {"_account": account, "_entity": entity, "_record_id": record_id, "_at": moment.timestamp()}
         packed = packed_created(activity_id, entity, record_id, name, created_at, private, printed_from_at=not at)
-        if packed is None:  # not a lead's or contact's (no caller's): the whole item, as record() stores it
+        if packed is None:  # what the template cannot pack (as packed_item): the whole item, as record() stores it
             item = _whole_item(activity_id, entity, record_id, name, created_data(entity), created_at)
             self._items.insert({**item, **private})
         else:
@@ -130,15 +133,13 @@ class Timeline:
                 now_text: str | None = None, plain: bool = False) -> dict[str, Any] | None:
         account, entity, record_id, name = target
         when = activity.get("created_at")
-        try:
-            if isinstance(when, datetime):
-                moment = when if when.tzinfo else when.replace(tzinfo=UTC)
-            elif isinstance(when, str):
-                moment = parse_iso(when)
-            else:
-                moment = self._clock.now() if now is None else now
-        except ValueError:
-            raise ValidationError(f"activity created_at {when!r} is not an ISO-8601 time") from None
+        created_at: str | None = None  # the text of a time given as text; else printed from the instant
+        if isinstance(when, str):
+            moment, created_at = _dated(when)
+        elif isinstance(when, datetime):
+            moment = when if when.tzinfo else when.replace(tzinfo=UTC)
+        else:
+            moment = self._clock.now() if now is None else now
         # Only read (packed to text, or deep-copied into the item): the activity itself when it has no time.
         data = activity if "created_at" not in activity else {k: v for k, v in activity.items() if k != "created_at"}
         # What is stored must survive the JSON file and the REST answer: refuse what strict JSON cannot
@@ -151,9 +152,7 @@ class Timeline:
             except (TypeError, ValueError) as error:
                 raise ValidationError(f"an activity must be JSON data: {error}") from None
         activity_id = self._ids.next()
-        if isinstance(when, str):
-            created_at = _whole_seconds(when)
-        else:
+        if created_at is None:
             created_at = now_text if now_text is not None and moment is now else isoformat(moment)
         private = {"_account": account, "_entity": entity, "_record_id": record_id, "_at": moment.timestamp()}
         if not answer and exact:
