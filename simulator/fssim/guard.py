@@ -243,18 +243,12 @@ class EdgeGuard:
         if refused is not None:
             await refused(send)
             return
-        started = False
-
-        async def watched(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
         try:
-            await self.app(scope, counting(receive, limit), watched)
+            # The same counter and marker the REST router gives its non-gate routes (one mechanism for
+            # "the answer started", read back from this request's own scope below).
+            await self.app(scope, counting(receive, limit), marking(send, scope))
         except Exception as error:
-            if started or not await answer_failure(send, limit, error):
+            if scope.get(ANSWER_STARTED) or not await answer_failure(send, limit, error):
                 raise
 
     def admit(self, scope: Scope, receive: Receive) -> tuple[Limit, Callable[[Send], Awaitable[None]] | None]:
